@@ -1,0 +1,222 @@
+using CsCheck;
+using Jarvis.Crdt;
+using Jarvis.Crdt.Encoding;
+
+namespace Jarvis.Crdt.Tests.Laws;
+
+/// <summary>Thrown when a generated case breaks a law; the message names the law and the history.</summary>
+public sealed class LawViolationException(string message) : Exception(message);
+
+/// <summary>
+/// Checks the join-semilattice and delta-state laws, convergence, and the encoding contract for one CRDT
+/// type, over histories generated from integer scripts (see <see cref="History{T}"/>). Each check throws
+/// <see cref="LawViolationException"/> (wrapped by CsCheck with the seed that replays it) on the first
+/// violating case. Kept apart from the xunit class so that tests can run it against broken types.
+/// </summary>
+public sealed class LawChecker<T>(CrdtSpec<T> spec) where T : class, ICrdt<T>
+{
+    /// <summary>Cases per law: JARVIS_PROPERTY_ITERATIONS, else 150.</summary>
+    public static long Iterations { get; } =
+        long.TryParse(Environment.GetEnvironmentVariable("JARVIS_PROPERTY_ITERATIONS"), out var n) && n > 0 ? n : 150;
+
+    private static readonly Gen<int[]> Script = Gen.Int[0, 100_000].Array[0, 40];
+
+    public void Commutativity() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        var (a, b) = (h.States[0], h.States[1]);
+        Same(Joined(a, b), Joined(b, a), "join is commutative: a ⊔ b = b ⊔ a", h);
+        Same(Joined(a, h.Deltas.Count > 0 ? h.Deltas[^1].Delta : b), Joined(h.Deltas.Count > 0 ? h.Deltas[^1].Delta : b, a), "join is commutative between a state and a delta", h);
+    });
+
+    public void Associativity() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        var (a, b, c) = (h.States[0], h.States[1], h.States[2]);
+        Same(Joined(Joined(a, b), c), Joined(a, Joined(b, c)), "join is associative: (a ⊔ b) ⊔ c = a ⊔ (b ⊔ c)", h);
+    });
+
+    public void Idempotence() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        foreach (var state in h.States)
+        {
+            Same(Joined(state, state.Clone()), state, "join is idempotent: a ⊔ a = a", h);
+            var self = state.Clone();
+            self.Join(self);
+            Same(self, state, "joining a state with itself (same reference) changes nothing", h);
+        }
+        foreach (var (_, delta) in h.Deltas)
+        {
+            Same(Joined(delta, delta.Clone()), delta, "join is idempotent on deltas: d ⊔ d = d", h);
+        }
+    });
+
+    public void BottomIsIdentity() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        foreach (var state in h.States)
+        {
+            Same(Joined(state, T.CreateEmpty()), state, "bottom is a right identity: a ⊔ ⊥ = a", h);
+            Same(Joined(T.CreateEmpty(), state), state, "bottom is a left identity: ⊥ ⊔ a = a", h);
+        }
+    });
+
+    public void DeltaMatchesMutation() => Run(Gen.Select(Script, Gen.Int[0, 100_000], Gen.Int[0, 100]), (script, choice, who) =>
+    {
+        var h = new History<T>(spec, script);
+        var replica = who % h.Ids.Length;
+        var before = h.States[replica].Clone();
+        var delta = h.Mutate(replica, choice);
+        var after = h.States[replica];
+        Same(Joined(before, delta), after, "delta ≡ mutation: joining a mutator's delta into the prior state gives the mutated state", h);
+        var shipped = CrdtEncoding.Decode<T>(CrdtEncoding.Encode(delta));
+        Same(Joined(before, shipped), after, "delta ≡ mutation after the delta crosses the wire as bytes", h);
+        Same(Joined(after, delta), after, "a delta is already contained in the state that produced it", h);
+    });
+
+    public void Convergence() => Run(Gen.Select(Script, Gen.Int), (script, shuffleSeed) =>
+    {
+        var h = new History<T>(spec, script);
+        var random = new Random(shuffleSeed);
+        var reference = T.CreateEmpty();
+        foreach (var (_, delta) in h.Deltas)
+        {
+            reference.Join(delta);
+        }
+        for (var r = 0; r < h.States.Length; r++)
+        {
+            // Every delta, shuffled, some twice, some as delta-groups, and one late redelivery at the end.
+            var deliveries = h.Deltas.Select(d => d.Delta).ToList();
+            deliveries.AddRange(h.Deltas.Where(_ => random.Next(3) == 0).Select(d => d.Delta));
+            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(deliveries));
+            for (var i = 0; i < deliveries.Count; i++)
+            {
+                if (i + 1 < deliveries.Count && random.Next(4) == 0)
+                {
+                    h.States[r].Join(Joined(deliveries[i], deliveries[i + 1]));
+                    i++;
+                }
+                else
+                {
+                    h.States[r].Join(deliveries[i]);
+                }
+            }
+            if (deliveries.Count > 0)
+            {
+                h.States[r].Join(deliveries[random.Next(deliveries.Count)]);
+            }
+        }
+        var failures = new List<string>();
+        var expected = Bytes(reference);
+        for (var r = 0; r < h.States.Length; r++)
+        {
+            if (!Bytes(h.States[r]).AsSpan().SequenceEqual(expected))
+            {
+                failures.Add($"replica {r} = {spec.Observe(h.States[r])} [{Hex(h.States[r])}] but the join of all deltas = {spec.Observe(reference)} [{Convert.ToHexString(expected)}]");
+            }
+            else if (spec.Observe(h.States[r]) != spec.Observe(reference))
+            {
+                failures.Add($"replica {r} has the same bytes but a different value: {spec.Observe(h.States[r])} vs {spec.Observe(reference)}");
+            }
+        }
+        if (failures.Count > 0)
+        {
+            throw new LawViolationException($"replicas converge after every delta is delivered in any order with duplicates — {string.Join(" | ", failures)}; history: {h.Log}");
+        }
+    });
+
+    public void EncodingRoundTrips() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        foreach (var value in h.States.Concat(h.Deltas.Select(d => d.Delta)))
+        {
+            var bytes = CrdtEncoding.Encode(value);
+            var decoded = CrdtEncoding.Decode<T>(bytes);
+            if (!CrdtEncoding.Encode(decoded).AsSpan().SequenceEqual(bytes))
+            {
+                throw new LawViolationException($"decode then encode gives the same bytes — {Convert.ToHexString(bytes)} became {Hex(decoded)}; history: {h.Log}");
+            }
+            if (spec.Observe(decoded) != spec.Observe(value))
+            {
+                throw new LawViolationException($"decoding preserves the value — {spec.Observe(value)} became {spec.Observe(decoded)}; history: {h.Log}");
+            }
+            if (!CrdtEncoding.Encode(value.Clone()).AsSpan().SequenceEqual(bytes))
+            {
+                throw new LawViolationException($"equal states give equal bytes — a clone encodes differently; history: {h.Log}");
+            }
+        }
+    });
+
+    public void DecoderRejectsTruncation() => Run(script =>
+    {
+        var h = new History<T>(spec, script);
+        var bytes = CrdtEncoding.Encode(h.States[0]);
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            try
+            {
+                CrdtEncoding.Decode<T>(bytes.AsSpan(0, length));
+                throw new LawViolationException($"a truncated encoding is rejected — the first {length} of {bytes.Length} bytes decoded: {Convert.ToHexString(bytes)}");
+            }
+            catch (CrdtDecodeException)
+            {
+            }
+        }
+    });
+
+    public void DecoderRejectsGarbage() => Run(Gen.Select(Script, Gen.Byte.Array[0, 48], Gen.Int[0, 1000]), (script, noise, position) =>
+    {
+        // Three kinds of hostile input: pure noise, noise behind a valid header, and a valid encoding
+        // with its bytes flipped or overwritten by noise.
+        var h = new History<T>(spec, script);
+        var valid = CrdtEncoding.Encode(h.States[0]);
+        var withHeader = valid.AsSpan(0, Math.Min(2, valid.Length)).ToArray().Concat(noise).ToArray();
+        var corrupted = (byte[])valid.Clone();
+        for (var i = 0; i < noise.Length && corrupted.Length > 0; i++)
+        {
+            corrupted[(position + (i * 7)) % corrupted.Length] ^= noise[i];
+        }
+        foreach (var input in new[] { noise, withHeader, corrupted })
+        {
+            try
+            {
+                CrdtEncoding.Decode<T>(input);
+            }
+            catch (CrdtDecodeException)
+            {
+            }
+            catch (Exception e)
+            {
+                throw new LawViolationException($"hostile bytes are rejected with CrdtDecodeException only — {Convert.ToHexString(input)} threw {e.GetType().Name}: {e.Message}");
+            }
+        }
+    });
+
+    private static void Run(Action<int[]> law) => Script.Sample(law, iter: Iterations, threads: 1);
+
+    private static void Run<TInput>(Gen<TInput> gen, Action<TInput> law) => gen.Sample(law, iter: Iterations, threads: 1);
+
+    private static void Run<T1, T2>(Gen<(T1, T2)> gen, Action<T1, T2> law) => gen.Sample(law, iter: Iterations, threads: 1);
+
+    private static void Run<T1, T2, T3>(Gen<(T1, T2, T3)> gen, Action<T1, T2, T3> law) => gen.Sample(law, iter: Iterations, threads: 1);
+
+    private static T Joined(T a, T b)
+    {
+        var result = a.Clone();
+        result.Join(b);
+        return result;
+    }
+
+    private static byte[] Bytes(T value) => CrdtEncoding.Encode(value);
+
+    private static string Hex(T value) => Convert.ToHexString(Bytes(value));
+
+    private void Same(T actual, T expected, string law, History<T> history)
+    {
+        if (!Bytes(actual).AsSpan().SequenceEqual(Bytes(expected)))
+        {
+            throw new LawViolationException($"{law} — got {spec.Observe(actual)} [{Hex(actual)}], expected {spec.Observe(expected)} [{Hex(expected)}]; history: {history.Log}");
+        }
+    }
+}
