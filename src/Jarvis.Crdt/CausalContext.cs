@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Jarvis.Crdt.Encoding;
 using Jarvis.Crdt.Internal;
 
@@ -17,20 +18,30 @@ namespace Jarvis.Crdt;
 /// </remarks>
 public sealed class CausalContext
 {
-    private Entry[] _entries;
+    // A context of one replica (every delta made by one mutator) is held inline without an array.
+    private Entry _solo;
+    private Entry[]? _entries;
     private int _count;
 
     /// <summary>Creates an empty context.</summary>
     public CausalContext()
     {
-        _entries = [];
     }
 
     private CausalContext(Entry[] entries, int count)
     {
-        _entries = entries;
+        if (count == 1)
+        {
+            _solo = entries[0];
+        }
+        else if (count > 1)
+        {
+            _entries = entries;
+        }
         _count = count;
     }
+
+    private Span<Entry> Entries => _entries is null ? MemoryMarshal.CreateSpan(ref _solo, _count) : _entries.AsSpan(0, _count);
 
     /// <summary>Whether the context holds no dot.</summary>
     public bool IsEmpty => _count == 0;
@@ -43,9 +54,9 @@ public sealed class CausalContext
     {
         get
         {
-            for (var i = 0; i < _count; i++)
+            foreach (ref readonly var entry in Entries)
             {
-                if (_entries[i].Cloud is not null)
+                if (entry.HasCloud)
                 {
                     return false;
                 }
@@ -60,10 +71,10 @@ public sealed class CausalContext
         get
         {
             ulong total = 0;
-            for (var i = 0; i < _count; i++)
+            foreach (ref readonly var entry in Entries)
             {
                 // Saturating: a hostile context may claim counters near 2^64.
-                total = SaturatingAdd(total, SaturatingAdd(_entries[i].Base, DotRanges.Count(_entries[i].Cloud)));
+                total = SaturatingAdd(total, SaturatingAdd(entry.Base, entry.CloudCount));
             }
             return total;
         }
@@ -77,22 +88,21 @@ public sealed class CausalContext
         {
             return false;
         }
-        ref readonly var entry = ref _entries[index];
-        return dot.Counter <= entry.Base || DotRanges.Contains(entry.Cloud, dot.Counter);
+        return Entries[index].Contains(dot.Counter);
     }
 
     /// <summary>The highest counter seen from a replica (0 if none).</summary>
     public ulong Max(ReplicaId replica)
     {
         var index = IndexOf(replica);
-        return index < 0 ? 0 : DotRanges.Max(_entries[index].Base, _entries[index].Cloud);
+        return index < 0 ? 0 : Entries[index].Max;
     }
 
     /// <summary>The counter below which every dot of the replica has been seen (the compact part).</summary>
     public ulong ContiguousMax(ReplicaId replica)
     {
         var index = IndexOf(replica);
-        return index < 0 ? 0 : _entries[index].Base;
+        return index < 0 ? 0 : Entries[index].Base;
     }
 
     /// <summary>Creates the replica's next dot (one past the highest it has seen) and adds it.</summary>
@@ -111,8 +121,7 @@ public sealed class CausalContext
     public void Add(Dot dot)
     {
         Debug.Assert(!dot.IsNone, "dots are validated where they are created");
-        ref var entry = ref GetOrAddEntry(dot.Replica);
-        DotRanges.Add(ref entry.Base, ref entry.Cloud, dot.Counter);
+        GetOrAddEntry(dot.Replica).Add(dot.Counter);
     }
 
     /// <summary>Adds every dot of another context.</summary>
@@ -123,11 +132,9 @@ public sealed class CausalContext
         {
             return;
         }
-        for (var i = 0; i < other._count; i++)
+        foreach (ref readonly var source in other.Entries)
         {
-            ref readonly var source = ref other._entries[i];
-            ref var entry = ref GetOrAddEntry(source.Replica);
-            DotRanges.UnionWith(ref entry.Base, ref entry.Cloud, source.Base, source.Cloud);
+            GetOrAddEntry(source.Replica).UnionWith(source);
         }
     }
 
@@ -135,19 +142,17 @@ public sealed class CausalContext
     public bool Covers(CausalContext other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        for (var i = 0; i < other._count; i++)
+        foreach (ref readonly var source in other.Entries)
         {
-            ref readonly var source = ref other._entries[i];
             var index = IndexOf(source.Replica);
             if (index < 0)
             {
                 return false;
             }
-            ref readonly var entry = ref _entries[index];
-            var unionBase = entry.Base;
-            var unionCloud = entry.Cloud;
-            DotRanges.UnionWith(ref unionBase, ref unionCloud, source.Base, source.Cloud);
-            if (unionBase != entry.Base || !SameRanges(unionCloud, entry.Cloud))
+            var entry = Entries[index];
+            var union = entry;
+            union.UnionWith(source);
+            if (union.Base != entry.Base || !SameRanges(union.Cloud, entry.Cloud))
             {
                 return false;
             }
@@ -160,7 +165,7 @@ public sealed class CausalContext
     {
         for (var i = 0; i < _count; i++)
         {
-            var entry = _entries[i];
+            var entry = Entries[i];
             for (ulong c = 1; c <= entry.Base; c++)
             {
                 yield return new Dot(entry.Replica, c);
@@ -182,23 +187,33 @@ public sealed class CausalContext
     public VersionVector ToVersionVector()
     {
         var vector = new VersionVector();
-        for (var i = 0; i < _count; i++)
+        foreach (ref readonly var entry in Entries)
         {
-            if (_entries[i].Base > 0)
+            if (entry.Base > 0)
             {
-                vector.Advance(_entries[i].Replica, _entries[i].Base);
+                vector.Advance(entry.Replica, entry.Base);
             }
         }
         return vector;
     }
 
     /// <summary>A copy that shares nothing mutable with this one.</summary>
-    public CausalContext Clone() => new(_entries.AsSpan(0, _count).ToArray(), _count);
+    public CausalContext Clone()
+    {
+        var copy = new CausalContext { _solo = _solo, _count = _count };
+        if (_entries is not null)
+        {
+            // Cloud arrays are never mutated, so sharing them is safe.
+            copy._entries = (Entry[])_entries.Clone();
+        }
+        return copy;
+    }
 
     /// <summary>Removes every dot.</summary>
     public void Clear()
     {
-        _entries = [];
+        _entries = null;
+        _solo = default;
         _count = 0;
     }
 
@@ -207,13 +222,13 @@ public sealed class CausalContext
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _count);
-        return _entries[index].Replica;
+        return Entries[index].Replica;
     }
 
     /// <summary>The position of a replica in the sorted replica table, or a negative number.</summary>
     public int IndexOf(ReplicaId replica)
     {
-        var entries = _entries;
+        var entries = Entries;
         if (_count <= 8)
         {
             for (var i = 0; i < _count; i++)
@@ -254,9 +269,8 @@ public sealed class CausalContext
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteLength(_count);
-        for (var i = 0; i < _count; i++)
+        foreach (ref readonly var entry in Entries)
         {
-            ref readonly var entry = ref _entries[i];
             writer.WriteVarUInt(entry.Replica.Value);
             writer.WriteVarUInt(entry.Base);
             var cloud = entry.Cloud;
@@ -312,7 +326,8 @@ public sealed class CausalContext
             {
                 throw reader.Error("Empty context entry");
             }
-            entries[i] = new Entry { Replica = replica, Base = baseCounter, Cloud = cloud };
+            entries[i] = new Entry { Replica = replica, Base = baseCounter };
+            entries[i].SetCloud(cloud);
         }
         return new CausalContext(entries, count);
     }
@@ -321,10 +336,10 @@ public sealed class CausalContext
     public override string ToString()
     {
         var parts = new List<string>(_count);
-        for (var i = 0; i < _count; i++)
+        foreach (var entry in Entries.ToArray())
         {
-            var cloud = _entries[i].Cloud is { } c ? " +" + string.Join(",", Enumerable.Range(0, c.Length / 2).Select(r => $"{c[2 * r]}..{c[(2 * r) + 1]}")) : string.Empty;
-            parts.Add($"{_entries[i].Replica}:{_entries[i].Base}{cloud}");
+            var cloud = entry.Cloud is { } c ? " +" + string.Join(",", Enumerable.Range(0, c.Length / 2).Select(r => $"{c[2 * r]}..{c[(2 * r) + 1]}")) : string.Empty;
+            parts.Add($"{entry.Replica}:{entry.Base}{cloud}");
         }
         return "{" + string.Join("; ", parts) + "}";
     }
@@ -339,13 +354,20 @@ public sealed class CausalContext
         var index = IndexOf(replica);
         if (index >= 0)
         {
-            return ref _entries[index];
+            return ref Entries[index];
+        }
+        if (_count == 0)
+        {
+            _solo = new Entry { Replica = replica };
+            _count = 1;
+            return ref _solo;
         }
         if (_count <= 8)
         {
             // The linear search does not report an insertion point.
             index = 0;
-            while (index < _count && _entries[index].Replica < replica)
+            var current = Entries;
+            while (index < _count && current[index].Replica < replica)
             {
                 index++;
             }
@@ -354,11 +376,15 @@ public sealed class CausalContext
         {
             index = ~index;
         }
-        if (_count == _entries.Length)
+        if (_entries is null)
         {
-            var grown = new Entry[_count == 0 ? 1 : _count * 2];
-            _entries.AsSpan(0, _count).CopyTo(grown);
-            _entries = grown;
+            _entries = new Entry[4];
+            _entries[0] = _solo;
+            _solo = default;
+        }
+        else if (_count == _entries.Length)
+        {
+            Array.Resize(ref _entries, _count * 2);
         }
         if (index < _count)
         {
@@ -369,10 +395,112 @@ public sealed class CausalContext
         return ref _entries[index];
     }
 
+    /// <summary>
+    /// One replica's dots: all of <c>1..Base</c>, plus a cloud of ranges above it. A cloud of one range
+    /// (the context of a single remote dot) is held inline; more ranges live in an immutable array.
+    /// </summary>
     private struct Entry
     {
         public ReplicaId Replica;
         public ulong Base;
-        public ulong[]? Cloud;
+        private ulong _lo;
+        private ulong _hi;
+        private ulong[]? _ranges;
+
+        public readonly bool HasCloud => _lo != 0 || _ranges is not null;
+
+        /// <summary>The cloud as flat ranges (allocates for an inline range; for slow paths).</summary>
+        public readonly ulong[]? Cloud => _ranges ?? (_lo != 0 ? [_lo, _hi] : null);
+
+        public readonly ulong Max => _ranges is not null ? _ranges[^1] : _lo != 0 ? _hi : Base;
+
+        public readonly ulong CloudCount => _ranges is not null ? DotRanges.Count(_ranges) : _lo != 0 ? _hi - _lo + 1 : 0;
+
+        public readonly bool Contains(ulong counter)
+            => counter <= Base || (_ranges is null ? _lo != 0 && counter >= _lo && counter <= _hi : DotRanges.Contains(_ranges, counter));
+
+        public void SetCloud(ulong[]? ranges)
+        {
+            _lo = 0;
+            _hi = 0;
+            _ranges = null;
+            if (ranges is { Length: 2 })
+            {
+                _lo = ranges[0];
+                _hi = ranges[1];
+            }
+            else if (ranges is not null)
+            {
+                _ranges = ranges;
+            }
+        }
+
+        public void Add(ulong counter)
+        {
+            if (counter <= Base)
+            {
+                return;
+            }
+            if (_ranges is null)
+            {
+                if (counter == Base + 1)
+                {
+                    Base = counter;
+                    if (_lo == counter + 1)
+                    {
+                        Base = _hi;
+                        _lo = 0;
+                        _hi = 0;
+                    }
+                    return;
+                }
+                if (_lo == 0)
+                {
+                    _lo = counter;
+                    _hi = counter;
+                    return;
+                }
+                if (counter >= _lo && counter <= _hi)
+                {
+                    return;
+                }
+                if (counter == _hi + 1)
+                {
+                    _hi = counter;
+                    return;
+                }
+                if (counter + 1 == _lo)
+                {
+                    _lo = counter;
+                    return;
+                }
+            }
+            var baseCounter = Base;
+            var cloud = Cloud;
+            DotRanges.Add(ref baseCounter, ref cloud, counter);
+            Base = baseCounter;
+            SetCloud(cloud);
+        }
+
+        public void UnionWith(in Entry other)
+        {
+            if (other._ranges is null && (other._lo == 0 || other._lo <= Math.Max(Base, other.Base) + 1) && _ranges is null)
+            {
+                // Fast path: the other side's dots all join the contiguous base.
+                Base = Math.Max(Base, other._lo != 0 ? Math.Max(other.Base, other._hi) : other.Base);
+                if (_lo != 0 && _lo <= Base + 1)
+                {
+                    Base = Math.Max(Base, _hi);
+                    _lo = 0;
+                    _hi = 0;
+                }
+                return;
+            }
+            var baseCounter = Base;
+            var cloud = Cloud;
+            DotRanges.UnionWith(ref baseCounter, ref cloud, other.Base, other.Cloud);
+            Base = baseCounter;
+            SetCloud(cloud);
+        }
     }
 }

@@ -85,8 +85,25 @@ public abstract class CausalCrdt<TSelf, TStore>
     public static TSelf ReadFrom(ref CrdtReader reader)
     {
         var context = CausalContext.ReadFrom(ref reader);
-        return ReadStore(ref reader, context);
+        var state = ReadStore(ref reader, context);
+        if (!StoreCodecChecksUniqueness)
+        {
+            // A dot names one write, so it lives in one place in the store; joins rely on it.
+            var distinct = new CausalContext();
+            state._store.CollectDots(distinct);
+            if (distinct.DotCount != (ulong)state._store.DotCount)
+            {
+                throw reader.Error("A dot appears twice in the store");
+            }
+        }
+        return state;
     }
+
+    /// <summary>The add-wins set store's column codec already rejects repeated dots.</summary>
+    private static readonly bool StoreCodecChecksUniqueness =
+        typeof(TStore).IsGenericType
+        && typeof(TStore).GetGenericTypeDefinition() == typeof(DotMap<,>)
+        && typeof(TStore).GetGenericArguments()[1] == typeof(DotSet);
 
     /// <inheritdoc cref="IDotStore{TSelf}.ReadStore"/>
     public static TSelf ReadStore(ref CrdtReader reader, CausalContext context)

@@ -107,6 +107,7 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
         {
             throw new ArgumentException("A transfer needs two different replicas.", nameof(to));
         }
+        ArgumentOutOfRangeException.ThrowIfZero(amount);
         var held = RightsOf(from);
         if (held < amount)
         {
@@ -186,11 +187,44 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
             (counter._transfers ??= [])[(from, to)] = amount;
             previous = (from, to);
         }
+        counter.EnsureRightsNonNegative(ref reader);
         return counter;
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Value} (+{_increments} -{_decrements}, {_transfers?.Count ?? 0} transfers)";
+
+    /// <summary>
+    /// Every reachable state gives every replica non-negative rights (see the remarks); bytes that do not
+    /// are forged or corrupt, and accepting them would let the value go below zero.
+    /// </summary>
+    private void EnsureRightsNonNegative(ref CrdtReader reader)
+    {
+        var rights = new Dictionary<ReplicaId, Int128>();
+        for (var i = 0; i < _increments.Count; i++)
+        {
+            rights[_increments[i].Key] = rights.GetValueOrDefault(_increments[i].Key) + _increments[i].Value;
+        }
+        for (var i = 0; i < _decrements.Count; i++)
+        {
+            rights[_decrements[i].Key] = rights.GetValueOrDefault(_decrements[i].Key) - _decrements[i].Value;
+        }
+        if (_transfers is not null)
+        {
+            foreach (var ((from, to), amount) in _transfers)
+            {
+                rights[from] = rights.GetValueOrDefault(from) - amount;
+                rights[to] = rights.GetValueOrDefault(to) + amount;
+            }
+        }
+        foreach (var (replica, held) in rights)
+        {
+            if (held < 0)
+            {
+                throw reader.Error($"Replica {replica} would hold negative rights ({held})");
+            }
+        }
+    }
 
     private static void RequireReplica(ReplicaId replica)
     {

@@ -138,6 +138,23 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
         _map[key] = value;
     }
 
+    /// <summary>Adds a key known to be new while filling a map of <paramref name="capacity"/> keys; false if present.</summary>
+    internal bool TryAddFresh(TKey key, TStore value, int capacity)
+    {
+        if (_map is null)
+        {
+            _map = new Dictionary<TKey, TStore>(capacity);
+            if (_hasSingle)
+            {
+                _map.Add(_singleKey, _singleValue);
+                _hasSingle = false;
+                _singleKey = default!;
+                _singleValue = default!;
+            }
+        }
+        return _map.TryAdd(key, value);
+    }
+
     /// <summary>Removes a key.</summary>
     public bool Remove(TKey key)
     {
@@ -164,6 +181,21 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     /// <summary>The entries, in no particular order. Values are copies: mutate through <see cref="GetValueRefOrNullRef"/>.</summary>
     public readonly IEnumerable<KeyValuePair<TKey, TStore>> Entries
         => _map is not null ? _map : _hasSingle ? [new(_singleKey, _singleValue)] : [];
+
+    /// <summary>The entries without boxing an enumerator: the dictionary's own struct enumerator.</summary>
+    internal readonly Dictionary<TKey, TStore>.Enumerator EnumerateEntries()
+    {
+        if (_map is not null)
+        {
+            return _map.GetEnumerator();
+        }
+        var single = new Dictionary<TKey, TStore>(1);
+        if (_hasSingle)
+        {
+            single.Add(_singleKey, _singleValue);
+        }
+        return single.GetEnumerator();
+    }
 
     /// <inheritdoc/>
     public void JoinStore(DotMap<TKey, TStore> other, CausalContext thisContext, CausalContext otherContext)
@@ -284,6 +316,12 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     public readonly void WriteStore(CrdtWriter writer, CausalContext context)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        if (typeof(TStore) == typeof(DotSet))
+        {
+            // The add-wins set store has a column encoding (a type test the JIT folds away).
+            AddWinsSetCodec<TKey>.Write(writer, Unsafe.As<DotMap<TKey, TStore>, DotMap<TKey, DotSet>>(ref Unsafe.AsRef(in this)), context);
+            return;
+        }
         var codec = ValueCodec<TKey>.Default;
         var keys = SortedKeys();
         writer.WriteLength(keys.Length);
@@ -298,6 +336,11 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     /// <inheritdoc/>
     public static DotMap<TKey, TStore> ReadStore(ref CrdtReader reader, CausalContext context)
     {
+        if (typeof(TStore) == typeof(DotSet))
+        {
+            var set = AddWinsSetCodec<TKey>.Read(ref reader, context);
+            return Unsafe.As<DotMap<TKey, DotSet>, DotMap<TKey, TStore>>(ref set);
+        }
         var codec = ValueCodec<TKey>.Default;
         var count = reader.ReadCount(minBytesPerItem: 2);
         var map = default(DotMap<TKey, TStore>);

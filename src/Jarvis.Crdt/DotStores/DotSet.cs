@@ -27,6 +27,9 @@ public struct DotSet : IDotStore<DotSet>
     /// <summary>A set holding one dot.</summary>
     public static DotSet Of(Dot dot) => new(dot, null);
 
+    /// <summary>A set of dots already sorted, unique and of length two or more (decoders check this first).</summary>
+    internal static DotSet FromSortedUnchecked(Dot[] dots) => new(default, dots);
+
     /// <summary>The number of dots.</summary>
     public readonly int Count => _many?.Length ?? (_single.IsNone ? 0 : 1);
 

@@ -59,9 +59,10 @@ public static class CrdtEncoding
         {
             return T.ReadFrom(ref reader);
         }
-        catch (Exception e) when (e is ArgumentException or OverflowException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception e) when (e is not (CrdtDecodeException or NotSupportedException or OutOfMemoryException or InsufficientExecutionStackException))
         {
-            // Safety net: a value a decoder failed to validate must still surface as a decode error.
+            // Safety net: whatever a decoder or a registered value codec failed to validate must still
+            // surface as a decode error. A missing codec (NotSupportedException) is a configuration error.
             throw new CrdtDecodeException($"Malformed {T.TypeCode}: {e.Message}", e);
         }
     }

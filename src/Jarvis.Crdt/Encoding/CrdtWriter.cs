@@ -105,16 +105,17 @@ public sealed class CrdtWriter : IDisposable
     }
 
     /// <summary>Writes a length-prefixed UTF-8 string.</summary>
+    /// <exception cref="ArgumentException">The string holds a lone surrogate, which UTF-8 cannot represent.</exception>
     public void WriteString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var byteCount = System.Text.Encoding.UTF8.GetByteCount(value);
+        var byteCount = StrictUtf8.GetByteCount(value);
         WriteLength(byteCount);
         if (_position + byteCount > _buffer.Length)
         {
             Grow(byteCount);
         }
-        _position += System.Text.Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_position));
+        _position += StrictUtf8.GetBytes(value, _buffer.AsSpan(_position));
     }
 
     /// <summary>Reserves <paramref name="count"/> bytes and returns them for the caller to fill.</summary>
