@@ -1,0 +1,172 @@
+using Jarvis.Crdt.Encoding;
+using static Jarvis.Crdt.Tests.Semantics.Replicas;
+
+namespace Jarvis.Crdt.Tests.Semantics;
+
+/// <summary>
+/// Small, fully determined states of every CRDT type (fixed replicas, explicit timestamps), for the golden
+/// encodings and as seeds for the decoder fuzzer.
+/// </summary>
+internal static class SampleStates
+{
+    private const ulong Wall = 1_735_689_600_000; // 2025-01-01T00:00:00Z in Unix milliseconds
+
+    public static IReadOnlyList<EncodedType> All { get; } =
+    [
+        Of("GCounter", GCounterGolden(), GCounterLarge()),
+        Of("PNCounter", PNCounterGolden()),
+        Of("BoundedCounter", BoundedCounterGolden(), BoundedCounterLarge()),
+        Of("LWWRegister<string>", new LWWRegister<string>().Also(r => r.Set(A, new HlcTimestamp(Wall, 2), "hi"))),
+        Of("LWWRegister<double>", new LWWRegister<double>().Also(r => r.Set(B, new HlcTimestamp(Wall, 0), -1.5))),
+        Of("MVRegister<int>", MVRegisterGolden(), MVRegisterLarge()),
+        Of("EWFlag", new EWFlag().Also(f => f.Enable(A))),
+        Of("DWFlag", DWFlagGolden()),
+        Of("GSet<string>", new GSet<string>().Also(s => s.Add("b")).Also(s => s.Add("a")), new GSet<string>().Also(s => s.Add("héllo, wörld ✓"))),
+        Of("TwoPhaseSet<string>", TwoPhaseSetGolden()),
+        Of("ORSet<string>", ORSetGolden(), ORSetLarge()),
+        Of("RWSet<string>", RWSetGolden()),
+        Of("ORMap<string,ORSet<string>>", ORMapGolden(), ORMapLarge()),
+        Of("ORMap<string,ORMap<string,MVRegister<int>>>", DeepORMapGolden()),
+        Of("LWWMap<string,int>", LWWMapGolden()),
+    ];
+
+    private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
+        => new(
+            name,
+            T.TypeCode,
+            golden.ToBytes(),
+            [golden.ToBytes(), .. more.Select(m => m.ToBytes()), T.CreateEmpty().ToBytes()],
+            bytes => CrdtEncoding.Decode<T>(bytes).ToBytes());
+
+    private static T Also<T>(this T state, Action<T> mutate)
+    {
+        mutate(state);
+        return state;
+    }
+
+    private static GCounter GCounterGolden() => new GCounter().Also(c => c.Increment(A, 3)).Also(c => c.Increment(B, 300));
+
+    private static GCounter GCounterLarge()
+    {
+        var counter = new GCounter();
+        foreach (var replica in new[] { A, B, C, D, new ReplicaId(ulong.MaxValue) })
+        {
+            counter.Increment(replica, replica.Value * 1_000);
+        }
+        return counter;
+    }
+
+    private static PNCounter PNCounterGolden() => new PNCounter().Also(c => c.Increment(A, 5)).Also(c => c.Decrement(B, 2));
+
+    private static BoundedCounter BoundedCounterGolden()
+    {
+        var counter = new BoundedCounter();
+        counter.Increment(A, 10);
+        counter.Transfer(A, B, 3);
+        counter.Decrement(A, 2);
+        return counter;
+    }
+
+    private static BoundedCounter BoundedCounterLarge()
+    {
+        var counter = BoundedCounterGolden();
+        counter.Transfer(B, C, 2);
+        counter.Transfer(A, C, 1);
+        counter.Increment(D, 7);
+        counter.Decrement(C, 3);
+        return counter;
+    }
+
+    private static MVRegister<int> MVRegisterGolden()
+    {
+        var a = new MVRegister<int>();
+        var b = new MVRegister<int>();
+        a.Write(A, 7);
+        b.Write(B, -1);
+        a.Join(b);
+        return a;
+    }
+
+    private static MVRegister<int> MVRegisterLarge()
+    {
+        var register = MVRegisterGolden();
+        var c = new MVRegister<int>();
+        c.Write(C, int.MinValue);
+        c.Write(C, int.MaxValue);
+        register.Join(c);
+        return register;
+    }
+
+    private static DWFlag DWFlagGolden()
+    {
+        var a = new DWFlag();
+        var b = new DWFlag();
+        a.Enable(A);
+        b.Disable(B);
+        a.Join(b);
+        return a;
+    }
+
+    private static TwoPhaseSet<string> TwoPhaseSetGolden()
+        => new TwoPhaseSet<string>().Also(s => s.Add("a")).Also(s => s.Add("b")).Also(s => s.Remove("a"));
+
+    /// <summary>A replica that heard A's second add but not its first, so its context has a dot cloud.</summary>
+    private static ORSet<string> ORSetGolden()
+    {
+        var a = new ORSet<string>();
+        var c = new ORSet<string>();
+        a.Add(A, "x");
+        c.Join(a.Add(A, "y"));
+        c.Add(C, "z");
+        return c;
+    }
+
+    private static ORSet<string> ORSetLarge()
+    {
+        var a = new ORSet<string>();
+        var b = new ORSet<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            a.Add(A, $"e{i}");
+            b.Add(B, $"e{i * 2}");
+        }
+        a.Remove("e1");
+        a.Join(b);
+        a.Add(A, "e4");
+        return a;
+    }
+
+    private static RWSet<string> RWSetGolden() => new RWSet<string>().Also(s => s.Add(A, "x")).Also(s => s.Remove(A, "y"));
+
+    private static ORMap<string, ORSet<string>> ORMapGolden()
+    {
+        var map = new ORMap<string, ORSet<string>>();
+        map.Update("k", set => set.Add(A, "x"));
+        map.Update("j", set => set.Add(B, "y"));
+        return map;
+    }
+
+    private static ORMap<string, ORSet<string>> ORMapLarge()
+    {
+        var a = ORMapGolden();
+        var b = new ORMap<string, ORSet<string>>();
+        b.Update("k", set => set.Add(C, "w"));
+        b.Update("m", set => set.Add(C, "v"));
+        a.Join(b);
+        a.Remove("j");
+        a.Update("k", set => set.Remove("x"));
+        return a;
+    }
+
+    private static ORMap<string, ORMap<string, MVRegister<int>>> DeepORMapGolden()
+    {
+        var map = new ORMap<string, ORMap<string, MVRegister<int>>>();
+        map.Update("a", inner => inner.Update("b", register => register.Write(A, 42)));
+        return map;
+    }
+
+    private static LWWMap<string, int> LWWMapGolden()
+        => new LWWMap<string, int>()
+            .Also(m => m.Set(A, new HlcTimestamp(Wall, 0), "a", 1))
+            .Also(m => m.Remove(B, new HlcTimestamp(Wall, 1), "b"));
+}
