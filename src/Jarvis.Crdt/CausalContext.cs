@@ -166,17 +166,25 @@ public sealed class CausalContext
         for (var i = 0; i < _count; i++)
         {
             var entry = Entries[i];
-            for (ulong c = 1; c <= entry.Base; c++)
+            for (ulong c = 1; c <= entry.Base && c != 0; c++)
             {
                 yield return new Dot(entry.Replica, c);
+                if (c == entry.Base)
+                {
+                    break;
+                }
             }
             if (entry.Cloud is { } cloud)
             {
                 for (var r = 0; r < cloud.Length; r += 2)
                 {
-                    for (var c = cloud[r]; c <= cloud[r + 1]; c++)
+                    for (var c = cloud[r]; ; c++)
                     {
                         yield return new Dot(entry.Replica, c);
+                        if (c == cloud[r + 1])
+                        {
+                            break;
+                        }
                     }
                 }
             }
@@ -443,10 +451,10 @@ public sealed class CausalContext
             }
             if (_ranges is null)
             {
-                if (counter == Base + 1)
+                if (DotRanges.IsSuccessor(Base, counter))
                 {
                     Base = counter;
-                    if (_lo == counter + 1)
+                    if (_lo != 0 && DotRanges.IsSuccessor(counter, _lo))
                     {
                         Base = _hi;
                         _lo = 0;
@@ -464,12 +472,12 @@ public sealed class CausalContext
                 {
                     return;
                 }
-                if (counter == _hi + 1)
+                if (DotRanges.IsSuccessor(_hi, counter))
                 {
                     _hi = counter;
                     return;
                 }
-                if (counter + 1 == _lo)
+                if (DotRanges.IsSuccessor(counter, _lo))
                 {
                     _lo = counter;
                     return;
@@ -484,11 +492,11 @@ public sealed class CausalContext
 
         public void UnionWith(in Entry other)
         {
-            if (other._ranges is null && (other._lo == 0 || other._lo <= Math.Max(Base, other.Base) + 1) && _ranges is null)
+            if (other._ranges is null && (other._lo == 0 || DotRanges.Touches(other._lo, Math.Max(Base, other.Base))) && _ranges is null)
             {
                 // Fast path: the other side's dots all join the contiguous base.
                 Base = Math.Max(Base, other._lo != 0 ? Math.Max(other.Base, other._hi) : other.Base);
-                if (_lo != 0 && _lo <= Base + 1)
+                if (_lo != 0 && DotRanges.Touches(_lo, Base))
                 {
                     Base = Math.Max(Base, _hi);
                     _lo = 0;

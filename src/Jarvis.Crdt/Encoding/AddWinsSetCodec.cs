@@ -72,10 +72,12 @@ internal static class AddWinsSetCodec<TKey> where TKey : notnull
         {
             return store;
         }
+        reader.Enter();
         var dotCounts = new int[count];
         var totalDots = ReadRuns(ref reader, dotCounts);
         var dots = ReadDotColumns(ref reader, context, totalDots);
         var keys = ReadKeys(ref reader, count);
+        reader.Leave();
 
         var offset = 0;
         HashSet<Dot>? seen = totalDots > count ? [] : null;

@@ -7,6 +7,12 @@ namespace Jarvis.Crdt.Internal;
 /// </summary>
 internal static class DotRanges
 {
+    /// <summary><c>a + 1 == b</c>, without overflow at the top of the counter range.</summary>
+    public static bool IsSuccessor(ulong a, ulong b) => b != 0 && a == b - 1;
+
+    /// <summary><c>lo &lt;= hi + 1</c> (lo touches or overlaps a range ending at hi), without overflow.</summary>
+    public static bool Touches(ulong lo, ulong hi) => lo == 0 || lo - 1 <= hi;
+
     public static bool Contains(ulong[]? ranges, ulong counter)
     {
         if (ranges is null)
@@ -58,10 +64,10 @@ internal static class DotRanges
         {
             return;
         }
-        if (counter == baseCounter + 1)
+        if (IsSuccessor(baseCounter, counter))
         {
             baseCounter = counter;
-            if (ranges is not null && ranges[0] == counter + 1)
+            if (ranges is not null && IsSuccessor(counter, ranges[0]))
             {
                 baseCounter = ranges[1];
                 ranges = ranges.Length == 2 ? null : ranges[2..];
@@ -97,7 +103,7 @@ internal static class DotRanges
             return;
         }
         var i = 0;
-        while (i < ranges.Length && ranges[i] <= baseCounter + 1)
+        while (i < ranges.Length && Touches(ranges[i], baseCounter))
         {
             baseCounter = Math.Max(baseCounter, ranges[i + 1]);
             i += 2;
@@ -128,7 +134,7 @@ internal static class DotRanges
                 hi = b[j + 1];
                 j += 2;
             }
-            if (n > 0 && lo <= result[n - 1] + 1)
+            if (n > 0 && Touches(lo, result[n - 1]))
             {
                 result[n - 1] = Math.Max(result[n - 1], hi);
             }

@@ -99,10 +99,8 @@ public sealed class CausalContextSemanticsTests
         Assert.False(small.Covers(gap), "a cloud dot does not cover the dots below it");
     }
 
-    // BUG (src/Jarvis.Crdt/Internal/DotRanges.cs, Union line 131 and Normalize line 100): `result[n - 1] + 1` and
-    // `baseCounter + 1` overflow under CheckForOverflowUnderflow when a counter is 2^64 - 1, which any decoded
-    // context may hold. Through CausalCrdt.Join (CausalCrdt.cs lines 45-46, store joined before the context) the
-    // OverflowException leaves the receiver holding a dot its context lacks: its own encoding no longer decodes.
+    // Regression: adjacency tests once computed counter + 1 and overflowed at 2^64 - 1, which a decoded
+    // context may hold, leaving a receiver with a store dot its context lacked.
     [Fact]
     public void UnionWith_at_the_top_of_the_counter_range_does_not_overflow()
     {

@@ -22,9 +22,9 @@ public sealed class EncodingTests
         ["DWFlag"] = "01070201010002010002000101010100",
         ["GSet<string>"] = "01080201610162",
         ["TwoPhaseSet<string>"] = "01090201610162010161",
-        ["ORSet<string>"] = "010A020100010000030100020179010002017A010101",
+        ["ORSet<string>"] = "010A02010001000003010002020101000101010401020179017A",
         ["RWSet<string>"] = "010B0101020002017801000101017901000200",
-        ["ORMap<string,ORSet<string>>"] = "010C0201010002010002016A010179010101016B010178010001",
+        ["ORMap<string,ORSet<string>>"] = "010C0201010002010002016A010101010101020179016B010101010001020178",
         ["ORMap<string,ORMap<string,MVRegister<int>>>"] = "010C0101010001016101016201000154",
         ["LWWMap<string,int>"] = "010D02016180F8A5F9C13200010102016280F8A5F9C132010200",
     };
@@ -196,7 +196,7 @@ public sealed class EncodingTests
     [InlineData("ORSet<string>", "010A" + "8080808008" + "010100")]        // context replica count
     [InlineData("ORSet<string>", "010A" + "01" + "01" + "01" + "FFFFFFFF07" + "0000")] // context range count
     [InlineData("ORSet<string>", "010A" + "01010100" + "FFFFFFFF07" + "0161")]          // map key count
-    [InlineData("ORSet<string>", "010A" + "01010100" + "01" + "0161" + "FFFFFFFF07" + "0001")] // dot count
+    [InlineData("ORSet<string>", "010A" + "01010100" + "01" + "01FFFFFFFF07" + "0100" + "0102" + "0161")] // dots per element
     [InlineData("MVRegister<int>", "0105" + "01010100" + "8080808008" + "000102")]
     [InlineData("LWWMap<string,int>", "010D" + "8080808008" + "01610000")]
     public void Decoding_a_forged_huge_count_is_rejected_without_a_large_allocation(string typeName, string hex)
@@ -246,30 +246,27 @@ public sealed class EncodingTests
     [Fact]
     public void Decoding_rejects_a_dot_its_context_has_not_seen()
     {
-        Rule.Equal(1, CrdtEncoding.Decode<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0161" + "01" + "0001")).Count, "the well-formed state decodes");
+        // ORSet stores are columns: element count, dots-per-element runs, replica runs, counter-delta runs, keys.
+        Rule.Equal(1, CrdtEncoding.Decode<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0101" + "0100" + "0102" + "0161")).Count, "the well-formed state decodes");
 
-        AssertRejected<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0161" + "01" + "0002"), "a stored dot past the context's counter is rejected");
-        AssertRejected<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0161" + "01" + "0101"), "a stored dot naming a replica the context lacks is rejected");
+        AssertRejected<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0101" + "0100" + "0104" + "0161"), "a stored dot past the context's counter is rejected");
+        AssertRejected<ORSet<string>>(Convert.FromHexString("010A" + "01010100" + "01" + "0101" + "0101" + "0102" + "0161"), "a stored dot naming a replica the context lacks is rejected");
         AssertRejected<MVRegister<int>>(Convert.FromHexString("0105" + "01010100" + "01" + "0002" + "02"), "a register entry the context has not seen is rejected");
         AssertRejected<EWFlag>(Convert.FromHexString("0106" + "00" + "01" + "0001"), "a dot under an empty context is rejected");
     }
 
-    // BUG (src/Jarvis.Crdt/DotStores/DotMap.cs, ReadStore, and DotSet/DotFun ReadStore): nothing checks that a dot
-    // is held once across a store, so a forged ORSet holding dot (A,1) under both "a" and "b" decodes. It breaks
-    // convergence: joining it with a replica holding only "a" gives {a, b} one way and {a} the other, because
-    // DotMap.JoinStore (line 192) skips the pass over keys the other side lacks when the other context holds as
-    // many dots as the other store.
+    // Regression: a forged store holding one dot under two keys once decoded and broke convergence (the
+    // join's shortcut assumes a dot names one write).
     [Fact]
     public void Decoding_rejects_a_dot_held_under_two_keys()
     {
         AssertRejected<ORSet<string>>(
-            Convert.FromHexString("010A" + "01010100" + "02" + "0161" + "01" + "0001" + "0162" + "01" + "0001"),
+            // Two elements, one dot each, both replica #0, counters +1 then +0: the same dot (#0, 1) twice.
+            Convert.FromHexString("010A" + "01010100" + "02" + "0201" + "0200" + "0102" + "0100" + "0161" + "0162"),
             "a dot names one write, so it is held under one key only");
     }
 
-    // BUG (src/Jarvis.Crdt/Counters/BoundedCounter.cs, ReadFrom, line 164): no check that every replica's rights
-    // are non-negative, so a forged state with more decrements (or transfers out) than rights decodes; Value then
-    // throws OverflowException, and a replica that joins it is poisoned for good.
+    // Regression: a forged state with negative rights once decoded; Value then threw OverflowException.
     [Theory]
     [InlineData("0103" + "00" + "010105" + "00")]               // A decremented 5 with no increments
     [InlineData("0103" + "010101" + "00" + "01" + "010205")]    // A incremented 1 but transferred 5 to B
@@ -334,7 +331,7 @@ public sealed class EncodingTests
     public void Hand_built_nested_maps_decode_within_the_depth_bound_and_are_rejected_past_it()
     {
         // ORMap<string, ORMap<string, ORSet<string>>>: context {1:1}, then "a" -> "b" -> "x" -> dot (#0, 1): three maps deep.
-        var bytes = Convert.FromHexString("010C" + "01010100" + "01" + "0161" + "01" + "0162" + "01" + "0178" + "01" + "0001");
+        var bytes = Convert.FromHexString("010C" + "01010100" + "01" + "0161" + "01" + "0162" + "01" + "0101" + "0100" + "0102" + "0178");
         var expected = new ORMap<string, ORMap<string, ORSet<string>>>();
         expected.Update("a", inner => inner.Update("b", set => set.Add(Replicas.A, "x")));
         Rule.Equal(Convert.ToHexString(expected.ToBytes()), Convert.ToHexString(bytes), "the hand-built bytes are what the encoder writes");
@@ -375,7 +372,7 @@ public sealed class EncodingTests
             type = typeof(ORMap<,>).MakeGenericType(typeof(string), type);
             hex.Append("01" + "016B");
         }
-        hex.Append("01" + "0178" + "01" + "0001");
+        hex.Append("01" + "0101" + "0100" + "0102" + "0178");
         var decode = typeof(EncodingTests).GetMethod(nameof(DecodeAs), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
         try
         {
