@@ -1,0 +1,34 @@
+// Jarvis benchmark harness: one subcommand per job, dispatched on the first argument.
+using Jarvis.Bench;
+using Jarvis.Bench.AkkaCompare;
+
+IBenchCommand[] commands = [new AkkaCompareCommand()];
+
+if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
+{
+    PrintUsage(Console.Out);
+    return 0;
+}
+var command = args.Length == 0 ? null : Array.Find(commands, c => c.Name == args[0]);
+if (command is null)
+{
+    if (args.Length > 0)
+    {
+        Console.Error.WriteLine($"Unknown command '{args[0]}'.");
+    }
+    PrintUsage(Console.Error);
+    return 2;
+}
+return command.Run(args[1..]);
+
+void PrintUsage(TextWriter output)
+{
+    output.WriteLine("usage: dotnet run -c Release --project bench/Jarvis.Bench -- <command> [options]");
+    output.WriteLine();
+    output.WriteLine("commands:");
+    foreach (var c in commands)
+    {
+        output.WriteLine($"  {c.Name,-16} {c.Summary}");
+        output.WriteLine($"  {string.Empty,-16} {c.Usage}");
+    }
+}
