@@ -35,8 +35,10 @@ internal sealed class AkkaCompareCommand : IBenchCommand
             new OrSetMergeWorkload(fixture),
             new OrSetRemoveWorkload(fixture),
             new GCounterIncrementWorkload(fixture),
-            new OrSetEncodeWorkload(fixture, akkaSerialization),
-            new OrSetDecodeWorkload(fixture, akkaSerialization),
+            new OrSetEncodeWorkload(fixture, akkaSerialization, merged: false),
+            new OrSetDecodeWorkload(fixture, akkaSerialization, merged: false),
+            new OrSetEncodeWorkload(fixture, akkaSerialization, merged: true),
+            new OrSetDecodeWorkload(fixture, akkaSerialization, merged: true),
         ];
 
         var results = new List<ComparisonResult>();

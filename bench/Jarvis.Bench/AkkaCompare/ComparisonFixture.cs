@@ -45,6 +45,8 @@ internal sealed class ComparisonFixture
         JarvisMerged = JarvisSetA.Clone();
         JarvisMerged.Join(JarvisSetB);
         AkkaMerged = AkkaSetA.Merge(AkkaSetB);
+        JarvisSingle = BuildJarvis(JarvisA, AllElements);
+        AkkaSingle = BuildAkka(AkkaA, AllElements);
     }
 
     /// <summary><c>user-0 .. user-29999</c>.</summary>
@@ -85,6 +87,12 @@ internal sealed class ComparisonFixture
 
     /// <summary>A merged with B: 30,000 elements.</summary>
     public AkkaORSet AkkaMerged { get; }
+
+    /// <summary>All 30,000 elements added on replica A alone (one dot each). Shared: clone before mutating.</summary>
+    public JarvisORSet JarvisSingle { get; }
+
+    /// <summary>All 30,000 elements added on replica A alone.</summary>
+    public AkkaORSet AkkaSingle { get; }
 
     public static JarvisORSet BuildJarvis(ReplicaId replica, string[] elements)
     {

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Jarvis.Crdt.Encoding;
+using Jarvis.Crdt.Internal;
 
 namespace Jarvis.Crdt;
 
@@ -21,7 +21,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     where TKey : notnull
     where TStore : IDotStore<TStore>
 {
-    private Dictionary<TKey, TStore>? _map;
+    private ChunkedHashMap<TKey, TStore>? _map;
     private TKey _singleKey;
     private TStore _singleValue;
     private bool _hasSingle;
@@ -37,14 +37,10 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     {
         get
         {
-            if (_map is null)
-            {
-                return _hasSingle ? _singleValue.DotCount : 0;
-            }
             var total = 0;
-            foreach (var value in _map.Values)
+            foreach (var entry in EnumerateEntries())
             {
-                total += value.DotCount;
+                total += entry.Value.DotCount;
             }
             return total;
         }
@@ -76,7 +72,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     {
         if (_map is not null)
         {
-            return ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
+            return ref _map.GetValueRefOrNullRef(key);
         }
         if (_hasSingle && EqualityComparer<TKey>.Default.Equals(_singleKey, key))
         {
@@ -104,12 +100,9 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
                 added = false;
                 return ref _singleValue;
             }
-            _map = new Dictionary<TKey, TStore> { [_singleKey] = _singleValue };
-            _hasSingle = false;
-            _singleKey = default!;
-            _singleValue = default!;
+            PromoteSingle(capacity: 0);
         }
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_map, key, out var exists);
+        ref var slot = ref _map!.GetValueRefOrAddDefault(key, out var exists);
         if (!exists)
         {
             slot = TStore.CreateEmpty(context);
@@ -130,12 +123,9 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
         }
         if (_map is null)
         {
-            _map = new Dictionary<TKey, TStore> { [_singleKey] = _singleValue };
-            _hasSingle = false;
-            _singleKey = default!;
-            _singleValue = default!;
+            PromoteSingle(capacity: 0);
         }
-        _map[key] = value;
+        _map!.Set(key, value);
     }
 
     /// <summary>Adds a key known to be new while filling a map of <paramref name="capacity"/> keys; false if present.</summary>
@@ -143,16 +133,9 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     {
         if (_map is null)
         {
-            _map = new Dictionary<TKey, TStore>(capacity);
-            if (_hasSingle)
-            {
-                _map.Add(_singleKey, _singleValue);
-                _hasSingle = false;
-                _singleKey = default!;
-                _singleValue = default!;
-            }
+            PromoteSingle(capacity);
         }
-        return _map.TryAdd(key, value);
+        return _map!.TryAdd(key, value);
     }
 
     /// <summary>Removes a key.</summary>
@@ -176,45 +159,46 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     public void Clear() => this = default;
 
     /// <summary>The keys, in no particular order.</summary>
-    public readonly IEnumerable<TKey> Keys => _map is not null ? _map.Keys : _hasSingle ? [_singleKey] : [];
+    public readonly IEnumerable<TKey> Keys
+    {
+        get
+        {
+            var keys = new TKey[Count];
+            var n = 0;
+            foreach (var entry in EnumerateEntries())
+            {
+                keys[n++] = entry.Key;
+            }
+            return keys;
+        }
+    }
 
     /// <summary>The entries, in no particular order. Values are copies: mutate through <see cref="GetValueRefOrNullRef"/>.</summary>
     public readonly IEnumerable<KeyValuePair<TKey, TStore>> Entries
-        => _map is not null ? _map : _hasSingle ? [new(_singleKey, _singleValue)] : [];
-
-    /// <summary>The entries without boxing an enumerator: the dictionary's own struct enumerator.</summary>
-    internal readonly Dictionary<TKey, TStore>.Enumerator EnumerateEntries()
     {
-        if (_map is not null)
+        get
         {
-            return _map.GetEnumerator();
+            var entries = new KeyValuePair<TKey, TStore>[Count];
+            var n = 0;
+            foreach (var entry in EnumerateEntries())
+            {
+                entries[n++] = entry;
+            }
+            return entries;
         }
-        var single = new Dictionary<TKey, TStore>(1);
-        if (_hasSingle)
-        {
-            single.Add(_singleKey, _singleValue);
-        }
-        return single.GetEnumerator();
     }
+
+    /// <summary>The entries without allocating; the map must not change while it is enumerated.</summary>
+    internal readonly EntryEnumerator EnumerateEntries() => new(_map, _hasSingle, _singleKey, _singleValue);
 
     /// <inheritdoc/>
     public void JoinStore(DotMap<TKey, TStore> other, CausalContext thisContext, CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(thisContext);
         ArgumentNullException.ThrowIfNull(otherContext);
-        if (other._map is null)
+        foreach (var entry in other.EnumerateEntries())
         {
-            if (other._hasSingle)
-            {
-                JoinKey(other._singleKey, other._singleValue, thisContext, otherContext);
-            }
-        }
-        else
-        {
-            foreach (var (key, value) in other._map)
-            {
-                JoinKey(key, value, thisContext, otherContext);
-            }
+            JoinKey(entry.Key, entry.Value, thisContext, otherContext);
         }
 
         // Keys the other side lacks lose the dots the other side has seen. A store's dots are always in
@@ -238,17 +222,21 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             return;
         }
         List<TKey>? emptied = null;
-        foreach (var key in _map.Keys)
+        for (var slot = 0; slot < _map.SlotCount; slot++)
         {
-            if (other.ContainsKey(key))
+            if (!_map.IsLive(slot))
             {
                 continue;
             }
-            ref var value = ref CollectionsMarshal.GetValueRefOrNullRef(_map, key);
-            value.RemoveCovered(otherContext);
-            if (value.IsEmpty)
+            ref var entry = ref _map.EntryAt(slot);
+            if (other.ContainsKey(entry.Key))
             {
-                (emptied ??= []).Add(key);
+                continue;
+            }
+            entry.Value.RemoveCovered(otherContext);
+            if (entry.Value.IsEmpty)
+            {
+                (emptied ??= []).Add(entry.Key);
             }
         }
         if (emptied is not null)
@@ -274,9 +262,9 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     /// <inheritdoc/>
     public readonly void CollectDots(CausalContext into)
     {
-        foreach (var (_, value) in Entries)
+        foreach (var entry in EnumerateEntries())
         {
-            value.CollectDots(into);
+            entry.Value.CollectDots(into);
         }
     }
 
@@ -292,11 +280,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             }
             return copy;
         }
-        copy._map = new Dictionary<TKey, TStore>(_map.Count);
-        foreach (var (key, value) in _map)
-        {
-            copy._map.Add(key, value.CloneStore(context));
-        }
+        copy._map = _map.Clone(value => value.CloneStore(context));
         return copy;
     }
 
@@ -364,12 +348,24 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             }
             else
             {
-                (map._map ??= new Dictionary<TKey, TStore>(count)).Add(key, value);
+                map.TryAddFresh(key, value, count);
             }
             previous = key;
         }
         reader.Leave();
         return map;
+    }
+
+    private void PromoteSingle(int capacity)
+    {
+        _map = new ChunkedHashMap<TKey, TStore>(Math.Max(capacity, _hasSingle ? 2 : 0));
+        if (_hasSingle)
+        {
+            _map.TryAdd(_singleKey, _singleValue);
+            _hasSingle = false;
+            _singleKey = default!;
+            _singleValue = default!;
+        }
     }
 
     private void JoinKey(TKey key, TStore theirs, CausalContext thisContext, CausalContext otherContext)
@@ -381,7 +377,54 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             Remove(key);
         }
     }
+
+    /// <summary>Enumerates a map's entries (copies of the values) without allocating.</summary>
+    internal struct EntryEnumerator
+    {
+        private readonly ChunkedHashMap<TKey, TStore>? _map;
+        private readonly bool _hasSingle;
+        private readonly KeyValuePair<TKey, TStore> _single;
+        private int _slot;
+
+        internal EntryEnumerator(ChunkedHashMap<TKey, TStore>? map, bool hasSingle, TKey singleKey, TStore singleValue)
+        {
+            _map = map;
+            _hasSingle = hasSingle;
+            _single = new(singleKey, singleValue);
+            _slot = -1;
+            Current = default;
+        }
+
+        public KeyValuePair<TKey, TStore> Current { get; private set; }
+
+        public readonly EntryEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_map is null)
+            {
+                if (_hasSingle && _slot < 0)
+                {
+                    _slot = 0;
+                    Current = _single;
+                    return true;
+                }
+                return false;
+            }
+            while (++_slot < _map.SlotCount)
+            {
+                if (_map.IsLive(_slot))
+                {
+                    ref var entry = ref _map.EntryAt(_slot);
+                    Current = new(entry.Key, entry.Value);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 }
+
 
 /// <summary>A shared empty context for joins with bottom; never mutated.</summary>
 internal static class CausalContextEmpty

@@ -6,22 +6,26 @@ using JarvisORSet = Jarvis.Crdt.ORSet<string>;
 namespace Jarvis.Bench.AkkaCompare.Workloads;
 
 /// <summary>
-/// Decodes the encoding of the 30,000-element merged set, each library its own encoding made before
-/// the clock starts. Checked by comparing the decoded elements with the original, and for Jarvis by
+/// Decodes the encoding of a 30,000-element set (built on one replica, or merged from two; see
+/// <see cref="OrSetEncodeWorkload"/>), each library its own encoding made before the clock starts. Checked by comparing the decoded elements with the original, and for Jarvis by
 /// re-encoding to the same bytes (its encoding is deterministic).
 /// </summary>
-internal sealed class OrSetDecodeWorkload(ComparisonFixture fixture, AkkaSerialization akkaSerialization) : IComparisonWorkload
+internal sealed class OrSetDecodeWorkload(ComparisonFixture fixture, AkkaSerialization akkaSerialization, bool merged) : IComparisonWorkload
 {
-    public string Name => "orset-decode-30k";
+    public string Name => merged ? "orset-decode-30k-merged" : "orset-decode-30k";
 
-    public string Description => "ORSet: decode the encoding of the same 30,000-element set";
+    public string Description => merged
+        ? "ORSet: decode the encoding of the 30,000-element merged set"
+        : "ORSet: decode the encoding of the 30,000-element one-replica set";
 
     public ComparisonResult Run(MeasurementPlan plan)
     {
         var serializer = akkaSerialization.Serializer;
-        var jarvisBytes = CrdtEncoding.Encode(fixture.JarvisMerged);
-        var akkaBytes = serializer.ToBinary(fixture.AkkaMerged);
-        var manifest = serializer.Manifest(fixture.AkkaMerged);
+        var jarvisSet = merged ? fixture.JarvisMerged : fixture.JarvisSingle;
+        var akkaSet = merged ? fixture.AkkaMerged : fixture.AkkaSingle;
+        var jarvisBytes = CrdtEncoding.Encode(jarvisSet);
+        var akkaBytes = serializer.ToBinary(akkaSet);
+        var manifest = serializer.Manifest(akkaSet);
         var jarvis = IterationSampler.Run(plan, () => jarvisBytes, bytes => CrdtEncoding.Decode<JarvisORSet>(bytes));
         var akka = IterationSampler.Run(plan, () => akkaBytes, bytes => (AkkaORSet)serializer.FromBinary(bytes, manifest));
 

@@ -7,26 +7,29 @@ using JarvisORSet = Jarvis.Crdt.ORSet<string>;
 namespace Jarvis.Bench.AkkaCompare.Workloads;
 
 /// <summary>
-/// Encodes the 30,000-element merged set (two replicas, see <see cref="ComparisonFixture"/>) to bytes:
-/// Jarvis with <see cref="CrdtEncoding"/>, Akka with its wire serializer. Checked by decoding each
-/// encoding back and comparing it with the original.
+/// Encodes a 30,000-element set to bytes: Jarvis with <see cref="CrdtEncoding"/>, Akka with its wire
+/// serializer. Run twice: on the set one replica built by 30,000 adds, and on the set merged from two
+/// replicas (see <see cref="ComparisonFixture"/>), a third of whose elements carry two dots. Checked by
+/// decoding each encoding back and comparing it with the original.
 /// </summary>
 /// <remarks>
 /// Akka's serializer gzips an ORSet's protobuf; Jarvis does not compress. The note gives both the other
 /// way round (Akka's protobuf before gzip, Jarvis's bytes gzipped at the same level) so the sizes can be
 /// read fairly; those are computed after the measurement and not timed.
 /// </remarks>
-internal sealed class OrSetEncodeWorkload(ComparisonFixture fixture, AkkaSerialization akkaSerialization) : IComparisonWorkload
+internal sealed class OrSetEncodeWorkload(ComparisonFixture fixture, AkkaSerialization akkaSerialization, bool merged) : IComparisonWorkload
 {
-    public string Name => "orset-encode-30k";
+    public string Name => merged ? "orset-encode-30k-merged" : "orset-encode-30k";
 
-    public string Description => "ORSet: encode a 30,000-element set merged from two replicas";
+    public string Description => merged
+        ? "ORSet: encode a 30,000-element set merged from two replicas"
+        : "ORSet: encode a 30,000-element set built by adds on one replica";
 
     public ComparisonResult Run(MeasurementPlan plan)
     {
         var serializer = akkaSerialization.Serializer;
-        var jarvisSet = fixture.JarvisMerged;
-        var akkaSet = fixture.AkkaMerged;
+        var jarvisSet = merged ? fixture.JarvisMerged : fixture.JarvisSingle;
+        var akkaSet = merged ? fixture.AkkaMerged : fixture.AkkaSingle;
         var manifest = serializer.Manifest(akkaSet);
         var jarvis = IterationSampler.Run(plan, () => jarvisSet, CrdtEncoding.Encode);
         var akka = IterationSampler.Run(plan, () => akkaSet, serializer.ToBinary);
