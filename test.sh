@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # The test command of the README's quick start: builds everything (warnings are errors) and runs every test.
-# JARVIS_PROPERTY_ITERATIONS=N runs N cases per law instead of the CI default.
+# JARVIS_PROPERTY_ITERATIONS=N runs N generated histories per law instead of 150.
 set -euo pipefail
 cd "$(dirname "$0")"
 dotnet build Jarvis.slnx -c Release
-dotnet test Jarvis.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+status=0
+dotnet test Jarvis.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" | tee "$log" || status=$?
+# One plain closing line for CI: "N passed, N failed".
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
