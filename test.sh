@@ -8,8 +8,8 @@ log=$(mktemp)
 status=0
 dotnet test Jarvis.slnx -c Release --no-build --logger "console;verbosity=normal" "$@" | tee "$log" || status=$?
 # One plain closing line for CI: "N passed, N failed".
-passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{ n += $2 } END { print n + 0 }')
+passed=$({ grep -Eo 'Passed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END { print n + 0 }')
+failed=$({ grep -Eo 'Failed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END { print n + 0 }')
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"
