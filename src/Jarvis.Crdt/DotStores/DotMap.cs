@@ -290,9 +290,8 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     /// <summary>The keys sorted by their codec's order: the canonical order of encodings.</summary>
     public readonly TKey[] SortedKeys()
     {
-        var keys = Keys.ToArray();
-        var codec = ValueCodec<TKey>.Default;
-        Array.Sort(keys, codec.Compare);
+        var keys = (TKey[])Keys;
+        Array.Sort(keys, ValueCodec<TKey>.Default.Compare);
         return keys;
     }
 
@@ -307,13 +306,13 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             return;
         }
         var codec = ValueCodec<TKey>.Default;
-        var keys = SortedKeys();
-        writer.WriteLength(keys.Length);
-        foreach (var key in keys)
+        var entries = (KeyValuePair<TKey, TStore>[])Entries;
+        Array.Sort(entries, (a, b) => codec.Compare(a.Key, b.Key));
+        writer.WriteLength(entries.Length);
+        foreach (var (key, value) in entries)
         {
             codec.Write(writer, key);
-            TryGetValue(key, out var value);
-            value!.WriteStore(writer, context);
+            value.WriteStore(writer, context);
         }
     }
 

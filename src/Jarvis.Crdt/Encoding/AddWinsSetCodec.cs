@@ -171,7 +171,7 @@ internal static class AddWinsSetCodec<TKey> where TKey : notnull
     private static int ReadRuns(ref CrdtReader reader, Span<int> into)
     {
         var filled = 0;
-        var total = 0;
+        long total = 0;
         ulong previous = 0;
         while (filled < into.Length)
         {
@@ -182,8 +182,8 @@ internal static class AddWinsSetCodec<TKey> where TKey : notnull
                 throw reader.Error("Malformed run of dot counts");
             }
             into.Slice(filled, run).Fill((int)value);
-            total = checked(total + (int)Math.Min((ulong)int.MaxValue, value * (ulong)run));
-            if (total > MaxDotsPerByte * reader.Remaining)
+            total += (long)(value * (ulong)run);
+            if (total > (long)MaxDotsPerByte * reader.Remaining)
             {
                 // Run-length columns let a few bytes describe many dots; a real set has about one dot
                 // per element, so a claim of more than this is a decompression bomb, not a state.
@@ -192,7 +192,7 @@ internal static class AddWinsSetCodec<TKey> where TKey : notnull
             filled += run;
             previous = value;
         }
-        return total;
+        return (int)total;
     }
 
     private static void WriteDotColumns(CrdtWriter writer, ReadOnlySpan<Element> elements, CausalContext context, int totalDots)
