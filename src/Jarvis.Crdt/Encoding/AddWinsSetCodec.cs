@@ -183,7 +183,7 @@ internal static class AddWinsSetCodec<TKey> where TKey : notnull
             }
             into.Slice(filled, run).Fill((int)value);
             total += (long)(value * (ulong)run);
-            if (total > (long)MaxDotsPerByte * reader.Remaining)
+            if (total > (long)MaxDotsPerByte * reader.Remaining || total > int.MaxValue)
             {
                 // Run-length columns let a few bytes describe many dots; a real set has about one dot
                 // per element, so a claim of more than this is a decompression bomb, not a state.
