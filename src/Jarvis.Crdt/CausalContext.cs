@@ -125,17 +125,20 @@ public sealed class CausalContext
     }
 
     /// <summary>Adds every dot of another context.</summary>
-    public void UnionWith(CausalContext other)
+    /// <returns>Whether any dot was new to this context.</returns>
+    public bool UnionWith(CausalContext other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(other, this))
         {
-            return;
+            return false;
         }
+        var changed = false;
         foreach (ref readonly var source in other.Entries)
         {
-            GetOrAddEntry(source.Replica).UnionWith(source);
+            changed |= GetOrAddEntry(source.Replica).UnionWith(source);
         }
+        return changed;
     }
 
     /// <summary>Whether every dot of <paramref name="other"/> is in this context.</summary>
@@ -490,8 +493,10 @@ public sealed class CausalContext
             SetCloud(cloud);
         }
 
-        public void UnionWith(in Entry other)
+        /// <returns>Whether a counter was new.</returns>
+        public bool UnionWith(in Entry other)
         {
+            var (oldBase, oldLo, oldHi, oldRanges) = (Base, _lo, _hi, _ranges);
             if (other._ranges is null && (other._lo == 0 || DotRanges.Touches(other._lo, Math.Max(Base, other.Base))) && _ranges is null)
             {
                 // Fast path: the other side's dots all join the contiguous base.
@@ -502,13 +507,18 @@ public sealed class CausalContext
                     _lo = 0;
                     _hi = 0;
                 }
-                return;
             }
-            var baseCounter = Base;
-            var cloud = Cloud;
-            DotRanges.UnionWith(ref baseCounter, ref cloud, other.Base, other.Cloud);
-            Base = baseCounter;
-            SetCloud(cloud);
+            else
+            {
+                var baseCounter = Base;
+                var cloud = Cloud;
+                DotRanges.UnionWith(ref baseCounter, ref cloud, other.Base, other.Cloud);
+                Base = baseCounter;
+                SetCloud(cloud);
+            }
+            // Normalised forms are unique, so the set grew exactly when the representation changed.
+            return Base != oldBase || _lo != oldLo || _hi != oldHi
+                || !(ReferenceEquals(_ranges, oldRanges) || (_ranges is not null && oldRanges is not null && _ranges.AsSpan().SequenceEqual(oldRanges)));
         }
     }
 }

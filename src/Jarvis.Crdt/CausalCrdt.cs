@@ -35,29 +35,29 @@ public abstract class CausalCrdt<TSelf, TStore>
     private TStore _store = default!;
 
     /// <summary>Joins another state or delta into this one.</summary>
-    public void Join(TSelf other)
+    public bool Join(TSelf other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(this, other))
         {
-            return;
+            return false;
         }
-        _store.JoinStore(other._store, Context, other.Context);
-        Context.UnionWith(other.Context);
+        var storeChanged = _store.JoinStore(other._store, Context, other.Context);
+        return Context.UnionWith(other.Context) | storeChanged;
     }
 
     /// <summary>A deep copy with its own context.</summary>
     public TSelf Clone() => CloneStore(Context.Clone());
 
     /// <inheritdoc cref="IDotStore{TSelf}.JoinStore"/>
-    public void JoinStore(TSelf other, CausalContext thisContext, CausalContext otherContext)
+    public bool JoinStore(TSelf other, CausalContext thisContext, CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(other);
-        _store.JoinStore(other._store, thisContext, otherContext);
+        return _store.JoinStore(other._store, thisContext, otherContext);
     }
 
     /// <inheritdoc cref="IDotStore{TSelf}.RemoveCovered"/>
-    public void RemoveCovered(CausalContext otherContext) => _store.RemoveCovered(otherContext);
+    public bool RemoveCovered(CausalContext otherContext) => _store.RemoveCovered(otherContext);
 
     /// <inheritdoc cref="IDotStore{TSelf}.CollectDots"/>
     public void CollectDots(CausalContext into) => _store.CollectDots(into);

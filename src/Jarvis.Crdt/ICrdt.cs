@@ -19,7 +19,9 @@ public interface ICrdt<TSelf> where TSelf : class, ICrdt<TSelf>
     static abstract TSelf CreateEmpty();
 
     /// <summary>Joins another state (or delta) into this one: <c>this := this ⊔ other</c>. The other is not changed.</summary>
-    void Join(TSelf other);
+    /// <returns>Whether this state changed (false when <paramref name="other"/> held nothing new): replication uses it to
+    /// drop redundant deltas instead of forwarding them.</returns>
+    bool Join(TSelf other);
 
     /// <summary>A deep copy sharing nothing mutable with this state.</summary>
     TSelf Clone();

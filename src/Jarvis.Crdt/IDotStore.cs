@@ -23,10 +23,12 @@ public interface IDotStore<TSelf> where TSelf : IDotStore<TSelf>
     /// if both stores hold it, or if one holds it and the other's context has not seen it. Contexts are
     /// left unchanged; the caller joins them afterwards.
     /// </summary>
-    void JoinStore(TSelf other, CausalContext thisContext, CausalContext otherContext);
+    /// <returns>Whether this store changed.</returns>
+    bool JoinStore(TSelf other, CausalContext thisContext, CausalContext otherContext);
 
     /// <summary>Joins with the bottom store of a context: drops every dot <paramref name="otherContext"/> has seen.</summary>
-    void RemoveCovered(CausalContext otherContext);
+    /// <returns>Whether this store changed.</returns>
+    bool RemoveCovered(CausalContext otherContext);
 
     /// <summary>Adds every dot held by the store to <paramref name="into"/>.</summary>
     void CollectDots(CausalContext into);

@@ -119,11 +119,10 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
     }
 
     /// <inheritdoc/>
-    public void Join(BoundedCounter other)
+    public bool Join(BoundedCounter other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        _increments.JoinWith(other._increments);
-        _decrements.JoinWith(other._decrements);
+        var changed = _increments.JoinWith(other._increments) | _decrements.JoinWith(other._decrements);
         if (other._transfers is { Count: > 0 })
         {
             _transfers ??= [];
@@ -132,9 +131,11 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
                 if (amount > _transfers.GetValueOrDefault(pair))
                 {
                     _transfers[pair] = amount;
+                    changed = true;
                 }
             }
         }
+        return changed;
     }
 
     /// <inheritdoc/>

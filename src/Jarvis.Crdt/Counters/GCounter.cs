@@ -48,10 +48,10 @@ public sealed class GCounter : ICrdt<GCounter>
     }
 
     /// <inheritdoc/>
-    public void Join(GCounter other)
+    public bool Join(GCounter other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        _counts.JoinWith(other._counts);
+        return _counts.JoinWith(other._counts);
     }
 
     /// <inheritdoc/>

@@ -49,11 +49,10 @@ public sealed class PNCounter : ICrdt<PNCounter>
     }
 
     /// <inheritdoc/>
-    public void Join(PNCounter other)
+    public bool Join(PNCounter other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        _increments.JoinWith(other._increments);
-        _decrements.JoinWith(other._decrements);
+        return _increments.JoinWith(other._increments) | _decrements.JoinWith(other._decrements);
     }
 
     /// <inheritdoc/>

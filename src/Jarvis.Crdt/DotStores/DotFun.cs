@@ -48,18 +48,18 @@ public struct DotFun<TValue> : IDotStore<DotFun<TValue>>
     public void Clear() => this = default;
 
     /// <inheritdoc/>
-    public void JoinStore(DotFun<TValue> other, CausalContext thisContext, CausalContext otherContext)
+    public bool JoinStore(DotFun<TValue> other, CausalContext thisContext, CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(thisContext);
         ArgumentNullException.ThrowIfNull(otherContext);
         if (other.IsEmpty)
         {
-            RemoveCovered(otherContext);
-            return;
+            return RemoveCovered(otherContext);
         }
         int mineCount = Count, theirsCount = other.Count;
         var result = new KeyValuePair<Dot, TValue>[mineCount + theirsCount];
         int i = 0, j = 0, n = 0;
+        var changed = false;
         while (i < mineCount || j < theirsCount)
         {
             var cmp = i >= mineCount ? 1 : j >= theirsCount ? -1 : this[i].Key.CompareTo(other[j].Key);
@@ -75,6 +75,10 @@ public struct DotFun<TValue> : IDotStore<DotFun<TValue>>
                 {
                     result[n++] = this[i];
                 }
+                else
+                {
+                    changed = true;
+                }
                 i++;
             }
             else
@@ -82,21 +86,26 @@ public struct DotFun<TValue> : IDotStore<DotFun<TValue>>
                 if (!thisContext.Contains(other[j].Key))
                 {
                     result[n++] = other[j];
+                    changed = true;
                 }
                 j++;
             }
         }
-        this = FromSorted(result, n);
+        if (changed)
+        {
+            this = FromSorted(result, n);
+        }
+        return changed;
     }
 
     /// <inheritdoc/>
-    public void RemoveCovered(CausalContext otherContext)
+    public bool RemoveCovered(CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(otherContext);
         var count = Count;
         if (count == 0)
         {
-            return;
+            return false;
         }
         var result = new KeyValuePair<Dot, TValue>[count];
         var n = 0;
@@ -107,10 +116,12 @@ public struct DotFun<TValue> : IDotStore<DotFun<TValue>>
                 result[n++] = this[i];
             }
         }
-        if (n != count)
+        if (n == count)
         {
-            this = FromSorted(result, n);
+            return false;
         }
+        this = FromSorted(result, n);
+        return true;
     }
 
     /// <inheritdoc/>

@@ -192,13 +192,14 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     internal readonly EntryEnumerator EnumerateEntries() => new(_map, _hasSingle, _singleKey, _singleValue);
 
     /// <inheritdoc/>
-    public void JoinStore(DotMap<TKey, TStore> other, CausalContext thisContext, CausalContext otherContext)
+    public bool JoinStore(DotMap<TKey, TStore> other, CausalContext thisContext, CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(thisContext);
         ArgumentNullException.ThrowIfNull(otherContext);
+        var changed = false;
         foreach (var entry in other.EnumerateEntries())
         {
-            JoinKey(entry.Key, entry.Value, thisContext, otherContext);
+            changed |= JoinKey(entry.Key, entry.Value, thisContext, otherContext);
         }
 
         // Keys the other side lacks lose the dots the other side has seen. A store's dots are always in
@@ -207,19 +208,19 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
         // case of a delta that only adds.
         if (IsEmpty || otherContext.IsEmpty || otherContext.DotCount == (ulong)other.DotCount)
         {
-            return;
+            return changed;
         }
         if (_map is null)
         {
             if (!other.ContainsKey(_singleKey))
             {
-                _singleValue.RemoveCovered(otherContext);
+                changed |= _singleValue.RemoveCovered(otherContext);
                 if (_singleValue.IsEmpty)
                 {
                     Remove(_singleKey);
                 }
             }
-            return;
+            return changed;
         }
         List<TKey>? emptied = null;
         for (var slot = 0; slot < _map.SlotCount; slot++)
@@ -233,7 +234,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             {
                 continue;
             }
-            entry.Value.RemoveCovered(otherContext);
+            changed |= entry.Value.RemoveCovered(otherContext);
             if (entry.Value.IsEmpty)
             {
                 (emptied ??= []).Add(entry.Key);
@@ -246,17 +247,14 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
                 _map.Remove(key);
             }
         }
+        return changed;
     }
 
     /// <inheritdoc/>
-    public void RemoveCovered(CausalContext otherContext)
+    public bool RemoveCovered(CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(otherContext);
-        if (otherContext.IsEmpty)
-        {
-            return;
-        }
-        JoinStore(default, CausalContextEmpty.Instance, otherContext);
+        return !otherContext.IsEmpty && JoinStore(default, CausalContextEmpty.Instance, otherContext);
     }
 
     /// <inheritdoc/>
@@ -367,14 +365,15 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
         }
     }
 
-    private void JoinKey(TKey key, TStore theirs, CausalContext thisContext, CausalContext otherContext)
+    private bool JoinKey(TKey key, TStore theirs, CausalContext thisContext, CausalContext otherContext)
     {
         ref var mine = ref GetValueRefOrAddEmpty(key, thisContext, out _);
-        mine.JoinStore(theirs, thisContext, otherContext);
+        var changed = mine.JoinStore(theirs, thisContext, otherContext);
         if (mine.IsEmpty)
         {
             Remove(key);
         }
+        return changed;
     }
 
     /// <summary>Enumerates a map's entries (copies of the values) without allocating.</summary>

@@ -72,23 +72,23 @@ public struct DotSet : IDotStore<DotSet>
     public void Clear() => this = default;
 
     /// <inheritdoc/>
-    public void JoinStore(DotSet other, CausalContext thisContext, CausalContext otherContext)
+    public bool JoinStore(DotSet other, CausalContext thisContext, CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(thisContext);
         ArgumentNullException.ThrowIfNull(otherContext);
         if (other.IsEmpty)
         {
-            RemoveCovered(otherContext);
-            return;
+            return RemoveCovered(otherContext);
         }
         if (_many is null && other._many is null && _single == other._single)
         {
-            return;
+            return false;
         }
         var mine = Dots;
         var theirs = other.Dots;
         Span<Dot> result = mine.Length + theirs.Length <= 16 ? stackalloc Dot[mine.Length + theirs.Length] : new Dot[mine.Length + theirs.Length];
         int i = 0, j = 0, n = 0;
+        var changed = false;
         while (i < mine.Length || j < theirs.Length)
         {
             var cmp = i >= mine.Length ? 1 : j >= theirs.Length ? -1 : mine[i].CompareTo(theirs[j]);
@@ -104,6 +104,10 @@ public struct DotSet : IDotStore<DotSet>
                 {
                     result[n++] = mine[i];
                 }
+                else
+                {
+                    changed = true;
+                }
                 i++;
             }
             else
@@ -111,15 +115,20 @@ public struct DotSet : IDotStore<DotSet>
                 if (!thisContext.Contains(theirs[j]))
                 {
                     result[n++] = theirs[j];
+                    changed = true;
                 }
                 j++;
             }
         }
-        this = FromSorted(result[..n]);
+        if (changed)
+        {
+            this = FromSorted(result[..n]);
+        }
+        return changed;
     }
 
     /// <inheritdoc/>
-    public void RemoveCovered(CausalContext otherContext)
+    public bool RemoveCovered(CausalContext otherContext)
     {
         ArgumentNullException.ThrowIfNull(otherContext);
         if (_many is null)
@@ -127,8 +136,9 @@ public struct DotSet : IDotStore<DotSet>
             if (!_single.IsNone && otherContext.Contains(_single))
             {
                 _single = default;
+                return true;
             }
-            return;
+            return false;
         }
         var kept = 0;
         foreach (var dot in _many)
@@ -140,7 +150,7 @@ public struct DotSet : IDotStore<DotSet>
         }
         if (kept == _many.Length)
         {
-            return;
+            return false;
         }
         Span<Dot> result = kept <= 16 ? stackalloc Dot[kept] : new Dot[kept];
         var n = 0;
@@ -152,6 +162,7 @@ public struct DotSet : IDotStore<DotSet>
             }
         }
         this = FromSorted(result);
+        return true;
     }
 
     /// <inheritdoc/>

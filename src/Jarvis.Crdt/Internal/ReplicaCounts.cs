@@ -30,12 +30,12 @@ internal struct ReplicaCounts
         return index >= 0 ? _entries[index].Value : 0;
     }
 
-    /// <summary>Raises the replica's count to at least <paramref name="value"/>.</summary>
-    public void Max(ReplicaId replica, ulong value)
+    /// <summary>Raises the replica's count to at least <paramref name="value"/>; returns whether it rose.</summary>
+    public bool Max(ReplicaId replica, ulong value)
     {
         if (value == 0)
         {
-            return;
+            return false;
         }
         if (_entries is null)
         {
@@ -43,12 +43,13 @@ internal struct ReplicaCounts
             {
                 _singleReplica = replica;
                 _singleValue = value;
-                return;
+                return true;
             }
             if (_singleReplica == replica)
             {
+                var rose = value > _singleValue;
                 _singleValue = Math.Max(_singleValue, value);
-                return;
+                return rose;
             }
             _entries = new KeyValuePair<ReplicaId, ulong>[4];
             _entries[0] = new(_singleReplica, _singleValue);
@@ -62,8 +63,9 @@ internal struct ReplicaCounts
             if (value > _entries[index].Value)
             {
                 _entries[index] = new(replica, value);
+                return true;
             }
-            return;
+            return false;
         }
         index = ~index;
         if (_count == _entries.Length)
@@ -73,15 +75,18 @@ internal struct ReplicaCounts
         Array.Copy(_entries, index, _entries, index + 1, _count - index);
         _entries[index] = new(replica, value);
         _count++;
+        return true;
     }
 
-    public void JoinWith(in ReplicaCounts other)
+    public bool JoinWith(in ReplicaCounts other)
     {
+        var changed = false;
         for (var i = 0; i < other.Count; i++)
         {
             var entry = other[i];
-            Max(entry.Key, entry.Value);
+            changed |= Max(entry.Key, entry.Value);
         }
+        return changed;
     }
 
     /// <summary>The sum of all counts; throws <see cref="OverflowException"/> past 2^64 - 1.</summary>

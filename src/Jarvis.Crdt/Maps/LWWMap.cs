@@ -68,17 +68,19 @@ public sealed class LWWMap<TKey, TValue> : ICrdt<LWWMap<TKey, TValue>>
         => Write(replica, timestamp, key, present: false, default!);
 
     /// <inheritdoc/>
-    public void Join(LWWMap<TKey, TValue> other)
+    public bool Join(LWWMap<TKey, TValue> other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(this, other))
         {
-            return;
+            return false;
         }
+        var changed = false;
         foreach (var (key, entry) in other._entries)
         {
-            Merge(key, entry);
+            changed |= Merge(key, entry);
         }
+        return changed;
     }
 
     /// <inheritdoc/>
@@ -168,12 +170,14 @@ public sealed class LWWMap<TKey, TValue> : ICrdt<LWWMap<TKey, TValue>>
         return delta;
     }
 
-    private void Merge(TKey key, Entry incoming)
+    private bool Merge(TKey key, Entry incoming)
     {
         if (!_entries.TryGetValue(key, out var current) || Wins(incoming, current))
         {
             _entries[key] = incoming;
+            return true;
         }
+        return false;
     }
 
     private static bool Wins(Entry a, Entry b)

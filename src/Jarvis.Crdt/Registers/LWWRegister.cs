@@ -62,7 +62,7 @@ public sealed class LWWRegister<T> : ICrdt<LWWRegister<T>>
     }
 
     /// <inheritdoc/>
-    public void Join(LWWRegister<T> other)
+    public bool Join(LWWRegister<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other.HasValue && (!HasValue || Wins(other, this)))
@@ -71,7 +71,9 @@ public sealed class LWWRegister<T> : ICrdt<LWWRegister<T>>
             _value = other._value;
             Timestamp = other.Timestamp;
             Writer = other.Writer;
+            return true;
         }
+        return false;
     }
 
     /// <inheritdoc/>

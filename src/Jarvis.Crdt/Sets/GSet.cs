@@ -37,10 +37,12 @@ public sealed class GSet<T> : ICrdt<GSet<T>>
     }
 
     /// <inheritdoc/>
-    public void Join(GSet<T> other)
+    public bool Join(GSet<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        var before = _items.Count;
         _items.UnionWith(other._items);
+        return _items.Count != before;
     }
 
     /// <inheritdoc/>

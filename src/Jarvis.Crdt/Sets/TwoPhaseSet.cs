@@ -61,11 +61,13 @@ public sealed class TwoPhaseSet<T> : ICrdt<TwoPhaseSet<T>>
     }
 
     /// <inheritdoc/>
-    public void Join(TwoPhaseSet<T> other)
+    public bool Join(TwoPhaseSet<T> other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        var before = _added.Count + _removed.Count;
         _added.UnionWith(other._added);
         _removed.UnionWith(other._removed);
+        return _added.Count + _removed.Count != before;
     }
 
     /// <inheritdoc/>

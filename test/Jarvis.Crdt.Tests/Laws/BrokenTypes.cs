@@ -26,12 +26,13 @@ public sealed class SummingCounter : ICrdt<SummingCounter>
         return delta;
     }
 
-    public void Join(SummingCounter other)
+    public bool Join(SummingCounter other)
     {
         foreach (var (replica, count) in other._counts.ToArray())
         {
             _counts[replica] = _counts.GetValueOrDefault(replica) + count;
         }
+        return other._counts.Count > 0;
     }
 
     public SummingCounter Clone()
@@ -85,12 +86,14 @@ public sealed class LastMergeWinsRegister : ICrdt<LastMergeWinsRegister>
         return new LastMergeWinsRegister { Value = value };
     }
 
-    public void Join(LastMergeWinsRegister other)
+    public bool Join(LastMergeWinsRegister other)
     {
+        var changed = other.Value is not null && other.Value != Value;
         if (other.Value is not null)
         {
             Value = other.Value;
         }
+        return changed;
     }
 
     public LastMergeWinsRegister Clone() => new() { Value = Value };

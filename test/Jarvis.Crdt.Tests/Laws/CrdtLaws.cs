@@ -25,6 +25,9 @@ public abstract class CrdtLaws<T> where T : class, ICrdt<T>
     public void Bottom_is_the_identity_of_join() => Kit.BottomIsIdentity();
 
     [Fact]
+    public void Join_reports_exactly_whether_the_state_changed() => Kit.JoinReportsChange();
+
+    [Fact]
     public void Joining_a_delta_equals_applying_the_mutation() => Kit.DeltaMatchesMutation();
 
     [Fact]

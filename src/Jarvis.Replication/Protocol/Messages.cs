@@ -1,0 +1,97 @@
+namespace Jarvis.Replication.Protocol;
+
+/// <summary>The kind tag of a message on the wire. Frozen: new kinds take new numbers.</summary>
+public enum MessageKind
+{
+    /// <summary><see cref="DeltaBatch"/>.</summary>
+    DeltaBatch = 1,
+
+    /// <summary><see cref="Ack"/>.</summary>
+    Ack = 2,
+
+    /// <summary><see cref="StateBatch"/>.</summary>
+    StateBatch = 3,
+
+    /// <summary><see cref="StatePart"/>.</summary>
+    StatePart = 4,
+
+    /// <summary><see cref="ReadRequest"/>.</summary>
+    ReadRequest = 5,
+
+    /// <summary><see cref="ReadResponse"/>.</summary>
+    ReadResponse = 6,
+
+    /// <summary><see cref="StateRequest"/>.</summary>
+    StateRequest = 7,
+}
+
+/// <summary>A message between replicas. Encoded by <see cref="MessageCodec"/>.</summary>
+public abstract record Message
+{
+    /// <summary>The wire tag.</summary>
+    public abstract MessageKind Kind { get; }
+}
+
+/// <summary>One object's delta or state on the wire: its key, type name and framed encoding.</summary>
+public sealed record WireObject(string Key, string Type, byte[] Bytes);
+
+/// <summary>
+/// A delta-interval (Almeida et al., Algorithm 2): the join of the sender's buffered deltas with
+/// sequences in [<see cref="From"/>, <see cref="To"/>), grouped per key, minus those the receiver sent
+/// itself. The receiver acknowledges <see cref="To"/>.
+/// </summary>
+public sealed record DeltaBatch(long From, long To, IReadOnlyList<WireObject> Entries) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.DeltaBatch;
+}
+
+/// <summary>The receiver has durably applied everything the sender sent below <see cref="UpTo"/>.</summary>
+public sealed record Ack(long UpTo) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.Ack;
+}
+
+/// <summary>
+/// Message <see cref="Index"/> of the <see cref="Count"/> messages of a state transfer: whole object
+/// states from a snapshot taken at <see cref="SnapshotSequence"/>. Batches may arrive in any order and
+/// are applied as they arrive; once all have arrived the receiver acknowledges the snapshot sequence.
+/// </summary>
+public sealed record StateBatch(long TransferId, long SnapshotSequence, int Index, int Count, IReadOnlyList<WireObject> Entries) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.StateBatch;
+}
+
+/// <summary>
+/// Message <see cref="Index"/> of the <see cref="Count"/> messages of a state transfer, carrying chunk
+/// <see cref="PartIndex"/> of the <see cref="PartCount"/> chunks of one object state too large for one
+/// message; the object is applied once all its chunks have arrived.
+/// </summary>
+public sealed record StatePart(long TransferId, long SnapshotSequence, int Index, int Count, string Key, string Type, int PartIndex, int PartCount, byte[] Bytes) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.StatePart;
+}
+
+/// <summary>A request for the receiver's state of one key (reads at Majority or All).</summary>
+public sealed record ReadRequest(long ReadId, string Key) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.ReadRequest;
+}
+
+/// <summary>The answer to a <see cref="ReadRequest"/>: the state, or none if the key is absent there.</summary>
+public sealed record ReadResponse(long ReadId, WireObject? State) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.ReadResponse;
+}
+
+/// <summary>The sender lost its delta history (it restarted) and asks for a state transfer.</summary>
+public sealed record StateRequest : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.StateRequest;
+}

@@ -1,0 +1,38 @@
+namespace Jarvis.Replication;
+
+/// <summary>Tuning of a ReplicaCore. Times are in milliseconds of the driver's clock.</summary>
+public sealed record ReplicaOptions
+{
+    /// <summary>How often a replica pushes deltas to its peers.</summary>
+    public long SyncIntervalMs { get; init; } = 50;
+
+    /// <summary>How long a sent batch may stay unacknowledged before it is sent again.</summary>
+    public long RetransmitAfterMs { get; init; } = 200;
+
+    /// <summary>The most bytes of deltas or state in one message.</summary>
+    public int MaxMessageBytes { get; init; } = 64 * 1024;
+
+    /// <summary>The most unacknowledged delta batches in flight to one peer.</summary>
+    public int MaxBatchesInFlight { get; init; } = 4;
+
+    /// <summary>The most deltas kept for peers that have not acknowledged them; past it, laggards get state instead.</summary>
+    public int DeltaBufferLimit { get; init; } = 10_000;
+
+    /// <summary>The most bytes of deltas kept; past it, laggards get state instead.</summary>
+    public long DeltaBufferByteLimit { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Whether writes must be persisted before they are acknowledged or shipped (false: a volatile replica).</summary>
+    public bool Durable { get; init; } = true;
+
+    /// <summary>Log records between checkpoints.</summary>
+    public int CheckpointEveryRecords { get; init; } = 10_000;
+
+    /// <summary>Default time for a write or read to reach its consistency level.</summary>
+    public long DefaultTimeoutMs { get; init; } = 5_000;
+
+    /// <summary>Up to this many peers every peer is synchronised every round (full mesh); beyond it, <see cref="GossipFanout"/> random peers per round.</summary>
+    public int FullMeshLimit { get; init; } = 16;
+
+    /// <summary>Peers synchronised per round beyond <see cref="FullMeshLimit"/>.</summary>
+    public int GossipFanout { get; init; } = 4;
+}

@@ -1,0 +1,33 @@
+using Jarvis.Crdt;
+using Jarvis.Replication.Protocol;
+using Jarvis.Replication.Storage;
+
+namespace Jarvis.Replication;
+
+/// <summary>Something the sans-I/O core asks its driver to do, or tells it.</summary>
+public abstract record ReplicaOutput;
+
+/// <summary>Send a message to a peer (best effort: the protocol tolerates loss, duplication and reordering).</summary>
+public sealed record SendMessage(ReplicaId To, Message Message) : ReplicaOutput;
+
+/// <summary>
+/// Append log records durably, then call ReplicaCore.PersistCompleted with the batch id.
+/// Batches must be performed and completed in the order they were asked for; consecutive batches may be
+/// appended together (group commit).
+/// </summary>
+public sealed record PersistLog(long BatchId, IReadOnlyList<LogRecord> Records) : ReplicaOutput;
+
+/// <summary>Write a checkpoint (after every earlier batch), then call ReplicaCore.PersistCompleted.</summary>
+public sealed record PersistCheckpoint(long BatchId, IReadOnlyList<ObjectCheckpoint> States, long CoveredSequence) : ReplicaOutput;
+
+/// <summary>A write reached its consistency level, or could not.</summary>
+public sealed record WriteCompleted(long WriteId, WriteOutcome Outcome) : ReplicaOutput;
+
+/// <summary>A read at Majority or All has gathered its quorum (or timed out); the local state now holds what it gathered.</summary>
+public sealed record ReadCompleted(long ReadId, string Key, ReadOutcome Outcome) : ReplicaOutput;
+
+/// <summary>An object changed, by a local write or by replication.</summary>
+public sealed record ObjectChanged(string Key, bool Local) : ReplicaOutput;
+
+/// <summary>A peer sent something this replica could not use; nothing of it was acknowledged.</summary>
+public sealed record ProtocolError(ReplicaId From, string Reason) : ReplicaOutput;
