@@ -31,8 +31,8 @@ public abstract class CrdtTypeHandler
     /// <exception cref="CrdtDecodeException">The bytes are malformed or of another type.</exception>
     public abstract object Decode(ReadOnlySpan<byte> bytes);
 
-    /// <summary>Joins <paramref name="other"/> into <paramref name="target"/>.</summary>
-    public abstract void Join(object target, object other);
+    /// <summary>Joins <paramref name="other"/> into <paramref name="target"/>; returns whether the target changed.</summary>
+    public abstract bool Join(object target, object other);
 
     /// <summary>A deep copy.</summary>
     public abstract object Clone(object state);
@@ -58,7 +58,7 @@ public sealed class CrdtTypeHandler<T> : CrdtTypeHandler
     public override object Decode(ReadOnlySpan<byte> bytes) => CrdtEncoding.Decode<T>(bytes);
 
     /// <inheritdoc/>
-    public override void Join(object target, object other) => ((T)target).Join((T)other);
+    public override bool Join(object target, object other) => ((T)target).Join((T)other);
 
     /// <inheritdoc/>
     public override object Clone(object state) => ((T)state).Clone();

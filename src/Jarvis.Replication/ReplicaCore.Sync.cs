@@ -1,0 +1,447 @@
+using Jarvis.Crdt;
+using Jarvis.Crdt.Encoding;
+using Jarvis.Replication.Protocol;
+
+namespace Jarvis.Replication;
+
+public sealed partial class ReplicaCore
+{
+    private readonly LinkedList<BufferedDelta> _buffer = new();
+    private readonly List<(ReplicaId Peer, long UpTo, long Required)> _pendingAcks = [];
+    private long _bufferBytes;
+    private long _lastSyncAt = long.MinValue / 2;
+    private long _nextTransferId = 1;
+
+    /// <summary>Handles a message from a peer. Unknown peers are added (a message proves they exist).</summary>
+    public void Receive(ReplicaId from, Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (from == Id || from.IsNone)
+        {
+            return;
+        }
+        AddPeer(from);
+        switch (message)
+        {
+            case DeltaBatch batch:
+                if (ApplyRemote(from, batch.Entries))
+                {
+                    QueueAck(from, batch.To);
+                }
+                break;
+            case Ack ack:
+                OnAck(from, ack.UpTo);
+                break;
+            case StateBatch state:
+                if (ApplyRemote(from, state.Entries))
+                {
+                    OnTransferMessage(from, state.TransferId, state.SnapshotSequence, state.Index, state.Count);
+                }
+                break;
+            case StatePart part:
+                OnStatePart(from, part);
+                break;
+            case ReadRequest read:
+                OnReadRequest(from, read);
+                break;
+            case ReadResponse response:
+                OnReadResponse(from, response);
+                break;
+            case StateRequest:
+                _peers[from].NeedsState = true;
+                break;
+        }
+        CompleteWaiting();
+    }
+
+    /// <summary>
+    /// Joins received objects. A change that alters nothing is dropped (not logged, not forwarded); the
+    /// rest is logged and buffered with its origin so it is never sent back. Returns false, having changed
+    /// nothing, if any entry is unusable: the message is then not acknowledged and will come again.
+    /// </summary>
+    private bool ApplyRemote(ReplicaId from, IReadOnlyList<WireObject> entries)
+    {
+        var decoded = new (WireObject Entry, CrdtTypeHandler Handler, object Value)[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (!_types.TryGet(entry.Type, out var handler))
+            {
+                Emit(new ProtocolError(from, $"unknown CRDT type '{entry.Type}' for key '{entry.Key}'"));
+                return false;
+            }
+            if (_objects.TryGetValue(entry.Key, out var existing) && !ReferenceEquals(existing.Handler, handler))
+            {
+                Emit(new ProtocolError(from, $"key '{entry.Key}' is {existing.Handler.Name} here but {entry.Type} there"));
+                return false;
+            }
+            try
+            {
+                decoded[i] = (entry, handler, handler.Decode(entry.Bytes));
+            }
+            catch (CrdtDecodeException e)
+            {
+                Emit(new ProtocolError(from, $"malformed {entry.Type} for key '{entry.Key}': {e.Message}"));
+                return false;
+            }
+        }
+        foreach (var (entry, handler, value) in decoded)
+        {
+            if (!_objects.TryGetValue(entry.Key, out var stored))
+            {
+                stored = new StoredObject(handler, handler.CreateEmpty());
+                _objects[entry.Key] = stored;
+            }
+            if (handler.Join(stored.State, value))
+            {
+                Record(entry.Key, handler, entry.Bytes, from);
+                Emit(new ObjectChanged(entry.Key, Local: false));
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Acknowledges once everything applied so far is durable: the sender may then forget it.</summary>
+    private void QueueAck(ReplicaId to, long upTo)
+    {
+        _pendingAcks.Add((to, upTo, _lastApplied));
+        SendReadyAcks();
+    }
+
+    private void SendReadyAcks()
+    {
+        for (var i = 0; i < _pendingAcks.Count; i++)
+        {
+            var (peer, upTo, required) = _pendingAcks[i];
+            if (required <= _durable)
+            {
+                Emit(new SendMessage(peer, new Ack(upTo)));
+                _pendingAcks.RemoveAt(i--);
+            }
+        }
+    }
+
+    private void OnAck(ReplicaId from, long upTo)
+    {
+        var peer = _peers[from];
+        if (upTo <= peer.Acked)
+        {
+            return;
+        }
+        peer.Acked = upTo;
+        peer.SentUpTo = Math.Max(peer.SentUpTo, upTo);
+        peer.LastProgressAt = _now;
+        peer.BatchesInFlight = 0;
+        if (peer.Transfer is { } transfer && upTo > transfer.SnapshotSequence)
+        {
+            peer.Transfer = null;
+            peer.NeedsState = false;
+        }
+        TrimBuffer();
+    }
+
+    private void Buffer(BufferedDelta delta)
+    {
+        _buffer.AddLast(delta);
+        _bufferBytes += delta.Bytes.Length;
+        TrimBuffer();
+    }
+
+    /// <summary>
+    /// Drops deltas every peer has acknowledged, then, past the bounds, the oldest durable ones: a peer
+    /// still needing those gets a state transfer instead.
+    /// </summary>
+    private void TrimBuffer()
+    {
+        var minimumAcked = long.MaxValue;
+        foreach (var peer in _peers.Values)
+        {
+            if (!peer.NeedsState)
+            {
+                minimumAcked = Math.Min(minimumAcked, peer.Acked);
+            }
+        }
+        while (_buffer.First is { } first && first.Value.Sequence < minimumAcked && first.Value.Sequence <= _durable)
+        {
+            RemoveFirst();
+        }
+        while ((_buffer.Count > _options.DeltaBufferLimit || _bufferBytes > _options.DeltaBufferByteLimit)
+            && _buffer.First is { } oldest && oldest.Value.Sequence <= _durable)
+        {
+            foreach (var peer in _peers.Values)
+            {
+                if (peer.Acked <= oldest.Value.Sequence)
+                {
+                    peer.NeedsState = true;
+                }
+            }
+            RemoveFirst();
+        }
+    }
+
+    private void RemoveFirst()
+    {
+        _bufferBytes -= _buffer.First!.Value.Bytes.Length;
+        _buffer.RemoveFirst();
+    }
+
+    /// <summary>One round of anti-entropy: every peer (full mesh) or a few random ones (gossip) gets what it lacks.</summary>
+    private void SyncRound()
+    {
+        foreach (var peer in ChoosePeers())
+        {
+            if (peer.NeedsState)
+            {
+                SendState(peer);
+            }
+            else
+            {
+                SendDeltas(peer);
+            }
+        }
+    }
+
+    private IEnumerable<PeerState> ChoosePeers()
+    {
+        if (_peers.Count <= _options.FullMeshLimit)
+        {
+            return _peers.Values;
+        }
+        // Beyond the mesh limit, a random fan-out per round; peers waiting on a consistency level are
+        // served every round so acknowledgements are not left to chance.
+        var all = _peers.Values.ToArray();
+        _random.Shuffle(all);
+        return all.Take(_options.GossipFanout).Concat(all.Skip(_options.GossipFanout).Where(p => _pendingWrites.Count > 0 && p.Acked <= _lastApplied));
+    }
+
+    private void SendDeltas(PeerState peer)
+    {
+        if (peer.SentUpTo > peer.Acked && _now - peer.LastProgressAt >= _options.RetransmitAfterMs)
+        {
+            // Nothing acknowledged for a while: assume the batches were lost and start again from the ack.
+            peer.SentUpTo = peer.Acked;
+            peer.BatchesInFlight = 0;
+            peer.LastProgressAt = _now;
+        }
+        if (_buffer.First is { } first && first.Value.Sequence > peer.SentUpTo && peer.SentUpTo <= _durable)
+        {
+            peer.NeedsState = true;
+            SendState(peer);
+            return;
+        }
+        while (peer.BatchesInFlight < _options.MaxBatchesInFlight && peer.SentUpTo <= _durable)
+        {
+            var from = peer.SentUpTo;
+            var entries = new List<WireObject>();
+            var size = 0;
+            var to = from;
+            for (var node = FindFirst(from); node is not null && node.Value.Sequence <= _durable; node = node.Next)
+            {
+                var delta = node.Value;
+                var entry = new WireObject(delta.Key, delta.Type, delta.Bytes);
+                var entrySize = MessageCodec.SizeOf(entry);
+                if (delta.Origin != peer.Id)
+                {
+                    if (entries.Count > 0 && size + entrySize > _options.MaxMessageBytes)
+                    {
+                        break;
+                    }
+                    entries.Add(entry);
+                    size += entrySize;
+                }
+                to = delta.Sequence + 1;
+            }
+            if (to == from)
+            {
+                break;
+            }
+            peer.SentUpTo = to;
+            if (entries.Count == 0)
+            {
+                // Everything in the interval came from this peer: it has it, nothing to send or wait for.
+                peer.Acked = Math.Max(peer.Acked, to);
+                continue;
+            }
+            if (peer.BatchesInFlight == 0)
+            {
+                peer.LastProgressAt = _now;
+            }
+            peer.BatchesInFlight++;
+            Emit(new SendMessage(peer.Id, new DeltaBatch(from, to, entries)));
+        }
+    }
+
+    private LinkedListNode<BufferedDelta>? FindFirst(long sequence)
+    {
+        var node = _buffer.First;
+        while (node is not null && node.Value.Sequence < sequence)
+        {
+            node = node.Next;
+        }
+        return node;
+    }
+
+    /// <summary>
+    /// Sends the whole keyspace as of now, in messages bounded by bytes; an object larger than a message
+    /// goes in parts. Only durable state may leave, so a transfer waits until everything applied is durable.
+    /// </summary>
+    private void SendState(PeerState peer)
+    {
+        if (peer.Transfer is { } running && _now - running.StartedAt < _options.RetransmitAfterMs * 4)
+        {
+            return;
+        }
+        if (_durable < _lastApplied)
+        {
+            return;
+        }
+        var transferId = _nextTransferId++;
+        var snapshot = _lastApplied;
+        peer.Transfer = new OutgoingTransfer(transferId, snapshot, _now);
+        var messages = new List<Func<int, int, Message>>();
+        var batch = new List<WireObject>();
+        var size = 0;
+        foreach (var key in _objects.Keys.Order(StringComparer.Ordinal))
+        {
+            var stored = _objects[key];
+            var entry = new WireObject(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
+            var entrySize = MessageCodec.SizeOf(entry);
+            if (entrySize > _options.MaxMessageBytes)
+            {
+                var partSize = Math.Max(1, _options.MaxMessageBytes - 256);
+                var parts = (entry.Bytes.Length + partSize - 1) / partSize;
+                for (var p = 0; p < parts; p++)
+                {
+                    var chunk = entry.Bytes.AsSpan(p * partSize, Math.Min(partSize, entry.Bytes.Length - (p * partSize))).ToArray();
+                    var partIndex = p;
+                    messages.Add((index, count) => new StatePart(transferId, snapshot, index, count, key, entry.Type, partIndex, parts, chunk));
+                }
+                continue;
+            }
+            if (batch.Count > 0 && size + entrySize > _options.MaxMessageBytes)
+            {
+                var full = batch.ToArray();
+                messages.Add((index, count) => new StateBatch(transferId, snapshot, index, count, full));
+                batch.Clear();
+                size = 0;
+            }
+            batch.Add(entry);
+            size += entrySize;
+        }
+        var last = batch.ToArray();
+        messages.Add((index, count) => new StateBatch(transferId, snapshot, index, count, last));
+        for (var i = 0; i < messages.Count; i++)
+        {
+            Emit(new SendMessage(peer.Id, messages[i](i, messages.Count)));
+        }
+    }
+
+    private void OnTransferMessage(ReplicaId from, long transferId, long snapshot, int index, int count)
+    {
+        var peer = _peers[from];
+        if (peer.Incoming is not { } incoming || incoming.TransferId != transferId)
+        {
+            if (peer.Incoming is { } older && older.TransferId > transferId)
+            {
+                return;
+            }
+            incoming = new IncomingTransfer(transferId, snapshot, count);
+            peer.Incoming = incoming;
+        }
+        if (count != incoming.Count || index >= count)
+        {
+            Emit(new ProtocolError(from, $"state transfer {transferId} changed its message count"));
+            return;
+        }
+        incoming.Received.Add(index);
+        if (incoming.Received.Count == incoming.Count)
+        {
+            peer.Incoming = null;
+            QueueAck(from, snapshot + 1);
+        }
+    }
+
+    private void OnStatePart(ReplicaId from, StatePart part)
+    {
+        var peer = _peers[from];
+        if (peer.PartsTransfer != part.TransferId || !string.Equals(peer.PartsKey, part.Key, StringComparison.Ordinal))
+        {
+            // One large object at a time per peer: a new one abandons a stale, half-received one.
+            peer.PartsTransfer = part.TransferId;
+            peer.PartsKey = part.Key;
+            peer.Parts.Clear();
+        }
+        peer.Parts[part.PartIndex] = (part.Bytes, part.Index);
+        if (peer.Parts.Count < part.PartCount)
+        {
+            return;
+        }
+        var whole = new byte[peer.Parts.Values.Sum(p => p.Bytes.Length)];
+        var offset = 0;
+        for (var i = 0; i < part.PartCount; i++)
+        {
+            var chunk = peer.Parts[i].Bytes;
+            chunk.CopyTo(whole, offset);
+            offset += chunk.Length;
+        }
+        var messageIndexes = peer.Parts.Values.Select(p => p.MessageIndex).ToArray();
+        peer.Parts.Clear();
+        peer.PartsKey = null;
+        if (ApplyRemote(from, [new WireObject(part.Key, part.Type, whole)]))
+        {
+            foreach (var index in messageIndexes)
+            {
+                OnTransferMessage(from, part.TransferId, part.SnapshotSequence, index, part.Count);
+            }
+        }
+    }
+
+    private sealed record BufferedDelta(long Sequence, string Key, string Type, byte[] Bytes, ReplicaId Origin);
+
+    private sealed class OutgoingTransfer(long transferId, long snapshotSequence, long startedAt)
+    {
+        public long TransferId { get; } = transferId;
+
+        public long SnapshotSequence { get; } = snapshotSequence;
+
+        public long StartedAt { get; } = startedAt;
+    }
+
+    private sealed class IncomingTransfer(long transferId, long snapshotSequence, int count)
+    {
+        public long TransferId { get; } = transferId;
+
+        public long SnapshotSequence { get; } = snapshotSequence;
+
+        public int Count { get; } = count;
+
+        public HashSet<int> Received { get; } = [];
+    }
+
+    private sealed class PeerState(ReplicaId id)
+    {
+        public ReplicaId Id { get; } = id;
+
+        /// <summary>The peer holds everything of ours below this sequence.</summary>
+        public long Acked { get; set; } = 1;
+
+        /// <summary>Sent (not necessarily acknowledged) up to here.</summary>
+        public long SentUpTo { get; set; } = 1;
+
+        public int BatchesInFlight { get; set; }
+
+        public long LastProgressAt { get; set; }
+
+        public bool NeedsState { get; set; }
+
+        public OutgoingTransfer? Transfer { get; set; }
+
+        public IncomingTransfer? Incoming { get; set; }
+
+        public long PartsTransfer { get; set; }
+
+        public string? PartsKey { get; set; }
+
+        public Dictionary<int, (byte[] Bytes, int MessageIndex)> Parts { get; } = [];
+    }
+}

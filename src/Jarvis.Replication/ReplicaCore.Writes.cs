@@ -1,0 +1,291 @@
+using Jarvis.Crdt;
+using Jarvis.Replication.Storage;
+
+namespace Jarvis.Replication;
+
+public sealed partial class ReplicaCore
+{
+    private readonly List<LogRecord> _transactionRecords = [];
+    private readonly List<PendingWrite> _pendingWrites = [];
+    private readonly Queue<(long BatchId, long LastSequence, bool Checkpoint)> _persisting = new();
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Queue<LogRecord> _undurable = new();
+    private bool _inTransaction;
+    private long _lastApplied;
+    private long _durable;
+    private long _nextBatchId = 1;
+    private long _nextWriteId = 1;
+    private long _checkpointedUpTo;
+    private int _recordsSinceCheckpoint;
+    private bool _retryPersistence;
+    private bool _checkpointLost;
+
+    /// <summary>
+    /// Runs a transaction of local mutations as one write: applied now (visible to reads at once), then
+    /// persisted, shipped, and reported by a <see cref="WriteCompleted"/> output when it reaches
+    /// <paramref name="consistency"/> — or when it cannot within the timeout, in which case it is not
+    /// rolled back and keeps replicating.
+    /// </summary>
+    /// <returns>The write id reported by <see cref="WriteCompleted"/>.</returns>
+    public long Write(Action<ReplicaTransaction> body, Consistency consistency = Consistency.Local, long? timeoutMs = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (_inTransaction)
+        {
+            throw new InvalidOperationException("Writes do not nest: use the transaction you were given.");
+        }
+        _inTransaction = true;
+        try
+        {
+            body(new ReplicaTransaction(this));
+        }
+        finally
+        {
+            _inTransaction = false;
+            FlushTransaction();
+        }
+        var writeId = _nextWriteId++;
+        _pendingWrites.Add(new PendingWrite(writeId, _lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs)));
+        CompleteWaiting();
+        return writeId;
+    }
+
+    /// <summary>A single mutation as a write of its own (see <see cref="Write"/>).</summary>
+    public long Update<T>(string key, Func<T, T> mutate, Consistency consistency = Consistency.Local, long? timeoutMs = null)
+        where T : class, ICrdt<T>
+        => Write(tx => tx.Update(key, mutate), consistency, timeoutMs);
+
+    /// <summary>
+    /// Reports that a storage request finished. Requests are performed and completed in the order they
+    /// were made. When one fails, report it and drop the requests made after it without performing them:
+    /// the core asks again, in one batch, for everything not yet durable.
+    /// </summary>
+    /// <param name="batchId">The id of the <see cref="PersistLog"/> or <see cref="PersistCheckpoint"/>.</param>
+    /// <param name="failure">Null on success; otherwise why it failed.</param>
+    /// <exception cref="InvalidOperationException">The batch is not the oldest outstanding one.</exception>
+    public void PersistCompleted(long batchId, StorageFailure? failure = null)
+    {
+        if (_persisting.Count == 0 || _persisting.Peek().BatchId != batchId)
+        {
+            throw new InvalidOperationException($"Storage completions must arrive in order; batch {batchId} is not the oldest outstanding.");
+        }
+        var (_, lastSequence, checkpoint) = _persisting.Dequeue();
+        if (failure is not null)
+        {
+            FailOutstanding(checkpoint);
+            return;
+        }
+        if (!checkpoint)
+        {
+            _durable = Math.Max(_durable, lastSequence);
+            while (_undurable.Count > 0 && _undurable.Peek().Sequence <= _durable)
+            {
+                _undurable.Dequeue();
+            }
+        }
+        CompleteWaiting();
+        SendReadyAcks();
+    }
+
+    internal T ApplyLocal<T>(string key, Func<T, T> mutate) where T : class, ICrdt<T>
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(mutate);
+        var handler = _types.Register<T>();
+        if (!_objects.TryGetValue(key, out var stored))
+        {
+            stored = new StoredObject(handler, T.CreateEmpty());
+        }
+        else if (!ReferenceEquals(stored.Handler, handler))
+        {
+            throw new KeyTypeMismatchException(key, stored.Handler.Name, handler.Name);
+        }
+        var state = (T)stored.State;
+        var delta = mutate(state);
+        if (delta is null || ReferenceEquals(delta, state))
+        {
+            throw new ArgumentException("The mutation must return the delta of a mutator of the state it was given.", nameof(mutate));
+        }
+        _objects[key] = stored;
+        Record(key, handler, handler.Encode(delta), Id);
+        Emit(new ObjectChanged(key, Local: true));
+        return delta;
+    }
+
+    /// <summary>Gives a change a sequence, logs it and buffers it for the peers (except its origin).</summary>
+    private void Record(string key, CrdtTypeHandler handler, byte[] bytes, ReplicaId origin)
+    {
+        var sequence = ++_lastApplied;
+        _transactionRecords.Add(new LogRecord(sequence, key, handler.Name, bytes));
+        Buffer(new BufferedDelta(sequence, key, handler.Name, bytes, origin));
+        _dirty.Add(key);
+        _recordsSinceCheckpoint++;
+        if (!_inTransaction)
+        {
+            FlushTransaction();
+        }
+    }
+
+    private void FlushTransaction()
+    {
+        if (_transactionRecords.Count == 0)
+        {
+            return;
+        }
+        var records = _transactionRecords.ToArray();
+        _transactionRecords.Clear();
+        if (!_options.Durable)
+        {
+            _durable = _lastApplied;
+            return;
+        }
+        foreach (var record in records)
+        {
+            _undurable.Enqueue(record);
+        }
+        if (_retryPersistence)
+        {
+            // Storage failed earlier: these wait for the retry, which asks for everything undurable at once.
+            return;
+        }
+        var batchId = _nextBatchId++;
+        _persisting.Enqueue((batchId, records[^1].Sequence, false));
+        Emit(new PersistLog(batchId, records));
+        if (_recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
+        {
+            Checkpoint();
+        }
+    }
+
+    private void Checkpoint()
+    {
+        var states = new List<ObjectCheckpoint>(_dirty.Count);
+        foreach (var key in _dirty)
+        {
+            var stored = _objects[key];
+            states.Add(new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State)));
+        }
+        _dirty.Clear();
+        _recordsSinceCheckpoint = 0;
+        _checkpointedUpTo = _lastApplied;
+        var batchId = _nextBatchId++;
+        _persisting.Enqueue((batchId, _lastApplied, true));
+        Emit(new PersistCheckpoint(batchId, states, _lastApplied));
+    }
+
+    private void FailOutstanding(bool checkpoint)
+    {
+        // Writes waiting on durability learn that storage failed; their records stay applied in memory and
+        // are asked for again on the next tick (a full disk may have freed up). Requests made after the
+        // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
+        foreach (var write in _pendingWrites)
+        {
+            if (write.Sequence > _durable && !write.StorageFailureReported)
+            {
+                write.StorageFailureReported = true;
+                Emit(new WriteCompleted(write.WriteId, WriteOutcome.StorageFailed));
+            }
+        }
+        var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
+        _persisting.Clear();
+        if (checkpointLost)
+        {
+            // A checkpoint is atomic: the previous one and the log are intact, so marking every object
+            // dirty and checkpointing again later loses nothing.
+            foreach (var key in _objects.Keys)
+            {
+                _dirty.Add(key);
+            }
+            _checkpointLost = true;
+        }
+        _retryPersistence = true;
+    }
+
+    /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
+    private void RetryPersistence()
+    {
+        if (!_retryPersistence)
+        {
+            return;
+        }
+        _retryPersistence = false;
+        if (_undurable.Count > 0)
+        {
+            var records = _undurable.ToArray();
+            var batchId = _nextBatchId++;
+            _persisting.Enqueue((batchId, records[^1].Sequence, false));
+            Emit(new PersistLog(batchId, records));
+        }
+        if (_checkpointLost || _recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
+        {
+            _checkpointLost = false;
+            Checkpoint();
+        }
+    }
+
+    private void CompleteWaiting()
+    {
+        if (_pendingWrites.Count == 0)
+        {
+            return;
+        }
+        var members = _peers.Count + 1;
+        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
+        {
+            var write = _pendingWrites[i];
+            if (write.Sequence > _durable)
+            {
+                continue;
+            }
+            var holders = 1;
+            if (write.Consistency != Consistency.Local)
+            {
+                foreach (var peer in _peers.Values)
+                {
+                    if (peer.Acked > write.Sequence)
+                    {
+                        holders++;
+                    }
+                }
+            }
+            var needed = write.Consistency switch
+            {
+                Consistency.Local => 1,
+                Consistency.Majority => (members / 2) + 1,
+                _ => members,
+            };
+            if (holders >= needed)
+            {
+                _pendingWrites.RemoveAt(i);
+                Emit(new WriteCompleted(write.WriteId, WriteOutcome.Acknowledged));
+            }
+        }
+    }
+
+    private void ExpireWaiting()
+    {
+        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
+        {
+            if (_pendingWrites[i].Deadline <= _now)
+            {
+                Emit(new WriteCompleted(_pendingWrites[i].WriteId, WriteOutcome.TimedOut));
+                _pendingWrites.RemoveAt(i);
+            }
+        }
+        ExpireReads();
+        RetryPersistence();
+    }
+
+    private sealed class PendingWrite(long writeId, long sequence, Consistency consistency, long deadline)
+    {
+        public long WriteId { get; } = writeId;
+
+        public long Sequence { get; } = sequence;
+
+        public Consistency Consistency { get; } = consistency;
+
+        public long Deadline { get; } = deadline;
+
+        public bool StorageFailureReported { get; set; }
+    }
+}

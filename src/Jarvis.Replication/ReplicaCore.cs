@@ -1,0 +1,217 @@
+using System.Diagnostics.CodeAnalysis;
+using Jarvis.Crdt;
+using Jarvis.Replication.Protocol;
+using Jarvis.Replication.Storage;
+
+namespace Jarvis.Replication;
+
+/// <summary>
+/// One replica of a keyspace of CRDT objects, as a sans-I/O state machine: its inputs are local writes,
+/// received messages, timer ticks and storage completions; its outputs (<see cref="TakeOutputs"/>) are
+/// messages to send, storage requests and notifications. It never touches a socket, a thread, a clock
+/// or a disk, so the same core runs inside a node and inside the deterministic simulator.
+/// </summary>
+/// <remarks>
+/// <para>Replication is delta-interval anti-entropy with acknowledgements (Almeida, Shoker, Baquero,
+/// <i>Delta State Replicated Data Types</i>, 2018, Algorithm 2) with the two fixes of Enes et al.,
+/// <i>Efficient Synchronization of State-based CRDTs</i>, ICDE 2019: a delta is never sent back to the
+/// replica it came from, and a received delta that changes nothing is neither logged nor forwarded.
+/// The delta buffer is bounded; a peer that falls behind it gets a state transfer instead.</para>
+/// <para>Durability: with <see cref="ReplicaOptions.Durable"/>, a write is acknowledged at
+/// <see cref="Consistency.Local"/>, and anything is shipped or acknowledged to a peer, only once the
+/// driver reports it persisted — so a crash can never make this replica reuse a dot that a peer has
+/// seen.</para>
+/// <para>Not thread-safe: one driver feeds it from one thread (or under one lock).</para>
+/// </remarks>
+public sealed partial class ReplicaCore
+{
+    private readonly ReplicaOptions _options;
+    private readonly CrdtTypeRegistry _types;
+    private readonly Random _random;
+    private readonly Dictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
+    private readonly List<ReplicaOutput> _outputs = [];
+    private readonly SortedDictionary<ReplicaId, PeerState> _peers = [];
+    private long _now;
+    private bool _restored;
+
+    /// <summary>Creates a replica.</summary>
+    /// <param name="id">This replica's identity (the author of its dots).</param>
+    /// <param name="types">The CRDT types this replica can decode by name.</param>
+    /// <param name="options">Tuning; the defaults suit a node.</param>
+    /// <param name="random">The source of gossip choices; seed it for determinism in simulations.</param>
+    public ReplicaCore(ReplicaId id, CrdtTypeRegistry types, ReplicaOptions? options = null, Random? random = null)
+    {
+        if (id.IsNone)
+        {
+            throw new ArgumentException("A replica needs an identity.", nameof(id));
+        }
+        ArgumentNullException.ThrowIfNull(types);
+        Id = id;
+        _types = types;
+        _options = options ?? new ReplicaOptions();
+        _random = random ?? new Random();
+    }
+
+    /// <summary>This replica's identity.</summary>
+    public ReplicaId Id { get; }
+
+    /// <summary>The peers this replica replicates with.</summary>
+    public IReadOnlyCollection<ReplicaId> Peers => _peers.Keys;
+
+    /// <summary>The keys present, in no particular order.</summary>
+    public IEnumerable<string> Keys => _objects.Keys;
+
+    /// <summary>The number of keys.</summary>
+    public int Count => _objects.Count;
+
+    /// <summary>The highest log sequence applied (local writes and received changes alike).</summary>
+    public long LastSequence => _lastApplied;
+
+    /// <summary>The highest log sequence known durable.</summary>
+    public long DurableSequence => _durable;
+
+    /// <summary>Deltas held for peers that have not acknowledged them.</summary>
+    public int DeltaBufferCount => _buffer.Count;
+
+    /// <summary>Bytes of deltas held for peers that have not acknowledged them.</summary>
+    public long DeltaBufferBytes => _bufferBytes;
+
+    /// <summary>Outputs not yet taken.</summary>
+    public int PendingOutputs => _outputs.Count;
+
+    /// <summary>
+    /// Loads what a durable store recovered. Call once, before any other input; a replica started without
+    /// history skips it. Objects are rebuilt from checkpoints and the log; every peer is then offered a
+    /// state transfer, because the delta history sent before the restart is gone.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The replica already has state or inputs.</exception>
+    /// <exception cref="KeyNotFoundException">A stored type name is not registered.</exception>
+    public void Restore(RecoveredState recovered)
+    {
+        ArgumentNullException.ThrowIfNull(recovered);
+        if (_restored || _lastApplied != 0 || _objects.Count != 0)
+        {
+            throw new InvalidOperationException("Restore must be the first input of a replica.");
+        }
+        _restored = true;
+        foreach (var checkpoint in recovered.Checkpoints)
+        {
+            var handler = _types.Get(checkpoint.Type);
+            _objects[checkpoint.Key] = new StoredObject(handler, handler.Decode(checkpoint.State));
+        }
+        foreach (var record in recovered.Log)
+        {
+            var handler = _types.Get(record.Type);
+            ref var stored = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_objects, record.Key, out var exists);
+            if (!exists)
+            {
+                stored = new StoredObject(handler, handler.CreateEmpty());
+            }
+            else if (!ReferenceEquals(stored!.Handler, handler))
+            {
+                throw new InvalidOperationException($"Log record {record.Sequence} holds key '{record.Key}' as {record.Type}, but it is {stored.Handler.Name}.");
+            }
+            handler.Join(stored!.State, handler.Decode(record.Delta));
+        }
+        _lastApplied = recovered.LastSequence;
+        _durable = _lastApplied;
+        _checkpointedUpTo = recovered.CheckpointSequence;
+        _recordsSinceCheckpoint = recovered.Log.Count;
+        foreach (var record in recovered.Log)
+        {
+            _dirty.Add(record.Key);
+        }
+        foreach (var peer in _peers.Values)
+        {
+            peer.NeedsState = true;
+        }
+    }
+
+    /// <summary>Adds a peer to replicate with. A new peer starts with a state transfer.</summary>
+    public void AddPeer(ReplicaId peer)
+    {
+        if (peer == Id || peer.IsNone || _peers.ContainsKey(peer))
+        {
+            return;
+        }
+        _peers[peer] = new PeerState(peer) { NeedsState = _lastApplied > 0, Acked = 1, SentUpTo = 1 };
+    }
+
+    /// <summary>Stops replicating with a peer; deltas held only for it are released.</summary>
+    public void RemovePeer(ReplicaId peer)
+    {
+        if (_peers.Remove(peer))
+        {
+            TrimBuffer();
+            CompleteWaiting();
+        }
+    }
+
+    /// <summary>The state of a key, if present (a live view: change it only through writes).</summary>
+    public bool TryGetState(string key, [NotNullWhen(true)] out object? state, [NotNullWhen(true)] out CrdtTypeHandler? type)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_objects.TryGetValue(key, out var stored))
+        {
+            state = stored.State;
+            type = stored.Handler;
+            return true;
+        }
+        state = null;
+        type = null;
+        return false;
+    }
+
+    /// <summary>The state of a key as its type, or null if absent.</summary>
+    /// <exception cref="KeyTypeMismatchException">The key holds another type.</exception>
+    public T? Get<T>(string key) where T : class, ICrdt<T>
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_objects.TryGetValue(key, out var stored))
+        {
+            return null;
+        }
+        return stored.State as T ?? throw new KeyTypeMismatchException(key, stored.Handler.Name, CrdtTypeRegistry.NameOf(typeof(T)));
+    }
+
+    /// <summary>A typed handle on a key: its current value and its writes.</summary>
+    public ObjectHandle<T> Handle<T>(string key) where T : class, ICrdt<T>
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _types.Register<T>();
+        return new ObjectHandle<T>(this, key);
+    }
+
+    /// <summary>Moves time forward: runs a sync round when one is due, retransmits, times out waiting writes and reads.</summary>
+    public void Tick(long nowMs)
+    {
+        _now = Math.Max(_now, nowMs);
+        ExpireWaiting();
+        if (_now - _lastSyncAt >= _options.SyncIntervalMs)
+        {
+            _lastSyncAt = _now;
+            SyncRound();
+        }
+    }
+
+    /// <summary>Takes every output produced so far, in order.</summary>
+    public IReadOnlyList<ReplicaOutput> TakeOutputs()
+    {
+        if (_outputs.Count == 0)
+        {
+            return [];
+        }
+        var taken = _outputs.ToArray();
+        _outputs.Clear();
+        return taken;
+    }
+
+    private void Emit(ReplicaOutput output) => _outputs.Add(output);
+
+    private sealed class StoredObject(CrdtTypeHandler handler, object state)
+    {
+        public CrdtTypeHandler Handler { get; } = handler;
+
+        public object State { get; } = state;
+    }
+}

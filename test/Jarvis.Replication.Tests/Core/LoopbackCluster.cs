@@ -1,0 +1,106 @@
+using Jarvis.Crdt;
+using Jarvis.Replication.Protocol;
+using Jarvis.Replication.Storage;
+
+namespace Jarvis.Replication.Tests.Core;
+
+/// <summary>
+/// The smallest driver: replicas in one process, messages delivered through their encoding in FIFO
+/// order (optionally dropped), storage requests performed at once on in-memory logs.
+/// </summary>
+internal sealed class LoopbackCluster
+{
+    private readonly Queue<(ReplicaId From, ReplicaId To, byte[] Bytes)> _network = new();
+    private readonly Random _random;
+
+    public LoopbackCluster(int size, ReplicaOptions? options = null, int seed = 1)
+    {
+        _random = new Random(seed);
+        Replicas = Enumerable.Range(1, size)
+            .Select(i => new ReplicaCore(new ReplicaId((ulong)i), CrdtTypeRegistry.CreateDefault(), options, new Random(seed + i)))
+            .ToArray();
+        foreach (var replica in Replicas)
+        {
+            foreach (var other in Replicas)
+            {
+                replica.AddPeer(other.Id);
+            }
+        }
+    }
+
+    public ReplicaCore[] Replicas { get; }
+
+    public long Now { get; private set; }
+
+    public double DropRate { get; set; }
+
+    public List<ReplicaOutput> Notifications { get; } = [];
+
+    public Dictionary<ReplicaId, List<LogRecord>> Logs { get; } = [];
+
+    public long MessagesSent { get; private set; }
+
+    public long BytesSent { get; private set; }
+
+    public void Pump()
+    {
+        var busy = true;
+        while (busy)
+        {
+            busy = false;
+            foreach (var replica in Replicas)
+            {
+                foreach (var output in replica.TakeOutputs())
+                {
+                    busy = true;
+                    Handle(replica, output);
+                }
+            }
+            while (_network.Count > 0)
+            {
+                busy = true;
+                var (from, to, bytes) = _network.Dequeue();
+                Replicas.Single(r => r.Id == to).Receive(from, MessageCodec.Decode(bytes));
+            }
+        }
+    }
+
+    public void Run(long milliseconds, long step = 10)
+    {
+        for (var t = 0L; t < milliseconds; t += step)
+        {
+            Now += step;
+            foreach (var replica in Replicas)
+            {
+                replica.Tick(Now);
+            }
+            Pump();
+        }
+    }
+
+    private void Handle(ReplicaCore replica, ReplicaOutput output)
+    {
+        switch (output)
+        {
+            case SendMessage send:
+                var bytes = MessageCodec.Encode(send.Message);
+                MessagesSent++;
+                BytesSent += bytes.Length;
+                if (_random.NextDouble() >= DropRate)
+                {
+                    _network.Enqueue((replica.Id, send.To, bytes));
+                }
+                break;
+            case PersistLog log:
+                (Logs.TryGetValue(replica.Id, out var list) ? list : Logs[replica.Id] = []).AddRange(log.Records);
+                replica.PersistCompleted(log.BatchId);
+                break;
+            case PersistCheckpoint checkpoint:
+                replica.PersistCompleted(checkpoint.BatchId);
+                break;
+            default:
+                Notifications.Add(output);
+                break;
+        }
+    }
+}
