@@ -125,9 +125,9 @@ public sealed class ReplicaCoreTests
                         moved = true;
                         if (output is Jarvis.Replication.SendMessage send && pair.FirstOrDefault(r => r.Id == send.To) is { } target)
                         {
-                            var bytes = Protocol.MessageCodec.Encode(send.Message);
+                            var bytes = Jarvis.Replication.Protocol.MessageCodec.Encode(send.Message);
                             Assert.True(bytes.Length <= options.MaxMessageBytes + 512, $"messages stay within the byte budget: {bytes.Length}");
-                            target.Receive(replica.Id, Protocol.MessageCodec.Decode(bytes));
+                            target.Receive(replica.Id, Jarvis.Replication.Protocol.MessageCodec.Decode(bytes));
                         }
                         else if (output is PersistLog log)
                         {
