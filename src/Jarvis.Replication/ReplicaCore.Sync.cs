@@ -20,7 +20,12 @@ public sealed partial class ReplicaCore
         {
             return;
         }
-        AddPeer(from);
+        if (message is not JoinRequest && !(_members.TryGetValue(from, out var member) && member.Status == Membership.MemberStatus.Left))
+        {
+            // A message proves its sender exists; one that has left stays forgotten.
+            AddPeer(from);
+        }
+        Heard(from);
         switch (message)
         {
             case DeltaBatch batch:
@@ -49,6 +54,12 @@ public sealed partial class ReplicaCore
                 break;
             case StateRequest:
                 _peers[from].NeedsState = true;
+                break;
+            case Heartbeat heartbeat:
+                OnHeartbeat(from, heartbeat);
+                break;
+            case JoinRequest join:
+                OnJoinRequest(from, join);
                 break;
         }
         CompleteWaiting();
@@ -190,6 +201,10 @@ public sealed partial class ReplicaCore
     {
         foreach (var peer in ChoosePeers())
         {
+            if (IsDown(peer.Id))
+            {
+                continue;
+            }
             if (peer.NeedsState)
             {
                 SendState(peer);

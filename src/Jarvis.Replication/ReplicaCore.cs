@@ -127,15 +127,19 @@ public sealed partial class ReplicaCore
         }
     }
 
-    /// <summary>Adds a peer to replicate with. A new peer starts with a state transfer.</summary>
+    /// <summary>Adds a peer to replicate with (a member Up at incarnation 0 until it says otherwise). A new peer starts with a state transfer.</summary>
     public void AddPeer(ReplicaId peer)
     {
         if (peer == Id || peer.IsNone || _peers.ContainsKey(peer))
         {
             return;
         }
-        _peers[peer] = new PeerState(peer) { NeedsState = _lastApplied > 0, Acked = 1, SentUpTo = 1 };
+        AddPeerCore(peer);
+        EnsureMember(peer);
     }
+
+    private void AddPeerCore(ReplicaId peer)
+        => _peers[peer] = new PeerState(peer) { NeedsState = _lastApplied > 0, Acked = 1, SentUpTo = 1 };
 
     /// <summary>Stops replicating with a peer; deltas held only for it are released.</summary>
     public void RemovePeer(ReplicaId peer)
@@ -187,6 +191,7 @@ public sealed partial class ReplicaCore
     {
         _now = Math.Max(_now, nowMs);
         ExpireWaiting();
+        MembershipRound();
         if (_now - _lastSyncAt >= _options.SyncIntervalMs)
         {
             _lastSyncAt = _now;

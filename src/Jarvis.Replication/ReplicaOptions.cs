@@ -35,4 +35,16 @@ public sealed record ReplicaOptions
 
     /// <summary>Peers synchronised per round beyond <see cref="FullMeshLimit"/>.</summary>
     public int GossipFanout { get; init; } = 4;
+
+    /// <summary>How often a replica tells its peers it is alive (any message also counts).</summary>
+    public long HeartbeatIntervalMs { get; init; } = 500;
+
+    /// <summary>The φ (failure-detector suspicion) past which a silent peer becomes Suspect.</summary>
+    public double PhiThreshold { get; init; } = 8;
+
+    /// <summary>How long a peer stays Suspect, unrefuted, before it is declared Down.</summary>
+    public long SuspectTimeoutMs { get; init; } = 5_000;
+
+    /// <summary>Every this many heartbeat rounds, one peer gets the whole membership table (anti-entropy for membership).</summary>
+    public int FullMembershipEveryRounds { get; init; } = 10;
 }

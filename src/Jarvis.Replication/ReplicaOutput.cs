@@ -29,5 +29,8 @@ public sealed record ReadCompleted(long ReadId, string Key, ReadOutcome Outcome)
 /// <summary>An object changed, by a local write or by replication.</summary>
 public sealed record ObjectChanged(string Key, bool Local) : ReplicaOutput;
 
+/// <summary>This replica's view of a member changed: connect to a new address, stop sending to a departed member.</summary>
+public sealed record MembershipChanged(Jarvis.Replication.Membership.MemberEntry Member) : ReplicaOutput;
+
 /// <summary>A peer sent something this replica could not use; nothing of it was acknowledged.</summary>
 public sealed record ProtocolError(ReplicaId From, string Reason) : ReplicaOutput;

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Compression;
+using Jarvis.Crdt;
 using Jarvis.Crdt.Encoding;
+using Jarvis.Replication.Membership;
 
 namespace Jarvis.Replication.Protocol;
 
@@ -152,6 +154,17 @@ public static class MessageCodec
                 break;
             case StateRequest:
                 break;
+            case Heartbeat heartbeat:
+                writer.WriteVarUInt(heartbeat.Incarnation);
+                writer.WriteLength(heartbeat.Gossip.Count);
+                foreach (var entry in heartbeat.Gossip)
+                {
+                    WriteMember(writer, entry);
+                }
+                break;
+            case JoinRequest join:
+                WriteMember(writer, join.Member);
+                break;
             default:
                 throw new ArgumentException($"Unknown message type {message.GetType()}.", nameof(message));
         }
@@ -174,6 +187,8 @@ public static class MessageCodec
             (ulong)MessageKind.ReadRequest => new ReadRequest(ReadSequence(ref reader), reader.ReadString()),
             (ulong)MessageKind.ReadResponse => new ReadResponse(ReadSequence(ref reader), ReadFlag(ref reader) ? ReadObject(ref reader) : null),
             (ulong)MessageKind.StateRequest => new StateRequest(),
+            (ulong)MessageKind.Heartbeat => ReadHeartbeat(ref reader),
+            (ulong)MessageKind.JoinRequest => new JoinRequest(ReadMember(ref reader)),
             var kind => throw reader.Error($"Unknown message kind {kind}"),
         };
         reader.EnsureAtEnd();
@@ -243,6 +258,37 @@ public static class MessageCodec
         var (partIndex, partCount) = ReadPosition(ref reader);
         var bytes = reader.ReadBytes().ToArray();
         return new StatePart(transfer, snapshot, index, count, key, type, partIndex, partCount, bytes);
+    }
+
+    private static void WriteMember(CrdtWriter writer, MemberEntry entry)
+    {
+        writer.WriteVarUInt(entry.Id.Value);
+        writer.WriteByte((byte)entry.Status);
+        writer.WriteVarUInt(entry.Incarnation);
+        writer.WriteString(entry.Address);
+    }
+
+    private static MemberEntry ReadMember(ref CrdtReader reader)
+    {
+        var id = new ReplicaId(reader.ReadNonZeroVarUInt());
+        var status = reader.ReadByte();
+        if (status is < (byte)MemberStatus.Up or > (byte)MemberStatus.Left)
+        {
+            throw reader.Error($"Unknown member status {status}");
+        }
+        return new MemberEntry(id, (MemberStatus)status, reader.ReadVarUInt(), reader.ReadString());
+    }
+
+    private static Heartbeat ReadHeartbeat(ref CrdtReader reader)
+    {
+        var incarnation = reader.ReadVarUInt();
+        var count = reader.ReadCount(minBytesPerItem: 4);
+        var gossip = new MemberEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            gossip[i] = ReadMember(ref reader);
+        }
+        return new Heartbeat(incarnation, gossip);
     }
 
     private static (int Index, int Count) ReadPosition(ref CrdtReader reader)

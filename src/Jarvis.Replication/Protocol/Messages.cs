@@ -1,3 +1,5 @@
+using Jarvis.Replication.Membership;
+
 namespace Jarvis.Replication.Protocol;
 
 /// <summary>The kind tag of a message on the wire. Frozen: new kinds take new numbers.</summary>
@@ -23,6 +25,12 @@ public enum MessageKind
 
     /// <summary><see cref="StateRequest"/>.</summary>
     StateRequest = 7,
+
+    /// <summary><see cref="Heartbeat"/>.</summary>
+    Heartbeat = 8,
+
+    /// <summary><see cref="JoinRequest"/>.</summary>
+    JoinRequest = 9,
 }
 
 /// <summary>A message between replicas. Encoded by <see cref="MessageCodec"/>.</summary>
@@ -94,4 +102,21 @@ public sealed record StateRequest : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.StateRequest;
+}
+
+/// <summary>
+/// "I am alive at this incarnation", with membership news piggybacked (SWIM-style dissemination): each
+/// change travels in a few heartbeats, and now and then one carries the whole table.
+/// </summary>
+public sealed record Heartbeat(ulong Incarnation, IReadOnlyList<MemberEntry> Gossip) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.Heartbeat;
+}
+
+/// <summary>A new member introduces itself to a seed, which answers with the whole membership.</summary>
+public sealed record JoinRequest(MemberEntry Member) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.JoinRequest;
 }

@@ -13,12 +13,16 @@ internal sealed class LoopbackCluster
     private readonly Queue<(ReplicaId From, ReplicaId To, byte[] Bytes)> _network = new();
     private readonly Random _random;
 
-    public LoopbackCluster(int size, ReplicaOptions? options = null, int seed = 1)
+    public LoopbackCluster(int size, ReplicaOptions? options = null, int seed = 1, bool connect = true)
     {
         _random = new Random(seed);
         Replicas = Enumerable.Range(1, size)
             .Select(i => new ReplicaCore(new ReplicaId((ulong)i), CrdtTypeRegistry.CreateDefault(), options, new Random(seed + i)))
             .ToArray();
+        if (!connect)
+        {
+            return;
+        }
         foreach (var replica in Replicas)
         {
             foreach (var other in Replicas)
@@ -27,6 +31,9 @@ internal sealed class LoopbackCluster
             }
         }
     }
+
+    /// <summary>Replicas cut off from everyone: nothing they send or are sent arrives.</summary>
+    public HashSet<ReplicaId> Isolated { get; } = [];
 
     public ReplicaCore[] Replicas { get; }
 
@@ -86,7 +93,7 @@ internal sealed class LoopbackCluster
                 var bytes = MessageCodec.Encode(send.Message);
                 MessagesSent++;
                 BytesSent += bytes.Length;
-                if (_random.NextDouble() >= DropRate)
+                if (_random.NextDouble() >= DropRate && !Isolated.Contains(replica.Id) && !Isolated.Contains(send.To) && Replicas.Any(r => r.Id == send.To))
                 {
                     _network.Enqueue((replica.Id, send.To, bytes));
                 }

@@ -1,0 +1,249 @@
+using Jarvis.Crdt;
+using Jarvis.Replication.Membership;
+using Jarvis.Replication.Protocol;
+
+namespace Jarvis.Replication;
+
+public sealed partial class ReplicaCore
+{
+    private readonly Dictionary<ReplicaId, MemberEntry> _members = [];
+    private readonly Dictionary<ReplicaId, PhiAccrualDetector> _detectors = [];
+    private readonly Dictionary<ReplicaId, long> _suspectedAt = [];
+    private readonly List<Rumor> _rumors = [];
+    private readonly List<ReplicaId> _seeds = [];
+    private ulong _incarnation;
+    private string _address = string.Empty;
+    private bool _joining;
+    private bool _leaving;
+    private long _lastHeartbeatAt = long.MinValue / 2;
+    private int _heartbeatRounds;
+
+    /// <summary>Every member this replica knows of, itself included, with the status it believes.</summary>
+    public IReadOnlyCollection<MemberEntry> Members
+    {
+        get
+        {
+            var all = new List<MemberEntry>(_members.Values) { Self };
+            return all;
+        }
+    }
+
+    private MemberEntry Self => new(Id, _leaving ? MemberStatus.Left : MemberStatus.Up, _incarnation, _address);
+
+    /// <summary>
+    /// Joins a cluster through seed members: this replica asks them, every heartbeat round, until one
+    /// answers with the membership; the rest arrives by gossip. <paramref name="address"/> is what other
+    /// members' drivers connect to (opaque to the core). A restarting member passes an incarnation higher
+    /// than any it used before, so its return overrides the Down others may have recorded.
+    /// </summary>
+    public void Join(string address, IEnumerable<ReplicaId> seeds, ulong incarnation = 0)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(seeds);
+        _address = address;
+        _incarnation = Math.Max(_incarnation, incarnation);
+        _seeds.Clear();
+        _seeds.AddRange(seeds.Where(s => s != Id && !s.IsNone));
+        _joining = _seeds.Count > 0;
+        Spread(Self);
+    }
+
+    /// <summary>Leaves the cluster: announces it for a few rounds; the others forget this replica.</summary>
+    public void Leave()
+    {
+        _leaving = true;
+        Spread(Self);
+    }
+
+    private bool IsDown(ReplicaId peer) => _members.TryGetValue(peer, out var entry) && entry.Status == MemberStatus.Down;
+
+    private void Heard(ReplicaId from)
+    {
+        if (!_detectors.TryGetValue(from, out var detector))
+        {
+            detector = new PhiAccrualDetector(minDeviationMs: Math.Max(50, _options.HeartbeatIntervalMs / 2.0), firstIntervalMs: _options.HeartbeatIntervalMs);
+            _detectors[from] = detector;
+        }
+        detector.Heard(_now);
+    }
+
+    private void EnsureMember(ReplicaId peer)
+    {
+        if (!_members.ContainsKey(peer))
+        {
+            _members[peer] = new MemberEntry(peer, MemberStatus.Up, 0, string.Empty);
+        }
+    }
+
+    private void OnHeartbeat(ReplicaId from, Heartbeat heartbeat)
+    {
+        if (_members.TryGetValue(from, out var known) && heartbeat.Incarnation > known.Incarnation)
+        {
+            // A higher incarnation straight from the member is its own refutation.
+            Merge(new MemberEntry(from, MemberStatus.Up, heartbeat.Incarnation, known.Address));
+        }
+        foreach (var entry in heartbeat.Gossip)
+        {
+            Merge(entry);
+        }
+        if (_joining && heartbeat.Gossip.Any(e => e.Id == Id))
+        {
+            _joining = false;
+        }
+    }
+
+    private void OnJoinRequest(ReplicaId from, JoinRequest request)
+    {
+        if (request.Member.Id != from)
+        {
+            Emit(new ProtocolError(from, "a join request may only introduce its sender"));
+            return;
+        }
+        Merge(request.Member);
+        Emit(new SendMessage(from, new Heartbeat(_incarnation, [.. Members])));
+    }
+
+    /// <summary>Applies what is said about a member if it supersedes what this replica believes.</summary>
+    private void Merge(MemberEntry entry)
+    {
+        if (entry.Id == Id)
+        {
+            if (!_leaving && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation)
+            {
+                // Refute: only a member raises its own incarnation.
+                _incarnation = entry.Incarnation + 1;
+                Spread(Self);
+            }
+            return;
+        }
+        if (_members.TryGetValue(entry.Id, out var current) && !entry.Supersedes(current))
+        {
+            if (entry.Incarnation == current.Incarnation && current.Address.Length == 0 && entry.Address.Length > 0)
+            {
+                _members[entry.Id] = current with { Address = entry.Address };
+                Emit(new MembershipChanged(_members[entry.Id]));
+            }
+            return;
+        }
+        var address = entry.Address.Length > 0 ? entry.Address : current?.Address ?? string.Empty;
+        var updated = entry with { Address = address };
+        _members[entry.Id] = updated;
+        Apply(updated, current);
+        Spread(updated);
+    }
+
+    private void Apply(MemberEntry entry, MemberEntry? previous)
+    {
+        switch (entry.Status)
+        {
+            case MemberStatus.Up:
+                _suspectedAt.Remove(entry.Id);
+                if (!_peers.TryGetValue(entry.Id, out var known))
+                {
+                    AddPeerCore(entry.Id);
+                }
+                else if (previous?.Status == MemberStatus.Down)
+                {
+                    // Back from Down: what it missed was released, so it catches up by state transfer.
+                    known.NeedsState = true;
+                }
+                break;
+            case MemberStatus.Suspect:
+                _suspectedAt.TryAdd(entry.Id, _now);
+                if (!_peers.ContainsKey(entry.Id))
+                {
+                    AddPeerCore(entry.Id);
+                }
+                break;
+            case MemberStatus.Down:
+                _suspectedAt.Remove(entry.Id);
+                if (_peers.TryGetValue(entry.Id, out var down))
+                {
+                    // Still counted for quorums (a partition must not shrink the majority), but no longer
+                    // holding back the delta buffer.
+                    down.NeedsState = true;
+                    TrimBuffer();
+                }
+                break;
+            case MemberStatus.Left:
+                _suspectedAt.Remove(entry.Id);
+                _detectors.Remove(entry.Id);
+                RemovePeer(entry.Id);
+                break;
+        }
+        Emit(new MembershipChanged(entry));
+    }
+
+    private void Spread(MemberEntry entry)
+    {
+        _rumors.RemoveAll(r => r.Entry.Id == entry.Id);
+        var repeats = 3 * (int)Math.Ceiling(Math.Log2(_peers.Count + 2));
+        _rumors.Add(new Rumor(entry, repeats));
+    }
+
+    /// <summary>Failure detection and heartbeats, once per heartbeat interval.</summary>
+    private void MembershipRound()
+    {
+        if (_now - _lastHeartbeatAt < _options.HeartbeatIntervalMs)
+        {
+            return;
+        }
+        _lastHeartbeatAt = _now;
+        _heartbeatRounds++;
+        DetectFailures();
+
+        var gossip = _rumors.Select(r => r.Entry).Append(Self).DistinctBy(e => e.Id).ToArray();
+        var targets = ChoosePeers().Where(p => !IsDown(p.Id)).Select(p => p.Id).ToList();
+        if (_heartbeatRounds % Math.Max(1, _options.FullMembershipEveryRounds) == 0)
+        {
+            // Now and then the whole table to one peer, and a probe to members believed down, so a
+            // healed partition is noticed even when nobody else sends to them.
+            var all = _peers.Keys.ToArray();
+            if (all.Length > 0)
+            {
+                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members])));
+            }
+            targets.AddRange(_peers.Keys.Where(IsDown));
+        }
+        foreach (var target in targets)
+        {
+            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip)));
+        }
+        if (_joining)
+        {
+            foreach (var seed in _seeds)
+            {
+                Emit(new SendMessage(seed, new JoinRequest(Self)));
+            }
+        }
+        for (var i = _rumors.Count - 1; i >= 0; i--)
+        {
+            if (--_rumors[i].Remaining <= 0)
+            {
+                _rumors.RemoveAt(i);
+            }
+        }
+    }
+
+    private void DetectFailures()
+    {
+        foreach (var (peer, entry) in _members.ToArray())
+        {
+            if (entry.Status == MemberStatus.Up && _detectors.TryGetValue(peer, out var detector) && detector.Phi(_now) > _options.PhiThreshold)
+            {
+                Merge(entry with { Status = MemberStatus.Suspect });
+            }
+            else if (entry.Status == MemberStatus.Suspect && _suspectedAt.TryGetValue(peer, out var since) && _now - since >= _options.SuspectTimeoutMs)
+            {
+                Merge(entry with { Status = MemberStatus.Down });
+            }
+        }
+    }
+
+    private sealed class Rumor(MemberEntry entry, int remaining)
+    {
+        public MemberEntry Entry { get; } = entry;
+
+        public int Remaining { get; set; } = remaining;
+    }
+}
