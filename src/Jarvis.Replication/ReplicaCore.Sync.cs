@@ -26,6 +26,10 @@ public sealed partial class ReplicaCore
             AddPeer(from);
         }
         Heard(from);
+        if (_peers.TryGetValue(from, out var sender))
+        {
+            sender.LastHeardAt = _now;
+        }
         switch (message)
         {
             case DeltaBatch batch:
@@ -164,10 +168,13 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void TrimBuffer()
     {
+        // Deltas are kept for the peers this replica is responsible for: all of them in a mesh, the
+        // partial view beyond it (the rest receive them transitively).
         var minimumAcked = long.MaxValue;
+        var large = IsLargeCluster;
         foreach (var peer in _peers.Values)
         {
-            if (!peer.NeedsState)
+            if (!peer.NeedsState && (!large || InView(peer)))
             {
                 minimumAcked = Math.Min(minimumAcked, peer.Acked);
             }
@@ -216,17 +223,48 @@ public sealed partial class ReplicaCore
         }
     }
 
+    private bool IsLargeCluster => _peers.Count > _options.FullMeshLimit;
+
+    /// <summary>
+    /// The peers synchronised this round. Up to <see cref="ReplicaOptions.FullMeshLimit"/> peers, all of
+    /// them. Beyond it, the partial view: <see cref="ReplicaOptions.GossipFanout"/> neighbours chosen at
+    /// random (and kept while they live) plus every peer that chose this replica, so the overlay is an
+    /// undirected random graph, connected with high probability, and a delta crosses it in about
+    /// log n / log k hops. Peers a Majority or All write still waits on are served directly.
+    /// </summary>
     private IEnumerable<PeerState> ChoosePeers()
     {
-        if (_peers.Count <= _options.FullMeshLimit)
+        if (!IsLargeCluster)
         {
             return _peers.Values;
         }
-        // Beyond the mesh limit, a random fan-out per round; peers waiting on a consistency level are
-        // served every round so acknowledgements are not left to chance.
-        var all = _peers.Values.ToArray();
-        _random.Shuffle(all);
-        return all.Take(_options.GossipFanout).Concat(all.Skip(_options.GossipFanout).Where(p => _pendingWrites.Count > 0 && p.Acked <= _lastApplied));
+        RefreshView();
+        return _peers.Values.Where(p => InView(p) || (_pendingWrites.Count > 0 && p.Acked <= _lastApplied && !IsDown(p.Id)));
+    }
+
+    private bool InView(PeerState peer) => peer.Chosen || _now - peer.LastHeardAt <= _options.HeartbeatIntervalMs * 3;
+
+    private void RefreshView()
+    {
+        var chosen = 0;
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.Chosen && IsDown(peer.Id))
+            {
+                peer.Chosen = false;
+            }
+            chosen += peer.Chosen ? 1 : 0;
+        }
+        if (chosen >= _options.GossipFanout)
+        {
+            return;
+        }
+        var candidates = _peers.Values.Where(p => !p.Chosen && !IsDown(p.Id)).ToArray();
+        _random.Shuffle(candidates);
+        foreach (var peer in candidates.Take(_options.GossipFanout - chosen))
+        {
+            peer.Chosen = true;
+        }
     }
 
     private void SendDeltas(PeerState peer)
@@ -448,6 +486,12 @@ public sealed partial class ReplicaCore
         public long LastProgressAt { get; set; }
 
         public bool NeedsState { get; set; }
+
+        /// <summary>In a large cluster: chosen by this replica as a neighbour of its partial view.</summary>
+        public bool Chosen { get; set; }
+
+        /// <summary>When it was last heard from (a peer that chose this replica, and so heartbeats it, is a neighbour too).</summary>
+        public long LastHeardAt { get; set; } = long.MinValue / 2;
 
         public OutgoingTransfer? Transfer { get; set; }
 
