@@ -61,7 +61,7 @@ public sealed partial class SqliteDurableStore
         throw new StorageException(
             StorageFailure.Corrupt,
             $"'{FilePath}' fails SQLite's integrity check ({problems.Count} problem(s)): "
-            + string.Join("; ", problems.Take(IntegrityMessagesQuoted)) + ". Nothing was loaded.");
+            + string.Join("; ", problems.Take(IntegrityMessagesQuoted)).ReplaceLineEndings(" ") + ". Nothing was loaded.");
     }
 
     private long ReadCheckpointSequence()

@@ -46,6 +46,9 @@ public sealed partial class SqliteDurableStore : IDurableStore
     /// <summary>The extension of a store file.</summary>
     public const string FileExtension = ".db";
 
+    // SQLITE_BUSY: the file is locked by another connection.
+    private const int SqliteBusy = 5;
+
     private readonly SqliteConnection _connection;
     private readonly StoreStatements _statements;
     private readonly RecordChecksum _checksum = new();
@@ -121,7 +124,10 @@ public sealed partial class SqliteDurableStore : IDurableStore
             _connection.Dispose();
             if (FailureClassifier.Classify(e) is { } failure)
             {
-                throw new StorageException(failure, $"Cannot open the store '{FilePath}': {e.Message}", e);
+                var holder = e is SqliteException { SqliteErrorCode: SqliteBusy }
+                    ? " (another store, in this process or another, has it open and locked)"
+                    : string.Empty;
+                throw new StorageException(failure, $"Cannot open the store '{FilePath}'{holder}: {e.Message}", e);
             }
             throw;
         }
@@ -132,6 +138,9 @@ public sealed partial class SqliteDurableStore : IDurableStore
 
     /// <summary>The database file.</summary>
     public string FilePath { get; }
+
+    /// <summary>The open connection, for tests that check its settings.</summary>
+    internal SqliteConnection Connection => _connection;
 
     /// <summary>The path of a replica's store file in a data directory.</summary>
     /// <exception cref="ArgumentException">The replica name is not a valid file name stem.</exception>
