@@ -73,13 +73,13 @@ public sealed partial class SqliteDurableStore
         {
             return 0;
         }
-        var row = "the checkpoint row";
-        var covered = ReadInt64(reader, 0, "checkpoint", row);
+        var row = new RowName("checkpoint", "the checkpoint row");
+        var covered = ReadInt64(reader, 0, row);
         if (covered < 0)
         {
-            throw Corrupt("checkpoint", row, $"covers a negative sequence {covered}");
+            throw Corrupt(row, $"covers a negative sequence {covered}");
         }
-        CheckChecksum(reader, 1, _checksum.OfCheckpoint(covered), "checkpoint", row);
+        CheckChecksum(reader, 1, _checksum.OfCheckpoint(covered), row);
         return covered;
     }
 
@@ -92,11 +92,11 @@ public sealed partial class SqliteDurableStore
         var types = new TypeNameCache();
         while (reader.Read())
         {
-            var key = ReadText(reader, 0, "objects", "a row");
-            var row = $"key '{key}'";
-            var type = types.Intern(ReadText(reader, 1, "objects", row));
-            var state = ReadBlob(reader, 2, "objects", row);
-            CheckChecksum(reader, 3, _checksum.OfObject(key, type, state), "objects", row);
+            var key = ReadText(reader, 0, new RowName("objects", "a row"));
+            var row = new RowName("objects", "key", key);
+            var type = types.Intern(ReadText(reader, 1, row));
+            var state = ReadBlob(reader, 2, row);
+            CheckChecksum(reader, 3, _checksum.OfObject(key, type, state), row);
             states.Add(new ObjectCheckpoint(key, type, state));
         }
         return states;
@@ -112,13 +112,12 @@ public sealed partial class SqliteDurableStore
         var types = new TypeNameCache();
         while (reader.Read())
         {
-            var sequence = ReadInt64(reader, 0, "log", "a row");
-            var row = string.Create(CultureInfo.InvariantCulture, $"sequence {sequence}");
-            var key = ReadText(reader, 1, "log", row);
-            row = string.Create(CultureInfo.InvariantCulture, $"sequence {sequence} (key '{key}')");
-            var type = types.Intern(ReadText(reader, 2, "log", row));
-            var payload = ReadBlob(reader, 3, "log", row);
-            CheckChecksum(reader, 4, _checksum.OfLogRecord(sequence, key, type, payload), "log", row);
+            var sequence = ReadInt64(reader, 0, new RowName("log", "a row"));
+            var key = ReadText(reader, 1, new RowName("log", "sequence", Sequence: sequence));
+            var row = new RowName("log", "sequence", key, sequence);
+            var type = types.Intern(ReadText(reader, 2, row));
+            var payload = ReadBlob(reader, 3, row);
+            CheckChecksum(reader, 4, _checksum.OfLogRecord(sequence, key, type, payload), row);
             records.Add(new LogRecord(sequence, key, type, payload));
         }
         return records;
@@ -132,45 +131,56 @@ public sealed partial class SqliteDurableStore
         var metadata = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         while (reader.Read())
         {
-            var name = ReadText(reader, 0, "metadata", "a row");
-            var row = $"name '{name}'";
-            var value = ReadBlob(reader, 1, "metadata", row);
-            CheckChecksum(reader, 2, _checksum.OfMetadata(name, value), "metadata", row);
+            var name = ReadText(reader, 0, new RowName("metadata", "a row"));
+            var row = new RowName("metadata", "name", name);
+            var value = ReadBlob(reader, 1, row);
+            CheckChecksum(reader, 2, _checksum.OfMetadata(name, value), row);
             metadata[name] = value;
         }
         return metadata;
     }
 
+    private StorageException Corrupt(RowName row, string problem)
+        => new(StorageFailure.Corrupt, $"'{FilePath}': table {row.Table}, {row}: {problem}. Nothing was loaded.");
+
     // The tables are STRICT and integrity_check verifies column types, so these type checks fail only if the
     // file was damaged in a way SQLite's own checks miss; they turn a cast exception into a clear Corrupt.
-    private StorageException Corrupt(string table, string row, string problem)
-        => new(StorageFailure.Corrupt, $"'{FilePath}': table {table}, {row}: {problem}. Nothing was loaded.");
-
-    private long ReadInt64(SqliteDataReader reader, int column, string table, string row)
+    private long ReadInt64(SqliteDataReader reader, int column, RowName row)
         => reader.GetFieldType(column) == typeof(long)
             ? reader.GetInt64(column)
-            : throw Corrupt(table, row, $"column {reader.GetName(column)} is not an integer");
+            : throw Corrupt(row, $"column {reader.GetName(column)} is not an integer");
 
-    private string ReadText(SqliteDataReader reader, int column, string table, string row)
+    private string ReadText(SqliteDataReader reader, int column, RowName row)
         => reader.GetFieldType(column) == typeof(string)
             ? reader.GetString(column)
-            : throw Corrupt(table, row, $"column {reader.GetName(column)} is not text");
+            : throw Corrupt(row, $"column {reader.GetName(column)} is not text");
 
-    private byte[] ReadBlob(SqliteDataReader reader, int column, string table, string row)
+    private byte[] ReadBlob(SqliteDataReader reader, int column, RowName row)
         => reader.GetFieldType(column) == typeof(byte[])
             ? reader.GetFieldValue<byte[]>(column)
-            : throw Corrupt(table, row, $"column {reader.GetName(column)} is not a blob");
+            : throw Corrupt(row, $"column {reader.GetName(column)} is not a blob");
 
-    private void CheckChecksum(SqliteDataReader reader, int column, uint computed, string table, string row)
+    private void CheckChecksum(SqliteDataReader reader, int column, uint computed, RowName row)
     {
-        var stored = ReadInt64(reader, column, table, row);
+        var stored = ReadInt64(reader, column, row);
         if (stored != computed)
         {
             throw Corrupt(
-                table,
                 row,
                 string.Create(CultureInfo.InvariantCulture, $"fails its CRC-32C checksum (stored 0x{stored:X8}, computed 0x{computed:X8})"));
         }
+    }
+
+    /// <summary>Names a row in an error message; formatted only when there is an error, not once per row read.</summary>
+    private readonly record struct RowName(string Table, string Label, string? Name = null, long? Sequence = null)
+    {
+        public override string ToString() => (Sequence, Name) switch
+        {
+            ({ } sequence, { } key) => string.Create(CultureInfo.InvariantCulture, $"sequence {sequence} (key '{key}')"),
+            ({ } sequence, null) => string.Create(CultureInfo.InvariantCulture, $"sequence {sequence}"),
+            (null, { } name) => $"{Label} '{name}'",
+            _ => Label,
+        };
     }
 
     /// <summary>
