@@ -20,7 +20,10 @@ namespace Jarvis.Replication.Storage;
 /// <para><b>Integrity.</b> Every row carries a CRC-32C over its fields. <see cref="Recover"/> runs
 /// <c>PRAGMA integrity_check</c> and verifies every checksum before returning anything; a file that is
 /// not a SQLite database, is truncated, has damaged pages or rows that fail their checksums is reported
-/// as <see cref="StorageFailure.Corrupt"/> with the table and key or sequence at fault.</para>
+/// as <see cref="StorageFailure.Corrupt"/> (by the constructor when SQLite cannot read the file at all,
+/// else by <see cref="Recover"/>) with the table and key or sequence at fault. One truncation cannot be
+/// told apart: a file cut to zero bytes with no write-ahead log beside it is what SQLite leaves before a
+/// new store's first commit, and opens as an empty store.</para>
 /// <para><b>Failures.</b> A full disk or an exhausted <see cref="SqliteDurableStoreOptions.MaxDatabaseBytes"/>
 /// quota is <see cref="StorageFailure.Full"/>, damage is <see cref="StorageFailure.Corrupt"/>, other I/O
 /// errors (including another process holding the file) are <see cref="StorageFailure.Io"/>, and calls
