@@ -2,8 +2,9 @@
 using Jarvis.Bench;
 using Jarvis.Bench.AkkaCompare;
 using Jarvis.Bench.AntiEntropy;
+using Jarvis.Bench.Writes;
 
-IBenchCommand[] commands = [new AkkaCompareCommand(), new AntiEntropyCommand()];
+IBenchCommand[] commands = [new AkkaCompareCommand(), new AntiEntropyCommand(), new WritesCommand()];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
 {
