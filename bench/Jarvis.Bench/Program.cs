@@ -1,8 +1,9 @@
 // Jarvis benchmark harness: one subcommand per job, dispatched on the first argument.
 using Jarvis.Bench;
 using Jarvis.Bench.AkkaCompare;
+using Jarvis.Bench.Replication;
 
-IBenchCommand[] commands = [new AkkaCompareCommand()];
+IBenchCommand[] commands = [new AkkaCompareCommand(), new SimConvergenceCommand(), new WireBytesCommand()];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
 {

@@ -24,6 +24,12 @@ public enum MutationKind
     /// <summary>Decrements a <c>PNCounter</c>.</summary>
     PNCounterDecrement,
 
+    /// <summary>
+    /// Adds many elements to an <c>ORSet&lt;string&gt;</c> as one delta (the join of their add deltas), to
+    /// build a large set cheaply; the checkers do not track its elements one by one.
+    /// </summary>
+    SetAddRange,
+
     /// <summary>Sets an <c>LWWRegister&lt;string&gt;</c> with a timestamp from the replica's (skewed) hybrid logical clock.</summary>
     RegisterSet,
 }

@@ -11,6 +11,9 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
     /// <summary>Adds <paramref name="element"/> to the set at <paramref name="key"/>.</summary>
     public static SimulatedMutation SetAdd(string key, string element) => new(MutationKind.SetAdd, key, element);
 
+    /// <summary>Adds <paramref name="count"/> elements named <paramref name="prefix"/> followed by 0..count-1 to the set at <paramref name="key"/>, as one delta.</summary>
+    public static SimulatedMutation SetAddRange(string key, string prefix, int count) => new(MutationKind.SetAddRange, key, prefix, (ulong)count);
+
     /// <summary>Removes <paramref name="element"/> from the set at <paramref name="key"/>.</summary>
     public static SimulatedMutation SetRemove(string key, string element) => new(MutationKind.SetRemove, key, element);
 
@@ -36,6 +39,7 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
     public override string ToString() => Kind switch
     {
         MutationKind.NestedAdd => $"{Kind} {Key}[{Element}] += {Element2}",
+        MutationKind.SetAddRange => $"{Kind} {Key} {Element}0..{Element}{Amount - 1}",
         MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement => $"{Kind} {Key} {Amount}",
         _ => $"{Kind} {Key} {Element}",
     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Jarvis.Crdt;
 using Jarvis.Replication;
 using Jarvis.Simulation.Internal;
@@ -81,6 +82,17 @@ public sealed partial class Simulation
         {
             case MutationKind.SetAdd:
                 tx.Update<ORSet<string>>(m.Key, s => s.Add(id, m.Element));
+                break;
+            case MutationKind.SetAddRange:
+                tx.Update<ORSet<string>>(m.Key, s =>
+                {
+                    var delta = ORSet<string>.CreateEmpty();
+                    for (var i = 0UL; i < m.Amount; i++)
+                    {
+                        delta.Join(s.Add(id, string.Create(CultureInfo.InvariantCulture, $"{m.Element}{i}")));
+                    }
+                    return delta;
+                });
                 break;
             case MutationKind.SetRemove:
                 tx.Update<ORSet<string>>(m.Key, s => s.Remove(m.Element));
