@@ -2,9 +2,17 @@
 using Jarvis.Bench;
 using Jarvis.Bench.AkkaCompare;
 using Jarvis.Bench.AntiEntropy;
+using Jarvis.Bench.Replication;
 using Jarvis.Bench.Writes;
 
-IBenchCommand[] commands = [new AkkaCompareCommand(), new AntiEntropyCommand(), new WritesCommand()];
+IBenchCommand[] commands =
+[
+    new AkkaCompareCommand(),
+    new AntiEntropyCommand(),
+    new WritesCommand(),
+    new SimConvergenceCommand(),
+    new WireBytesCommand(),
+];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
 {

@@ -22,7 +22,11 @@ public enum WriteOutcome
     /// <summary>The level was not reached in time. The write is not rolled back and will still replicate.</summary>
     TimedOut = 1,
 
-    /// <summary>Storage refused the write; it stays applied in memory and is retried, but was not durable when reported.</summary>
+    /// <summary>
+    /// Storage refused the write (disk full, I/O error). Final for the caller: the write is not reported
+    /// again. It stays applied in memory, is not shipped while undurable, and its persistence is retried,
+    /// so it may still become durable and replicate — like a timed-out write, it is not rolled back.
+    /// </summary>
     StorageFailed = 2,
 }
 

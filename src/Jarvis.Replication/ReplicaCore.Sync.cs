@@ -26,16 +26,24 @@ public sealed partial class ReplicaCore
             AddPeer(from);
         }
         Heard(from);
-        if (_peers.TryGetValue(from, out var sender))
+        if (_peers.TryGetValue(from, out var heardFrom))
         {
-            sender.LastHeardAt = _now;
+            heardFrom.LastHeardAt = _now;
         }
         switch (message)
         {
             case DeltaBatch batch:
+                var sender = _peers[from];
+                sender.ReceivedUpTo = Math.Max(sender.ReceivedUpTo, batch.Acked);
                 if (ApplyRemote(from, batch.Entries))
                 {
-                    QueueAck(from, batch.To);
+                    // Cumulative acknowledgement of the contiguous run only: a batch after a lost one is
+                    // applied (joins commute) but not acknowledged past the gap, so the gap is resent.
+                    if (batch.From <= sender.ReceivedUpTo)
+                    {
+                        sender.ReceivedUpTo = Math.Max(sender.ReceivedUpTo, batch.To);
+                    }
+                    QueueAck(from, sender.ReceivedUpTo);
                 }
                 break;
             case Ack ack:
@@ -102,13 +110,19 @@ public sealed partial class ReplicaCore
         }
         foreach (var (entry, handler, value) in decoded)
         {
+            var created = false;
             if (!_objects.TryGetValue(entry.Key, out var stored))
             {
                 stored = new StoredObject(handler, handler.CreateEmpty());
-                _objects[entry.Key] = stored;
+                created = true;
             }
+            // A delta that changes nothing leaves no key behind (an unlogged key would not survive a restart).
             if (handler.Join(stored.State, value))
             {
+                if (created)
+                {
+                    _objects[entry.Key] = stored;
+                }
                 Record(entry.Key, handler, entry.Bytes, from);
                 Emit(new ObjectChanged(entry.Key, Local: false));
             }
@@ -139,18 +153,18 @@ public sealed partial class ReplicaCore
     private void OnAck(ReplicaId from, long upTo)
     {
         var peer = _peers[from];
-        if (upTo <= peer.Acked)
-        {
-            return;
-        }
-        peer.Acked = upTo;
-        peer.SentUpTo = Math.Max(peer.SentUpTo, upTo);
-        peer.LastProgressAt = _now;
-        peer.BatchesInFlight = 0;
         if (peer.Transfer is { } transfer && upTo > transfer.SnapshotSequence)
         {
+            // Checked first: a transfer's acknowledgement may cover nothing the peer had not acknowledged.
             peer.Transfer = null;
             peer.NeedsState = false;
+        }
+        if (upTo > peer.Acked)
+        {
+            peer.Acked = upTo;
+            peer.SentUpTo = Math.Max(peer.SentUpTo, upTo);
+            peer.LastProgressAt = _now;
+            peer.BatchesInFlight = 0;
         }
         TrimBuffer();
     }
@@ -276,8 +290,9 @@ public sealed partial class ReplicaCore
             peer.BatchesInFlight = 0;
             peer.LastProgressAt = _now;
         }
-        if (_buffer.First is { } first && first.Value.Sequence > peer.SentUpTo && peer.SentUpTo <= _durable)
+        if (peer.SentUpTo <= _durable && (_buffer.First is not { } first || first.Value.Sequence > peer.SentUpTo))
         {
+            // The peer needs deltas the buffer no longer holds (or never held, after a restart).
             peer.NeedsState = true;
             SendState(peer);
             return;
@@ -293,7 +308,7 @@ public sealed partial class ReplicaCore
                 var delta = node.Value;
                 var entry = new WireObject(delta.Key, delta.Type, delta.Bytes);
                 var entrySize = MessageCodec.SizeOf(entry);
-                if (delta.Origin != peer.Id)
+                if (!AlreadyHeld(delta, peer))
                 {
                     if (entries.Count > 0 && size + entrySize > _options.MaxMessageBytes)
                     {
@@ -309,10 +324,11 @@ public sealed partial class ReplicaCore
                 break;
             }
             peer.SentUpTo = to;
-            if (entries.Count == 0)
+            if (entries.Count == 0 && from == peer.Acked)
             {
-                // Everything in the interval came from this peer: it has it, nothing to send or wait for.
-                peer.Acked = Math.Max(peer.Acked, to);
+                // The peer holds the whole interval and nothing before it is outstanding: nothing to send.
+                peer.Acked = to;
+                TrimBuffer();
                 continue;
             }
             if (peer.BatchesInFlight == 0)
@@ -320,9 +336,18 @@ public sealed partial class ReplicaCore
                 peer.LastProgressAt = _now;
             }
             peer.BatchesInFlight++;
-            Emit(new SendMessage(peer.Id, new DeltaBatch(from, to, entries)));
+            Emit(new SendMessage(peer.Id, new DeltaBatch(from, to, entries, peer.Acked)));
         }
     }
+
+    /// <summary>
+    /// Whether the peer holds a buffered delta without being sent it: its own (never sent back), or, in a
+    /// full mesh, one whose origin is alive and so delivers it itself — forwarding there only repeats it.
+    /// In a partial view every neighbour relays, because the origin reaches only its own neighbours.
+    /// </summary>
+    private bool AlreadyHeld(BufferedDelta delta, PeerState peer)
+        => delta.Origin == peer.Id
+            || (delta.Origin != Id && !IsLargeCluster && _members.TryGetValue(delta.Origin, out var origin) && origin.Status == Membership.MemberStatus.Up);
 
     private LinkedListNode<BufferedDelta>? FindFirst(long sequence)
     {
@@ -480,6 +505,9 @@ public sealed partial class ReplicaCore
 
         /// <summary>Sent (not necessarily acknowledged) up to here.</summary>
         public long SentUpTo { get; set; } = 1;
+
+        /// <summary>This replica holds every delta the peer sent below this (the contiguous run it acknowledges).</summary>
+        public long ReceivedUpTo { get; set; } = 1;
 
         public int BatchesInFlight { get; set; }
 

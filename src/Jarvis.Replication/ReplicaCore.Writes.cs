@@ -82,6 +82,7 @@ public sealed partial class ReplicaCore
             {
                 _undurable.Dequeue();
             }
+            TrimBuffer();
         }
         CompleteWaiting();
         SendReadyAcks();
@@ -106,8 +107,15 @@ public sealed partial class ReplicaCore
         {
             throw new ArgumentException("The mutation must return the delta of a mutator of the state it was given.", nameof(mutate));
         }
+        var bytes = handler.Encode(delta);
+        if (!_objects.ContainsKey(key) && bytes.AsSpan().SequenceEqual(handler.Encode(handler.CreateEmpty())))
+        {
+            // A mutation of an absent key that changes nothing (removing what is not there) creates no key:
+            // absent and empty must not differ between replicas.
+            return delta;
+        }
         _objects[key] = stored;
-        Record(key, handler, handler.Encode(delta), Id);
+        Record(key, handler, bytes, Id);
         Emit(new ObjectChanged(key, Local: true));
         return delta;
     }
@@ -178,12 +186,14 @@ public sealed partial class ReplicaCore
         // Writes waiting on durability learn that storage failed; their records stay applied in memory and
         // are asked for again on the next tick (a full disk may have freed up). Requests made after the
         // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
-        foreach (var write in _pendingWrites)
+        // StorageFailed is final for the caller (one completion per write); the records themselves stay
+        // applied and are retried below.
+        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
         {
-            if (write.Sequence > _durable && !write.StorageFailureReported)
+            if (_pendingWrites[i].Sequence > _durable)
             {
-                write.StorageFailureReported = true;
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.StorageFailed));
+                Emit(new WriteCompleted(_pendingWrites[i].WriteId, WriteOutcome.StorageFailed));
+                _pendingWrites.RemoveAt(i);
             }
         }
         var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
@@ -285,7 +295,5 @@ public sealed partial class ReplicaCore
         public Consistency Consistency { get; } = consistency;
 
         public long Deadline { get; } = deadline;
-
-        public bool StorageFailureReported { get; set; }
     }
 }

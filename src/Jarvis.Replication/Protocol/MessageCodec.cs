@@ -117,6 +117,7 @@ public static class MessageCodec
             case DeltaBatch batch:
                 writer.WriteVarUInt((ulong)batch.From);
                 writer.WriteVarUInt((ulong)batch.To);
+                writer.WriteVarUInt((ulong)batch.Acked);
                 WriteObjects(writer, batch.Entries);
                 break;
             case Ack ack:
@@ -180,7 +181,7 @@ public static class MessageCodec
         var reader = new CrdtReader(bytes);
         Message message = reader.ReadVarUInt() switch
         {
-            (ulong)MessageKind.DeltaBatch => new DeltaBatch(ReadSequence(ref reader), ReadSequence(ref reader), ReadObjects(ref reader)),
+            (ulong)MessageKind.DeltaBatch => ReadDeltaBatch(ref reader),
             (ulong)MessageKind.Ack => new Ack(ReadSequence(ref reader)),
             (ulong)MessageKind.StateBatch => ReadStateBatch(ref reader),
             (ulong)MessageKind.StatePart => ReadStatePart(ref reader),
@@ -239,6 +240,14 @@ public static class MessageCodec
 
     private static WireObject ReadObject(ref CrdtReader reader)
         => new(reader.ReadString(), reader.ReadString(), reader.ReadBytes().ToArray());
+
+    private static DeltaBatch ReadDeltaBatch(ref CrdtReader reader)
+    {
+        var from = ReadSequence(ref reader);
+        var to = ReadSequence(ref reader);
+        var acked = ReadSequence(ref reader);
+        return new DeltaBatch(from, to, ReadObjects(ref reader), acked);
+    }
 
     private static StateBatch ReadStateBatch(ref CrdtReader reader)
     {

@@ -44,11 +44,13 @@ public abstract record Message
 public sealed record WireObject(string Key, string Type, byte[] Bytes);
 
 /// <summary>
-/// A delta-interval (Almeida et al., Algorithm 2): the join of the sender's buffered deltas with
-/// sequences in [<see cref="From"/>, <see cref="To"/>), grouped per key, minus those the receiver sent
-/// itself. The receiver acknowledges <see cref="To"/>.
+/// A delta-interval (Almeida et al., Algorithm 2): the sender's buffered deltas with sequences in
+/// [<see cref="From"/>, <see cref="To"/>), one entry per delta, minus those the receiver already holds
+/// (its own, and in a full mesh those whose live origin delivers them itself). <see cref="Acked"/> is
+/// what the sender knows the receiver holds. Acknowledgements are cumulative, so the receiver
+/// acknowledges the end of the contiguous run it holds from the sender, never past a lost interval.
 /// </summary>
-public sealed record DeltaBatch(long From, long To, IReadOnlyList<WireObject> Entries) : Message
+public sealed record DeltaBatch(long From, long To, IReadOnlyList<WireObject> Entries, long Acked = 1) : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.DeltaBatch;

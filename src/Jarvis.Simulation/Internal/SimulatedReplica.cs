@@ -1,0 +1,38 @@
+using Jarvis.Crdt;
+using Jarvis.Replication;
+
+namespace Jarvis.Simulation.Internal;
+
+/// <summary>
+/// One simulated machine: its disk (which outlives crashes), its clock skew, and, while it is up, the
+/// replica core of its current incarnation with the writes and reads that incarnation has not reported on.
+/// </summary>
+internal sealed class SimulatedReplica(int index, ReplicaId id)
+{
+    public int Index { get; } = index;
+
+    public ReplicaId Id { get; } = id;
+
+    public SimulatedDisk Disk { get; } = new();
+
+    /// <summary>Null while the machine is down.</summary>
+    public ReplicaCore? Core { get; set; }
+
+    /// <summary>Counts restarts; events of an older incarnation are stale.</summary>
+    public int Incarnation { get; set; }
+
+    /// <summary>How far this machine's wall clock is ahead of true (virtual) time.</summary>
+    public long ClockSkewMs { get; set; }
+
+    public HybridLogicalClock? Clock { get; set; }
+
+    /// <summary>The core's write ids of this incarnation, to the workload's records.</summary>
+    public Dictionary<long, WriteRecord> PendingWrites { get; } = [];
+
+    /// <summary>The core's read ids of this incarnation: the key, and when the read was issued.</summary>
+    public Dictionary<long, (string Key, long IssuedAt)> PendingReads { get; } = [];
+
+    public string? Digest { get; set; }
+
+    public bool IsUp => Core is not null;
+}

@@ -1,0 +1,18 @@
+namespace Jarvis.Simulation.Internal;
+
+/// <summary>What one trace line records.</summary>
+internal enum TraceKind
+{
+    Tick,
+    Deliver,
+    DropLoss,
+    DropPartition,
+    DropDown,
+    Duplicate,
+    DiskDone,
+    DiskFailed,
+    DiskDropped,
+    WriteCompleted,
+    ReadCompleted,
+    Script,
+}

@@ -1,0 +1,85 @@
+using Jarvis.Replication;
+
+namespace Jarvis.Simulation.Internal;
+
+/// <summary>
+/// Every write the workload issued with its outcome, and the sets of elements a remove targeted: the
+/// reference the checkers compare the replicas against. An element any remove targeted, or any element
+/// under a nested key any remove targeted, is never checked (simple and sound, without causality tracking).
+/// </summary>
+internal sealed class WriteLedger
+{
+    private readonly HashSet<(string Key, string Element)> _removedElements = [];
+    private readonly HashSet<(string Key, string MapKey)> _removedMapKeys = [];
+
+    public List<WriteRecord> Writes { get; } = [];
+
+    public WriteRecord Add(int replica, int incarnation, long now, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
+    {
+        var record = new WriteRecord(Writes.Count, replica, incarnation, now, level, mutations);
+        Writes.Add(record);
+        foreach (var m in mutations)
+        {
+            switch (m.Kind)
+            {
+                case MutationKind.SetRemove:
+                    _removedElements.Add((m.Key, m.Element));
+                    break;
+                case MutationKind.NestedRemove:
+                    _removedMapKeys.Add((m.Key, m.Element));
+                    break;
+            }
+        }
+        return record;
+    }
+
+    public bool WasRemoveTargeted(SimulatedMutation add) => add.Kind switch
+    {
+        MutationKind.SetAdd => _removedElements.Contains((add.Key, add.Element)),
+        MutationKind.NestedAdd => _removedMapKeys.Contains((add.Key, add.Element)),
+        _ => false,
+    };
+
+    /// <summary>The adds acknowledged at any level whose elements no remove targeted: they must be everywhere.</summary>
+    public IEnumerable<(WriteRecord Write, SimulatedMutation Add)> AcknowledgedAdds(Func<WriteRecord, bool>? filter = null)
+    {
+        foreach (var write in Writes)
+        {
+            if (!write.Acknowledged || (filter is not null && !filter(write)))
+            {
+                continue;
+            }
+            foreach (var m in write.Mutations)
+            {
+                if (m.Kind is MutationKind.SetAdd or MutationKind.NestedAdd && !WasRemoveTargeted(m))
+                {
+                    yield return (write, m);
+                }
+            }
+        }
+    }
+
+    /// <summary>For one counter key and kind: the sum acknowledged and the sum attempted, per author replica.</summary>
+    public Dictionary<int, (ulong Acknowledged, ulong Attempted)> CounterBounds(string key, MutationKind kind)
+    {
+        var bounds = new Dictionary<int, (ulong, ulong)>();
+        foreach (var write in Writes)
+        {
+            foreach (var m in write.Mutations)
+            {
+                if (m.Kind == kind && string.Equals(m.Key, key, StringComparison.Ordinal))
+                {
+                    var (acknowledged, attempted) = bounds.GetValueOrDefault(write.Replica);
+                    bounds[write.Replica] = (acknowledged + (write.Acknowledged ? m.Amount : 0), attempted + m.Amount);
+                }
+            }
+        }
+        return bounds;
+    }
+
+    /// <summary>Elements added to a plain set and not remove-targeted (for choosing what to remove).</summary>
+    public IEnumerable<string> ElementsOf(string key)
+        => Writes.SelectMany(w => w.Mutations)
+            .Where(m => m.Kind == MutationKind.SetAdd && string.Equals(m.Key, key, StringComparison.Ordinal))
+            .Select(m => m.Element);
+}

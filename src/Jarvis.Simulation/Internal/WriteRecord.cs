@@ -1,0 +1,38 @@
+using Jarvis.Replication;
+
+namespace Jarvis.Simulation.Internal;
+
+/// <summary>One write issued by the workload, and what the replica reported about it.</summary>
+internal sealed class WriteRecord(int handle, int replica, int incarnation, long issuedAt, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
+{
+    public int Handle { get; } = handle;
+
+    public int Replica { get; } = replica;
+
+    public int Incarnation { get; } = incarnation;
+
+    public long IssuedAt { get; } = issuedAt;
+
+    public Consistency Level { get; } = level;
+
+    public IReadOnlyList<SimulatedMutation> Mutations { get; } = mutations;
+
+    /// <summary>When the replica reported it acknowledged at its level; -1 if it never did.</summary>
+    public long AcknowledgedAt { get; set; } = -1;
+
+    public bool TimedOut { get; set; }
+
+    public bool StorageFailed { get; set; }
+
+    /// <summary>The replica crashed before reporting a final outcome.</summary>
+    public bool LostInCrash { get; set; }
+
+    public bool Acknowledged => AcknowledgedAt >= 0;
+
+    /// <summary>Whether the write has a final outcome (acknowledged, timed out, or its replica crashed).</summary>
+    public bool Resolved => Acknowledged || TimedOut || LostInCrash || StorageFailed;
+
+    public string Outcome => Acknowledged ? $"acknowledged at {AcknowledgedAt}" : TimedOut ? "timed out" : LostInCrash ? "lost in a crash" : StorageFailed ? "storage failed" : "pending";
+
+    public override string ToString() => $"write #{Handle} at r{Replica} t={IssuedAt} {Level} [{string.Join("; ", Mutations)}]: {Outcome}";
+}

@@ -1,0 +1,35 @@
+namespace Jarvis.Simulation;
+
+/// <summary>The mutations a simulated workload issues, one CRDT type each.</summary>
+public enum MutationKind
+{
+    /// <summary>Adds an element to an <c>ORSet&lt;string&gt;</c>.</summary>
+    SetAdd,
+
+    /// <summary>Removes an element from an <c>ORSet&lt;string&gt;</c> (the adds of it the replica has seen).</summary>
+    SetRemove,
+
+    /// <summary>Adds an element to the <c>ORSet&lt;string&gt;</c> under a key of an <c>ORMap&lt;string, ORSet&lt;string&gt;&gt;</c>.</summary>
+    NestedAdd,
+
+    /// <summary>Removes a key of an <c>ORMap&lt;string, ORSet&lt;string&gt;&gt;</c>.</summary>
+    NestedRemove,
+
+    /// <summary>Increments a <c>GCounter</c>.</summary>
+    GCounterIncrement,
+
+    /// <summary>Increments a <c>PNCounter</c>.</summary>
+    PNCounterIncrement,
+
+    /// <summary>Decrements a <c>PNCounter</c>.</summary>
+    PNCounterDecrement,
+
+    /// <summary>
+    /// Adds many elements to an <c>ORSet&lt;string&gt;</c> as one delta (the join of their add deltas), to
+    /// build a large set cheaply; the checkers do not track its elements one by one.
+    /// </summary>
+    SetAddRange,
+
+    /// <summary>Sets an <c>LWWRegister&lt;string&gt;</c> with a timestamp from the replica's (skewed) hybrid logical clock.</summary>
+    RegisterSet,
+}

@@ -1,0 +1,46 @@
+namespace Jarvis.Simulation;
+
+/// <summary>One mutation of a simulated write; a write of several is one transaction.</summary>
+/// <param name="Kind">What it does.</param>
+/// <param name="Key">The object's key.</param>
+/// <param name="Element">The set element, nested-map key or register value (unused by counters).</param>
+/// <param name="Amount">The counter amount (unused otherwise).</param>
+/// <param name="Element2">The element inside a nested set (<see cref="MutationKind.NestedAdd"/> only).</param>
+public sealed record SimulatedMutation(MutationKind Kind, string Key, string Element = "", ulong Amount = 0, string Element2 = "")
+{
+    /// <summary>Adds <paramref name="element"/> to the set at <paramref name="key"/>.</summary>
+    public static SimulatedMutation SetAdd(string key, string element) => new(MutationKind.SetAdd, key, element);
+
+    /// <summary>Adds <paramref name="count"/> elements named <paramref name="prefix"/> followed by 0..count-1 to the set at <paramref name="key"/>, as one delta.</summary>
+    public static SimulatedMutation SetAddRange(string key, string prefix, int count) => new(MutationKind.SetAddRange, key, prefix, (ulong)count);
+
+    /// <summary>Removes <paramref name="element"/> from the set at <paramref name="key"/>.</summary>
+    public static SimulatedMutation SetRemove(string key, string element) => new(MutationKind.SetRemove, key, element);
+
+    /// <summary>Adds <paramref name="element"/> to the nested set under <paramref name="mapKey"/> of the map at <paramref name="key"/>.</summary>
+    public static SimulatedMutation NestedAdd(string key, string mapKey, string element) => new(MutationKind.NestedAdd, key, mapKey, 0, element);
+
+    /// <summary>Removes <paramref name="mapKey"/> from the map at <paramref name="key"/>.</summary>
+    public static SimulatedMutation NestedRemove(string key, string mapKey) => new(MutationKind.NestedRemove, key, mapKey);
+
+    /// <summary>Adds <paramref name="amount"/> to the grow-only counter at <paramref name="key"/>.</summary>
+    public static SimulatedMutation GCounterIncrement(string key, ulong amount) => new(MutationKind.GCounterIncrement, key, Amount: amount);
+
+    /// <summary>Adds <paramref name="amount"/> to the counter at <paramref name="key"/>.</summary>
+    public static SimulatedMutation PNCounterIncrement(string key, ulong amount) => new(MutationKind.PNCounterIncrement, key, Amount: amount);
+
+    /// <summary>Subtracts <paramref name="amount"/> from the counter at <paramref name="key"/>.</summary>
+    public static SimulatedMutation PNCounterDecrement(string key, ulong amount) => new(MutationKind.PNCounterDecrement, key, Amount: amount);
+
+    /// <summary>Sets the register at <paramref name="key"/> to <paramref name="value"/>.</summary>
+    public static SimulatedMutation RegisterSet(string key, string value) => new(MutationKind.RegisterSet, key, value);
+
+    /// <inheritdoc/>
+    public override string ToString() => Kind switch
+    {
+        MutationKind.NestedAdd => $"{Kind} {Key}[{Element}] += {Element2}",
+        MutationKind.SetAddRange => $"{Kind} {Key} {Element}0..{Element}{Amount - 1}",
+        MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement => $"{Kind} {Key} {Amount}",
+        _ => $"{Kind} {Key} {Element}",
+    };
+}

@@ -1,0 +1,324 @@
+using System.Text;
+using System.IO.Hashing;
+using Jarvis.Crdt;
+using Jarvis.Replication;
+using Jarvis.Simulation.Internal;
+
+namespace Jarvis.Simulation;
+
+public sealed partial class Simulation
+{
+    private bool _changed = true;
+    private string? _convergedDigest;
+
+    /// <summary>
+    /// How long nothing may be sent or stored before the cluster counts as quiet: longer than any
+    /// retransmission timer of the core (a state transfer is retried after four retransmission periods).
+    /// </summary>
+    public long QuietPeriodMs => (4 * _options.Replica.RetransmitAfterMs) + (2 * _options.Replica.SyncIntervalMs) + _maxDelay + _options.TickIntervalMs;
+
+    /// <summary>
+    /// The digest of replica <paramref name="index"/>: a hash of every object's key, type and canonical
+    /// encoding, in key order. Equal digests mean equal states.
+    /// </summary>
+    public string Digest(int index)
+    {
+        var replica = _replicas[index];
+        if (replica.Core is not { } core)
+        {
+            return "(down)";
+        }
+        return replica.Digest ??= ComputeDigest(core);
+    }
+
+    /// <summary>Whether every replica is up and all digests are equal.</summary>
+    public bool DigestsEqual()
+    {
+        var first = Digest(0);
+        for (var i = 1; i < _replicas.Length; i++)
+        {
+            if (!string.Equals(Digest(i), first, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return _replicas[0].IsUp;
+    }
+
+    /// <summary>
+    /// Processes events until every replica's digest is equal (checked after each event that changed an
+    /// object) or <paramref name="deadline"/> passes; returns the time of convergence, or null.
+    /// </summary>
+    public long? RunUntilConverged(long deadline)
+        => RunUntil(() =>
+        {
+            if (!_changed)
+            {
+                return _convergedDigest is not null;
+            }
+            _changed = false;
+            _convergedDigest = DigestsEqual() ? Digest(0) : null;
+            return _convergedDigest is not null;
+        }, deadline);
+
+    /// <summary>
+    /// Runs until the cluster is quiet: every replica up, nothing on the wire, no storage request
+    /// outstanding, no write or read waiting, and nothing sent or stored for <see cref="QuietPeriodMs"/>.
+    /// Failing to get there within <paramref name="maxMs"/> is a violation. Returns the time it went quiet.
+    /// </summary>
+    public long RunUntilQuiescent(long maxMs)
+    {
+        var deadline = _now + maxMs;
+        var step = Math.Max(_options.TickIntervalMs, _options.Replica.SyncIntervalMs);
+        while (!IsQuiet())
+        {
+            if (_now >= deadline)
+            {
+                var busy = _replicas.Where(r => !r.IsUp || r.Disk.PendingCount > 0 || r.PendingWrites.Count > 0 || r.PendingReads.Count > 0)
+                    .Select(r => $"r{r.Index}: {(r.IsUp ? "up" : "down")}, disk {r.Disk.PendingCount}, writes {r.PendingWrites.Count}, reads {r.PendingReads.Count}, buffer {r.Core?.DeltaBufferCount}");
+                Fail($"did not quiesce within {maxMs} ms: {_inFlightTotal} messages in flight, last send or store at t={_lastActivityAt}; {string.Join("; ", busy)}");
+            }
+            RunFor(step);
+        }
+        return _lastActivityAt;
+    }
+
+    /// <summary>
+    /// The checkers, for a quiet cluster after every fault has healed: (a) every set add acknowledged at
+    /// any level, whose element no remove ever targeted, is on every replica; (b) every counter lies
+    /// between the sum of its acknowledged changes and the sum of all attempted, per author; (c) all
+    /// digests are equal; every write has a final outcome (unless its replica crashed first); and every
+    /// delta buffer has drained. Throws a <see cref="SimulationFailureException"/> listing every violation.
+    /// </summary>
+    public void CheckConverged()
+    {
+        var violations = new List<string>();
+        if (_replicas.FirstOrDefault(r => !r.IsUp) is { } down)
+        {
+            Fail($"r{down.Index} is down: restart every replica before checking convergence");
+        }
+        CheckDigests(violations);
+        CheckAcknowledgedAdds(violations);
+        CheckCounters(violations);
+        foreach (var write in _ledger.Writes)
+        {
+            if (!write.Resolved)
+            {
+                violations.Add($"liveness: {write} never got a final outcome");
+            }
+        }
+        foreach (var replica in _replicas)
+        {
+            if (_options.Checks.HasFlag(SimulationChecks.BufferDrain) && replica.Core!.DeltaBufferCount != 0)
+            {
+                violations.Add($"r{replica.Index} still buffers {replica.Core.DeltaBufferCount} deltas ({replica.Core.DeltaBufferBytes} B) once every peer holds everything");
+            }
+        }
+        if (violations.Count > 0)
+        {
+            Fail(string.Join(Environment.NewLine, violations.Take(12)) + (violations.Count > 12 ? $"{Environment.NewLine}... and {violations.Count - 12} more" : string.Empty));
+        }
+    }
+
+    private void CheckDigests(List<string> violations)
+    {
+        var groups = Enumerable.Range(0, _replicas.Length).GroupBy(Digest).ToList();
+        if (groups.Count == 1)
+        {
+            return;
+        }
+        violations.Add($"digests differ: {string.Join(" | ", groups.Select(g => $"{{{string.Join(",", g.Select(i => $"r{i}"))}}}"))}");
+        var keys = _replicas.SelectMany(r => r.Core!.Keys).Distinct().Order(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            var encodings = groups.Select(g => EncodedState(_replicas[g.First()].Core!, key)).ToList();
+            if (encodings.Distinct().Count() == 1)
+            {
+                continue;
+            }
+            var states = groups.Select(g => Describe(_replicas[g.First()].Core!, key)).ToList();
+            if (states.Distinct().Count() == 1)
+            {
+                // Equal values, different states (a causal context, a timestamp): show the bytes.
+                states = encodings;
+            }
+            {
+                violations.Add($"  key {key}: {string.Join(" | ", groups.Select((g, i) => $"r{g.First()}: {states[i]}"))}");
+            }
+        }
+    }
+
+    private void CheckAcknowledgedAdds(List<string> violations)
+    {
+        foreach (var (write, add) in _ledger.AcknowledgedAdds())
+        {
+            foreach (var replica in _replicas)
+            {
+                var core = replica.Core!;
+                var present = add.Kind == MutationKind.SetAdd
+                    ? core.Get<ORSet<string>>(add.Key)?.Contains(add.Element) == true
+                    : core.Get<ORMap<string, ORSet<string>>>(add.Key) is { } map && map.TryGetValue(add.Element, out var nested) && nested.Contains(add.Element2);
+                if (!present)
+                {
+                    violations.Add($"acknowledged add lost: r{replica.Index} lacks {add} of {write}");
+                }
+            }
+        }
+    }
+
+    private void CheckCounters(List<string> violations)
+    {
+        var keys = _ledger.Writes.SelectMany(w => w.Mutations)
+            .Where(m => m.Kind is MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement)
+            .Select(m => (m.Key, m.Kind)).Distinct().ToList();
+        foreach (var (key, kind) in keys)
+        {
+            var bounds = _ledger.CounterBounds(key, kind);
+            foreach (var replica in _replicas)
+            {
+                var core = replica.Core!;
+                if (kind == MutationKind.GCounterIncrement)
+                {
+                    var counter = core.Get<GCounter>(key);
+                    foreach (var (author, (low, high)) in bounds)
+                    {
+                        var value = counter?.ValueOf(_replicas[author].Id) ?? 0;
+                        if (value < low || value > high)
+                        {
+                            violations.Add($"counter bound: r{replica.Index} has {key} by r{author} = {value}, outside [{low} acknowledged, {high} attempted]");
+                        }
+                    }
+                }
+                else
+                {
+                    var counter = core.Get<PNCounter>(key);
+                    var value = kind == MutationKind.PNCounterIncrement ? counter?.Increments ?? 0 : counter?.Decrements ?? 0;
+                    var low = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Acknowledged);
+                    var high = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Attempted);
+                    if (value < low || value > high)
+                    {
+                        violations.Add($"counter bound: r{replica.Index} has {kind} total of {key} = {value}, outside [{low} acknowledged, {high} attempted]");
+                    }
+                }
+            }
+        }
+    }
+
+    private void CheckPendingOutputs(SimulatedReplica replica, int count, int entries)
+    {
+        var o = _options.Replica;
+        var peers = _replicas.Length - 1;
+        // Per received object: a change notice, a log request and a checkpoint request at most.
+        var bound = 16 + (peers * (o.MaxBatchesInFlight + 2)) + (2 * replica.PendingWrites.Count) + replica.PendingReads.Count + (3 * entries);
+        if (count <= bound)
+        {
+            return;
+        }
+        var core = replica.Core!;
+        bound += (peers * StateMessages(core)) + (3 * core.Count);
+        if (count > bound)
+        {
+            Fail($"r{replica.Index} produced {count} outputs from one input, above the bound {bound} derived from its options");
+        }
+    }
+
+    private void CheckBuffers(SimulatedReplica replica, ReplicaCore core)
+    {
+        if (!_options.Checks.HasFlag(SimulationChecks.BufferBounds))
+        {
+            return;
+        }
+        var o = _options.Replica;
+        var undurable = core.LastSequence - core.DurableSequence;
+        if (core.DeltaBufferCount > o.DeltaBufferLimit + undurable)
+        {
+            Fail($"r{replica.Index} buffers {core.DeltaBufferCount} deltas, above the limit {o.DeltaBufferLimit} plus {undurable} not yet durable");
+        }
+        if (core.DeltaBufferBytes > o.DeltaBufferByteLimit + (undurable * _largestDelta))
+        {
+            Fail($"r{replica.Index} buffers {core.DeltaBufferBytes} B of deltas, above the limit {o.DeltaBufferByteLimit} B plus {undurable} deltas not yet durable of at most {_largestDelta} B");
+        }
+    }
+
+    private void CheckInFlight(int from, int to, int count)
+    {
+        var o = _options.Replica;
+        var rounds = 1 + (_maxDelay / Math.Max(1, o.SyncIntervalMs));
+        var bound = 2 * ((rounds * ((2 * o.MaxBatchesInFlight) + 2)) + 8 + _replicas[from].PendingReads.Count + _replicas[to].PendingReads.Count);
+        if (count <= bound || _replicas[from].Core is not { } core)
+        {
+            return;
+        }
+        bound += 4 * StateMessages(core) * (1 + (_maxDelay / Math.Max(1, 4 * o.RetransmitAfterMs)));
+        if (count > bound)
+        {
+            Fail($"{count} messages in flight from r{from} to r{to}, above the bound {bound} derived from the options and the network delay");
+        }
+    }
+
+    /// <summary>An upper bound on the messages of one state transfer of this replica's keyspace.</summary>
+    private int StateMessages(ReplicaCore core)
+    {
+        var part = Math.Max(1, _options.Replica.MaxMessageBytes - 256);
+        var messages = 1;
+        foreach (var key in core.Keys)
+        {
+            core.TryGetState(key, out var state, out var type);
+            messages += 1 + (type!.Encode(state!).Length / part);
+        }
+        return messages;
+    }
+
+    private bool IsQuiet()
+    {
+        if (_inFlightData != 0 || _now - _lastActivityAt < QuietPeriodMs)
+        {
+            return false;
+        }
+        foreach (var replica in _replicas)
+        {
+            if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static string ComputeDigest(ReplicaCore core)
+    {
+        var hash = new XxHash128();
+        foreach (var key in core.Keys.Order(StringComparer.Ordinal))
+        {
+            core.TryGetState(key, out var state, out var type);
+            hash.Append(Encoding.UTF8.GetBytes(key));
+            hash.Append([0]);
+            hash.Append(Encoding.UTF8.GetBytes(type!.Name));
+            hash.Append([0]);
+            var bytes = type.Encode(state!);
+            hash.Append(BitConverter.GetBytes(bytes.Length));
+            hash.Append(bytes);
+        }
+        return Convert.ToHexString(hash.GetCurrentHash());
+    }
+
+    private static string EncodedState(ReplicaCore core, string key)
+    {
+        if (!core.TryGetState(key, out var state, out var type))
+        {
+            return "(absent)";
+        }
+        var hex = Convert.ToHexString(type.Encode(state));
+        return hex.Length > 160 ? hex[..160] + "..." : hex;
+    }
+
+    private static string Describe(ReplicaCore core, string key)
+    {
+        if (!core.TryGetState(key, out var state, out _))
+        {
+            return "(absent)";
+        }
+        var text = state.ToString() ?? string.Empty;
+        return text.Length > 160 ? text[..160] + "..." : text;
+    }
+}

@@ -1,0 +1,214 @@
+using Jarvis.Crdt;
+using Jarvis.Replication;
+using Jarvis.Replication.Storage;
+using Jarvis.Simulation.Internal;
+
+namespace Jarvis.Simulation;
+
+public sealed partial class Simulation
+{
+    /// <summary>
+    /// Crashes replica <paramref name="index"/>: its memory and every storage request not yet completed are
+    /// lost; messages reaching it while it is down are dropped; its writes not yet reported on stay unresolved.
+    /// </summary>
+    public void Crash(int index)
+    {
+        var replica = _replicas[index];
+        if (!replica.IsUp)
+        {
+            return;
+        }
+        var lost = replica.Disk.LoseUncompleted();
+        replica.Core = null;
+        replica.Incarnation++;
+        foreach (var write in replica.PendingWrites.Values)
+        {
+            write.LostInCrash = true;
+        }
+        replica.PendingWrites.Clear();
+        replica.PendingReads.Clear();
+        replica.Digest = null;
+        _changed = true;
+        _trace.Record(_now, TraceKind.DiskDropped, index, x: lost);
+        _trace.Record(_now, TraceKind.Script, index, detail: "crashed");
+    }
+
+    /// <summary>Restarts a crashed replica as a fresh core with the same identity, restored from its disk, with every other replica as a peer.</summary>
+    public void Restart(int index)
+    {
+        var replica = _replicas[index];
+        if (replica.IsUp)
+        {
+            return;
+        }
+        Start(replica, restore: true);
+        _trace.Record(_now, TraceKind.Script, index, detail: $"restarted from disk (last sequence {replica.Disk.LastSequence})");
+    }
+
+    /// <summary>Makes replica <paramref name="index"/>'s disk full (every request fails) or not.</summary>
+    public void SetDiskFull(int index, bool full)
+    {
+        _replicas[index].Disk.Full = full;
+        _trace.Record(_now, TraceKind.Script, index, detail: full ? "disk full" : "disk has space");
+    }
+
+    /// <summary>Sets the chance that a storage request of replica <paramref name="index"/> fails with an I/O error.</summary>
+    public void SetWriteErrorRate(int index, double rate)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rate, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rate, 1);
+        _replicas[index].Disk.WriteErrorRate = rate;
+        _trace.Record(_now, TraceKind.Script, index, detail: $"write error rate {rate:F2}");
+    }
+
+    /// <summary>Sets how far replica <paramref name="index"/>'s wall clock (read by its hybrid logical clock) is ahead of virtual time.</summary>
+    public void SetClockSkew(int index, long skewMs)
+    {
+        _replicas[index].ClockSkewMs = skewMs;
+        _trace.Record(_now, TraceKind.Script, index, detail: $"clock skew {skewMs} ms");
+    }
+
+    /// <summary>Storage requests completed, failed, and dropped after a failure, over every replica.</summary>
+    public (long Completed, long Failed, long Dropped) StorageStatistics
+        => (_replicas.Sum(r => r.Disk.Completed), _replicas.Sum(r => r.Disk.Failed), _replicas.Sum(r => r.Disk.Dropped));
+
+    private void Start(SimulatedReplica replica, bool restore)
+    {
+        var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()));
+        replica.Core = core;
+        replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica));
+        replica.Digest = null;
+        _changed = true;
+        var incarnation = replica.Incarnation;
+        Guard(replica, () =>
+        {
+            if (restore)
+            {
+                core.Restore(replica.Disk.Recover());
+            }
+            foreach (var other in _replicas)
+            {
+                core.AddPeer(other.Id);
+            }
+            core.Tick(_now);
+        });
+        Drain(replica);
+        // Replicas tick out of phase, as separate machines would.
+        Schedule(_now + 1 + _random.NextInt64(_options.TickIntervalMs), new SimEvent { Kind = SimEventKind.Tick, Replica = replica.Index, Incarnation = incarnation });
+    }
+
+    private void OnTick(SimEvent e)
+    {
+        var replica = _replicas[e.Replica];
+        if (replica.Incarnation != e.Incarnation || replica.Core is not { } core)
+        {
+            return;
+        }
+        _trace.Record(_now, TraceKind.Tick, e.Replica);
+        Guard(replica, () => core.Tick(_now));
+        Drain(replica);
+        Schedule(_now + _options.TickIntervalMs, e);
+    }
+
+    private void OnDiskDone(SimEvent e)
+    {
+        var replica = _replicas[e.Replica];
+        if (replica.Incarnation != e.Incarnation || replica.Core is not { } core)
+        {
+            return;
+        }
+        if (!replica.Disk.TryComplete(e.Token, _random, out var batchId, out var failure, out var dropped))
+        {
+            return;
+        }
+        if (failure is { } f)
+        {
+            _trace.Record(_now, TraceKind.DiskFailed, e.Replica, x: batchId, y: dropped, detail: f.ToString());
+        }
+        else
+        {
+            _trace.Record(_now, TraceKind.DiskDone, e.Replica, x: batchId);
+        }
+        Guard(replica, () => core.PersistCompleted(batchId, failure));
+        Drain(replica);
+    }
+
+    private void Persist(SimulatedReplica replica, ReplicaOutput request)
+    {
+        var latency = _options.MinDiskLatencyMs + _random.NextInt64(Math.Max(1, _options.MaxDiskLatencyMs - _options.MinDiskLatencyMs + 1));
+        var (token, due) = replica.Disk.Enqueue(request, _now, latency);
+        _lastActivityAt = _now;
+        if (request is PersistLog log)
+        {
+            foreach (var record in log.Records)
+            {
+                _largestDelta = Math.Max(_largestDelta, record.Delta.Length);
+            }
+        }
+        Schedule(due, new SimEvent { Kind = SimEventKind.DiskDone, Replica = replica.Index, Incarnation = replica.Incarnation, Token = token });
+    }
+
+    /// <summary>Performs everything the replica asked for, in order.</summary>
+    /// <param name="replica">The replica that just took an input.</param>
+    /// <param name="entries">The objects in the message it received, if any: each may be logged and reported on its own.</param>
+    private void Drain(SimulatedReplica replica, int entries = 0)
+    {
+        if (replica.Core is not { } core)
+        {
+            return;
+        }
+        if (_options.CheckBoundsEveryStep)
+        {
+            CheckPendingOutputs(replica, core.PendingOutputs, entries);
+        }
+        foreach (var output in core.TakeOutputs())
+        {
+            switch (output)
+            {
+                case SendMessage send:
+                    Send(replica, send);
+                    break;
+                case PersistLog or PersistCheckpoint:
+                    Persist(replica, output);
+                    break;
+                case WriteCompleted completed:
+                    OnWriteCompleted(replica, completed);
+                    break;
+                case ReadCompleted completed:
+                    OnReadCompleted(replica, completed);
+                    break;
+                case ObjectChanged:
+                    replica.Digest = null;
+                    _changed = true;
+                    break;
+                case ProtocolError error:
+                    Fail($"r{replica.Index} reported a protocol error from {error.From}: {error.Reason}");
+                    break;
+            }
+        }
+        if (_options.CheckBoundsEveryStep)
+        {
+            CheckBuffers(replica, core);
+        }
+    }
+
+    /// <summary>Runs a core input; any exception from the core is a violation.</summary>
+    private void Guard(SimulatedReplica replica, Action input)
+    {
+        try
+        {
+            input();
+        }
+        catch (SimulationFailureException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail($"r{replica.Index} threw {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private void Fail(string violation, Exception? cause = null)
+        => throw new SimulationFailureException(_options.Seed, violation, _trace.Latest(), cause);
+}

@@ -1,0 +1,175 @@
+using System.Globalization;
+using Jarvis.Crdt;
+using Jarvis.Replication;
+using Jarvis.Simulation.Internal;
+
+namespace Jarvis.Simulation;
+
+public sealed partial class Simulation
+{
+    /// <summary>Writes issued so far.</summary>
+    public int WritesIssued => _ledger.Writes.Count;
+
+    /// <summary>Writes a replica has reported acknowledged at their level.</summary>
+    public int WritesAcknowledged => _ledger.Writes.Count(w => w.Acknowledged);
+
+    /// <summary>
+    /// Issues a write of one or more mutations (one transaction) at replica <paramref name="index"/> and
+    /// records it for the checkers. Returns the write's handle, or -1 if the replica is down.
+    /// </summary>
+    public int Write(int index, IReadOnlyList<SimulatedMutation> mutations, Consistency consistency = Consistency.Local, long? timeoutMs = null)
+    {
+        ArgumentNullException.ThrowIfNull(mutations);
+        var replica = _replicas[index];
+        if (replica.Core is not { } core)
+        {
+            return -1;
+        }
+        var record = _ledger.Add(index, replica.Incarnation, _now, consistency, mutations);
+        _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
+        Guard(replica, () =>
+        {
+            var writeId = core.Write(tx =>
+            {
+                foreach (var mutation in mutations)
+                {
+                    Apply(replica, tx, mutation);
+                }
+            }, consistency, timeoutMs);
+            replica.PendingWrites[writeId] = record;
+        });
+        Drain(replica);
+        return record.Handle;
+    }
+
+    /// <summary>Issues a single-mutation write (see <see cref="Write(int, IReadOnlyList{SimulatedMutation}, Consistency, long?)"/>).</summary>
+    public int Write(int index, SimulatedMutation mutation, Consistency consistency = Consistency.Local, long? timeoutMs = null)
+        => Write(index, [mutation], consistency, timeoutMs);
+
+    /// <summary>Every element added to the plain set at <paramref name="key"/> so far (for choosing what to remove).</summary>
+    public IReadOnlyList<string> ElementsAdded(string key) => [.. _ledger.ElementsOf(key)];
+
+    /// <summary>Whether the write with this handle was reported acknowledged at its level.</summary>
+    public bool IsAcknowledged(int handle) => handle >= 0 && _ledger.Writes[handle].Acknowledged;
+
+    /// <summary>
+    /// Issues a read at replica <paramref name="index"/>. When a read of a set at Majority or All gathers its
+    /// quorum, the checker requires the replica to hold every add acknowledged at Majority or All before
+    /// the read was issued (read-your-writes across replicas). Returns false if the replica is down.
+    /// </summary>
+    public bool Read(int index, string key, Consistency consistency, long? timeoutMs = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var replica = _replicas[index];
+        if (replica.Core is not { } core)
+        {
+            return false;
+        }
+        _trace.Record(_now, TraceKind.Script, index, detail: $"reads {key} at {consistency}");
+        Guard(replica, () =>
+        {
+            var readId = core.Read(key, consistency, timeoutMs);
+            replica.PendingReads[readId] = (key, _now);
+        });
+        Drain(replica);
+        return true;
+    }
+
+    private static void Apply(SimulatedReplica replica, ReplicaTransaction tx, SimulatedMutation m)
+    {
+        var id = replica.Id;
+        switch (m.Kind)
+        {
+            case MutationKind.SetAdd:
+                tx.Update<ORSet<string>>(m.Key, s => s.Add(id, m.Element));
+                break;
+            case MutationKind.SetAddRange:
+                tx.Update<ORSet<string>>(m.Key, s =>
+                {
+                    var delta = ORSet<string>.CreateEmpty();
+                    for (var i = 0UL; i < m.Amount; i++)
+                    {
+                        delta.Join(s.Add(id, string.Create(CultureInfo.InvariantCulture, $"{m.Element}{i}")));
+                    }
+                    return delta;
+                });
+                break;
+            case MutationKind.SetRemove:
+                tx.Update<ORSet<string>>(m.Key, s => s.Remove(m.Element));
+                break;
+            case MutationKind.NestedAdd:
+                tx.Update<ORMap<string, ORSet<string>>>(m.Key, map => map.Update(m.Element, s => s.Add(id, m.Element2)));
+                break;
+            case MutationKind.NestedRemove:
+                tx.Update<ORMap<string, ORSet<string>>>(m.Key, map => map.Remove(m.Element));
+                break;
+            case MutationKind.GCounterIncrement:
+                tx.Update<GCounter>(m.Key, c => c.Increment(id, m.Amount));
+                break;
+            case MutationKind.PNCounterIncrement:
+                tx.Update<PNCounter>(m.Key, c => c.Increment(id, m.Amount));
+                break;
+            case MutationKind.PNCounterDecrement:
+                tx.Update<PNCounter>(m.Key, c => c.Decrement(id, m.Amount));
+                break;
+            case MutationKind.RegisterSet:
+                var clock = replica.Clock!;
+                tx.Update<LWWRegister<string>>(m.Key, r => r.Set(id, clock, m.Element));
+                break;
+        }
+    }
+
+    private void OnWriteCompleted(SimulatedReplica replica, WriteCompleted completed)
+    {
+        if (!replica.PendingWrites.TryGetValue(completed.WriteId, out var record))
+        {
+            Fail($"r{replica.Index} completed write {completed.WriteId}, which it has no record of (or already completed)");
+            return;
+        }
+        _trace.Record(_now, TraceKind.WriteCompleted, replica.Index, x: record.Handle, detail: completed.Outcome.ToString());
+        switch (completed.Outcome)
+        {
+            case WriteOutcome.Acknowledged:
+                record.AcknowledgedAt = _now;
+                replica.PendingWrites.Remove(completed.WriteId);
+                break;
+            case WriteOutcome.TimedOut:
+                record.TimedOut = true;
+                replica.PendingWrites.Remove(completed.WriteId);
+                break;
+            case WriteOutcome.StorageFailed:
+                // Final for the caller, but indeterminate: the write stays applied in memory and its
+                // persistence is retried, so it may still survive and replicate.
+                record.StorageFailed = true;
+                replica.PendingWrites.Remove(completed.WriteId);
+                break;
+        }
+    }
+
+    private void OnReadCompleted(SimulatedReplica replica, ReadCompleted completed)
+    {
+        if (!replica.PendingReads.Remove(completed.ReadId, out var read))
+        {
+            Fail($"r{replica.Index} completed read {completed.ReadId}, which it has no record of (or already completed)");
+            return;
+        }
+        _trace.Record(_now, TraceKind.ReadCompleted, replica.Index, x: completed.ReadId, detail: $"{read.Key} {completed.Outcome}");
+        if (completed.Outcome != ReadOutcome.Gathered)
+        {
+            return;
+        }
+        replica.Core!.TryGetState(read.Key, out var state, out _);
+        if (state is not null and not ORSet<string>)
+        {
+            return;
+        }
+        var set = state as ORSet<string>;
+        foreach (var (write, add) in _ledger.AcknowledgedAdds(w => w.Level != Consistency.Local && w.AcknowledgedAt < read.IssuedAt))
+        {
+            if (add.Kind == MutationKind.SetAdd && string.Equals(add.Key, read.Key, StringComparison.Ordinal) && (set is null || !set.Contains(add.Element)))
+            {
+                Fail($"read-your-writes: r{replica.Index} gathered a quorum read of {read.Key} issued at t={read.IssuedAt} without '{add.Element}' of {write}");
+            }
+        }
+    }
+}
