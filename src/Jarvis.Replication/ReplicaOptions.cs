@@ -31,7 +31,7 @@ public sealed record ReplicaOptions
     public long DefaultTimeoutMs { get; init; } = 5_000;
 
     /// <summary>Up to this many peers every peer is synchronised every round (full mesh); beyond it, <see cref="GossipFanout"/> random peers per round.</summary>
-    public int FullMeshLimit { get; init; } = 16;
+    public int FullMeshLimit { get; init; } = 32;
 
     /// <summary>Peers synchronised per round beyond <see cref="FullMeshLimit"/>.</summary>
     public int GossipFanout { get; init; } = 4;
