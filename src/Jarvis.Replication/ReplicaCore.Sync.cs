@@ -1,5 +1,6 @@
 using Jarvis.Crdt;
 using Jarvis.Crdt.Encoding;
+using Jarvis.Replication.AntiEntropy;
 using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
@@ -72,6 +73,9 @@ public sealed partial class ReplicaCore
                 break;
             case JoinRequest join:
                 OnJoinRequest(from, join);
+                break;
+            case MerkleSync sync:
+                OnMerkleSync(from, sync);
                 break;
         }
         CompleteWaiting();
@@ -365,23 +369,132 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void SendState(PeerState peer)
     {
-        if (peer.Transfer is { } running && _now - running.StartedAt < _options.RetransmitAfterMs * 4)
+        var patience = _options.RetransmitAfterMs * 4;
+        if ((peer.Transfer is { } running && _now - running.StartedAt < patience)
+            || (peer.Comparison is { } comparing && _now - comparing.StartedAt < patience))
         {
             return;
         }
         if (_durable < _lastApplied)
         {
+            // Only durable state may leave: wait until everything applied is on disk.
             return;
         }
+        if (peer.PendingKeys is { } pending)
+        {
+            // A comparison finished while writes were undurable: ship what it found now.
+            peer.PendingKeys = null;
+            SendObjects(peer, pending.Keys, pending.Snapshot);
+            return;
+        }
+        // Compare Merkle trees first, so only the keys whose states differ travel: O(k log n), not O(n).
+        RefreshMerkle();
+        var comparison = new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes));
+        var session = _nextTransferId++;
+        peer.Comparison = new PeerComparison(session, comparison, _lastApplied, _now);
+        Emit(new SendMessage(peer.Id, new MerkleSync(session, Initiator: true, peer.Comparison.NextStep(), comparison.Start().ToArray())));
+    }
+
+    private void OnMerkleSync(ReplicaId from, MerkleSync sync)
+    {
+        var peer = _peers[from];
+        try
+        {
+            if (!sync.Initiator)
+            {
+                if (peer.Comparison is not { } outgoing || outgoing.Session != sync.Session || !outgoing.Accept(sync.Step))
+                {
+                    return;
+                }
+                var reply = outgoing.Comparison.Receive(MerkleMessage.Decode(sync.Payload));
+                if (reply is not null)
+                {
+                    Emit(new SendMessage(from, new MerkleSync(sync.Session, Initiator: true, outgoing.NextStep(), reply.ToArray())));
+                }
+                if (outgoing.Comparison.IsComplete)
+                {
+                    peer.Comparison = null;
+                    var keys = outgoing.Comparison.Result.KeysToSend;
+                    if (_durable < _lastApplied)
+                    {
+                        peer.PendingKeys = (keys, outgoing.Snapshot);
+                    }
+                    else
+                    {
+                        SendObjects(peer, keys, outgoing.Snapshot);
+                    }
+                }
+                return;
+            }
+            if (sync.Step == 1 && (peer.Responder is not { } current || current.Session != sync.Session))
+            {
+                // A new session (a restarted or impatient initiator replaces its old one).
+                RefreshMerkle();
+                peer.Responder = new PeerComparison(sync.Session, new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes)), 0, _now);
+            }
+            if (peer.Responder is not { } responder || responder.Session != sync.Session || !responder.Accept(sync.Step))
+            {
+                return;
+            }
+            var answer = responder.Comparison.Receive(MerkleMessage.Decode(sync.Payload));
+            if (answer is not null)
+            {
+                Emit(new SendMessage(from, new MerkleSync(sync.Session, Initiator: false, responder.NextStep(), answer.ToArray())));
+            }
+            if (responder.Comparison.IsComplete)
+            {
+                peer.Responder = null;
+            }
+        }
+        catch (Exception e) when (e is MerkleProtocolException or CrdtDecodeException or InvalidOperationException)
+        {
+            Emit(new ProtocolError(from, $"Merkle comparison {sync.Session}: {e.Message}"));
+            if (sync.Initiator)
+            {
+                peer.Responder = null;
+            }
+            else
+            {
+                peer.Comparison = null;
+            }
+        }
+    }
+
+    /// <summary>Brings the Merkle index up to date with every object changed since it was last used.</summary>
+    private void RefreshMerkle()
+    {
+        foreach (var key in _merkleDirty)
+        {
+            if (_objects.TryGetValue(key, out var stored))
+            {
+                _merkle.Set(key, stored.Handler.Encode(stored.State));
+            }
+            else
+            {
+                _merkle.Remove(key);
+            }
+        }
+        _merkleDirty.Clear();
+    }
+
+    /// <summary>
+    /// Sends whole object states as a transfer acknowledged at <paramref name="snapshot"/> + 1: in
+    /// messages bounded by bytes, an object larger than a message in parts. The states are current
+    /// (at least as new as the snapshot) and durable.
+    /// </summary>
+    private void SendObjects(PeerState peer, IEnumerable<string> keys, long snapshot)
+    {
         var transferId = _nextTransferId++;
-        var snapshot = _lastApplied;
         peer.Transfer = new OutgoingTransfer(transferId, snapshot, _now);
         var messages = new List<Func<int, int, Message>>();
         var batch = new List<WireObject>();
         var size = 0;
-        foreach (var key in _objects.Keys.Order(StringComparer.Ordinal))
+        foreach (var key in keys.Order(StringComparer.Ordinal))
         {
-            var stored = _objects[key];
+            if (!_objects.TryGetValue(key, out var stored))
+            {
+                continue;
+            }
             var entry = new WireObject(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
             var entrySize = MessageCodec.SizeOf(entry);
             if (entrySize > _options.MaxMessageBytes)
@@ -485,6 +598,33 @@ public sealed partial class ReplicaCore
         public long StartedAt { get; } = startedAt;
     }
 
+    /// <summary>One side of a Merkle session: its lock-step counters drop duplicated and stale messages.</summary>
+    private sealed class PeerComparison(long session, MerkleComparison comparison, long snapshot, long startedAt)
+    {
+        private int _sent;
+        private int _received;
+
+        public long Session { get; } = session;
+
+        public MerkleComparison Comparison { get; } = comparison;
+
+        public long Snapshot { get; } = snapshot;
+
+        public long StartedAt { get; } = startedAt;
+
+        public int NextStep() => ++_sent;
+
+        public bool Accept(int step)
+        {
+            if (step != _received + 1)
+            {
+                return false;
+            }
+            _received = step;
+            return true;
+        }
+    }
+
     private sealed class IncomingTransfer(long transferId, long snapshotSequence, int count)
     {
         public long TransferId { get; } = transferId;
@@ -522,6 +662,12 @@ public sealed partial class ReplicaCore
         public long LastHeardAt { get; set; } = long.MinValue / 2;
 
         public OutgoingTransfer? Transfer { get; set; }
+
+        public PeerComparison? Comparison { get; set; }
+
+        public PeerComparison? Responder { get; set; }
+
+        public (IReadOnlyList<string> Keys, long Snapshot)? PendingKeys { get; set; }
 
         public IncomingTransfer? Incoming { get; set; }
 

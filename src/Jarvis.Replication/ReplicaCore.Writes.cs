@@ -127,6 +127,7 @@ public sealed partial class ReplicaCore
         _transactionRecords.Add(new LogRecord(sequence, key, handler.Name, bytes));
         Buffer(new BufferedDelta(sequence, key, handler.Name, bytes, origin));
         _dirty.Add(key);
+        _merkleDirty.Add(key);
         _recordsSinceCheckpoint++;
         if (!_inTransaction)
         {

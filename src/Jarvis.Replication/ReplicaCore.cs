@@ -31,6 +31,8 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
     private readonly List<ReplicaOutput> _outputs = [];
     private readonly SortedDictionary<ReplicaId, PeerState> _peers = [];
+    private readonly AntiEntropy.MerkleIndex _merkle = new();
+    private readonly HashSet<string> _merkleDirty = new(StringComparer.Ordinal);
     private long _now;
     private bool _restored;
 
@@ -121,6 +123,9 @@ public sealed partial class ReplicaCore
         {
             _dirty.Add(record.Key);
         }
+        _merkleDirty.UnionWith(_objects.Keys);
+        // Session and transfer ids of the previous run may still be alive at peers: start elsewhere.
+        _nextTransferId = _random.NextInt64(1L << 32, 1L << 52);
         foreach (var peer in _peers.Values)
         {
             peer.NeedsState = true;

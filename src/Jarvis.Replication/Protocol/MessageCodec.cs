@@ -166,6 +166,12 @@ public static class MessageCodec
             case JoinRequest join:
                 WriteMember(writer, join.Member);
                 break;
+            case MerkleSync sync:
+                writer.WriteVarUInt((ulong)sync.Session);
+                writer.WriteByte(sync.Initiator ? (byte)1 : (byte)0);
+                writer.WriteLength(sync.Step);
+                writer.WriteBytes(sync.Payload);
+                break;
             default:
                 throw new ArgumentException($"Unknown message type {message.GetType()}.", nameof(message));
         }
@@ -190,6 +196,7 @@ public static class MessageCodec
             (ulong)MessageKind.StateRequest => new StateRequest(),
             (ulong)MessageKind.Heartbeat => ReadHeartbeat(ref reader),
             (ulong)MessageKind.JoinRequest => new JoinRequest(ReadMember(ref reader)),
+            (ulong)MessageKind.MerkleSync => new MerkleSync(ReadSequence(ref reader), ReadFlag(ref reader), reader.ReadCount(minBytesPerItem: 0), reader.ReadBytes().ToArray()),
             var kind => throw reader.Error($"Unknown message kind {kind}"),
         };
         reader.EnsureAtEnd();

@@ -31,6 +31,9 @@ public enum MessageKind
 
     /// <summary><see cref="JoinRequest"/>.</summary>
     JoinRequest = 9,
+
+    /// <summary><see cref="MerkleSync"/>.</summary>
+    MerkleSync = 10,
 }
 
 /// <summary>A message between replicas. Encoded by <see cref="MessageCodec"/>.</summary>
@@ -121,4 +124,16 @@ public sealed record JoinRequest(MemberEntry Member) : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.JoinRequest;
+}
+
+/// <summary>
+/// One step of a Merkle-tree comparison (<see cref="AntiEntropy.MerkleComparison"/>): the sender of a
+/// state transfer first finds which keys differ, then sends only those. <see cref="Initiator"/> tells the
+/// two directions of a session apart; <see cref="Step"/> numbers each side's messages from 1, so the
+/// lock-step exchange drops duplicates.
+/// </summary>
+public sealed record MerkleSync(long Session, bool Initiator, int Step, byte[] Payload) : Message
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.MerkleSync;
 }

@@ -16,6 +16,7 @@ public sealed class MessageCodecTests
         new ReadResponse(5, new WireObject("users/1", "MVRegister<String>", [1])),
         new ReadResponse(6, null),
         new StateRequest(),
+        new MerkleSync(12, true, 3, [1, 2, 3, 4]),
     };
 
     [Theory]
@@ -104,6 +105,7 @@ public sealed class MessageCodecTests
         StateBatch s => $"state {s.TransferId}@{s.SnapshotSequence} {s.Index}/{s.Count} {Objects(s.Entries)}",
         StatePart p => $"part {p.TransferId}@{p.SnapshotSequence} {p.Index}/{p.Count} {p.Key} {p.Type} {p.PartIndex}/{p.PartCount} {Convert.ToHexString(p.Bytes)}",
         ReadResponse r => $"response {r.ReadId} {(r.State is null ? "-" : Objects([r.State]))}",
+        MerkleSync m => $"merkle {m.Session} {m.Initiator} {m.Step} {Convert.ToHexString(m.Payload)}",
         _ => message.ToString(),
     };
 
