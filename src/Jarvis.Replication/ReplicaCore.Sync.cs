@@ -257,7 +257,7 @@ public sealed partial class ReplicaCore
             return _peers.Values;
         }
         RefreshView();
-        return _peers.Values.Where(p => InView(p) || (_pendingWrites.Count > 0 && p.Acked <= _lastApplied && !IsDown(p.Id)));
+        return _peers.Values.Where(p => InView(p) || (_quorumWrites.Count > 0 && p.Acked <= _lastApplied && !IsDown(p.Id)));
     }
 
     private bool InView(PeerState peer) => peer.Chosen || _now - peer.LastHeardAt <= _options.HeartbeatIntervalMs * 3;

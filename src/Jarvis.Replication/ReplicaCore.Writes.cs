@@ -6,7 +6,10 @@ namespace Jarvis.Replication;
 public sealed partial class ReplicaCore
 {
     private readonly List<LogRecord> _transactionRecords = [];
-    private readonly List<PendingWrite> _pendingWrites = [];
+    // Local writes complete in sequence order as durability advances, so they wait in a queue (entries
+    // settled early by a timeout or a storage failure are marked and skipped); quorum writes are few.
+    private readonly Queue<PendingWrite> _localWrites = new();
+    private readonly List<PendingWrite> _quorumWrites = [];
     private readonly Queue<(long BatchId, long LastSequence, bool Checkpoint)> _persisting = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly Queue<LogRecord> _undurable = new();
@@ -45,8 +48,19 @@ public sealed partial class ReplicaCore
             FlushTransaction();
         }
         var writeId = _nextWriteId++;
-        _pendingWrites.Add(new PendingWrite(writeId, _lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs)));
-        CompleteWaiting();
+        var pending = new PendingWrite(writeId, _lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        if (consistency == Consistency.Local)
+        {
+            _localWrites.Enqueue(pending);
+        }
+        else
+        {
+            _quorumWrites.Add(pending);
+        }
+        if (_lastApplied <= _durable || consistency != Consistency.Local)
+        {
+            CompleteWaiting();
+        }
         return writeId;
     }
 
@@ -189,12 +203,20 @@ public sealed partial class ReplicaCore
         // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
         // StorageFailed is final for the caller (one completion per write); the records themselves stay
         // applied and are retried below.
-        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
+        foreach (var write in _localWrites)
         {
-            if (_pendingWrites[i].Sequence > _durable)
+            if (!write.Settled && write.Sequence > _durable)
             {
-                Emit(new WriteCompleted(_pendingWrites[i].WriteId, WriteOutcome.StorageFailed));
-                _pendingWrites.RemoveAt(i);
+                write.Settled = true;
+                Emit(new WriteCompleted(write.WriteId, WriteOutcome.StorageFailed));
+            }
+        }
+        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
+        {
+            if (_quorumWrites[i].Sequence > _durable)
+            {
+                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.StorageFailed));
+                _quorumWrites.RemoveAt(i);
             }
         }
         var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
@@ -236,38 +258,38 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
-        if (_pendingWrites.Count == 0)
+        while (_localWrites.TryPeek(out var local) && (local.Settled || local.Sequence <= _durable))
+        {
+            _localWrites.Dequeue();
+            if (!local.Settled)
+            {
+                Emit(new WriteCompleted(local.WriteId, WriteOutcome.Acknowledged));
+            }
+        }
+        if (_quorumWrites.Count == 0)
         {
             return;
         }
         var members = _peers.Count + 1;
-        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
+        for (var i = 0; i < _quorumWrites.Count; i++)
         {
-            var write = _pendingWrites[i];
+            var write = _quorumWrites[i];
             if (write.Sequence > _durable)
             {
                 continue;
             }
             var holders = 1;
-            if (write.Consistency != Consistency.Local)
+            foreach (var peer in _peers.Values)
             {
-                foreach (var peer in _peers.Values)
+                if (peer.Acked > write.Sequence)
                 {
-                    if (peer.Acked > write.Sequence)
-                    {
-                        holders++;
-                    }
+                    holders++;
                 }
             }
-            var needed = write.Consistency switch
-            {
-                Consistency.Local => 1,
-                Consistency.Majority => (members / 2) + 1,
-                _ => members,
-            };
+            var needed = write.Consistency == Consistency.Majority ? (members / 2) + 1 : members;
             if (holders >= needed)
             {
-                _pendingWrites.RemoveAt(i);
+                _quorumWrites.RemoveAt(i--);
                 Emit(new WriteCompleted(write.WriteId, WriteOutcome.Acknowledged));
             }
         }
@@ -275,14 +297,23 @@ public sealed partial class ReplicaCore
 
     private void ExpireWaiting()
     {
-        for (var i = _pendingWrites.Count - 1; i >= 0; i--)
+        foreach (var write in _localWrites)
         {
-            if (_pendingWrites[i].Deadline <= _now)
+            if (!write.Settled && write.Deadline <= _now)
             {
-                Emit(new WriteCompleted(_pendingWrites[i].WriteId, WriteOutcome.TimedOut));
-                _pendingWrites.RemoveAt(i);
+                write.Settled = true;
+                Emit(new WriteCompleted(write.WriteId, WriteOutcome.TimedOut));
             }
         }
+        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
+        {
+            if (_quorumWrites[i].Deadline <= _now)
+            {
+                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.TimedOut));
+                _quorumWrites.RemoveAt(i);
+            }
+        }
+        CompleteWaiting();
         ExpireReads();
         RetryPersistence();
     }
@@ -296,5 +327,8 @@ public sealed partial class ReplicaCore
         public Consistency Consistency { get; } = consistency;
 
         public long Deadline { get; } = deadline;
+
+        /// <summary>Already reported (timed out or storage failed) while still queued.</summary>
+        public bool Settled { get; set; }
     }
 }

@@ -19,7 +19,9 @@ internal sealed record WritesResult(
     double RecoveryMilliseconds,
     double OpenMilliseconds,
     double IntegrityCheckMilliseconds,
-    long CheckpointFileBytes)
+    long CheckpointFileBytes,
+    int ReplicaWrites,
+    double ReplicaUpdatesPerSecond)
 {
     public double UpdatesPerSecond => Records / AppendSeconds;
 
