@@ -26,6 +26,11 @@ public sealed partial class ReplicaCore
             // A message proves its sender exists; one that has left stays forgotten.
             AddPeer(from);
         }
+        if (message is not JoinRequest && !_peers.ContainsKey(from))
+        {
+            // A member that has left: whatever it still sends is ignored.
+            return;
+        }
         Heard(from);
         if (_peers.TryGetValue(from, out var heardFrom))
         {

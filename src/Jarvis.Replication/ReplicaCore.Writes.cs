@@ -18,7 +18,6 @@ public sealed partial class ReplicaCore
     private long _durable;
     private long _nextBatchId = 1;
     private long _nextWriteId = 1;
-    private long _checkpointedUpTo;
     private int _recordsSinceCheckpoint;
     private bool _retryPersistence;
     private bool _checkpointLost;
@@ -190,7 +189,6 @@ public sealed partial class ReplicaCore
         }
         _dirty.Clear();
         _recordsSinceCheckpoint = 0;
-        _checkpointedUpTo = _lastApplied;
         var batchId = _nextBatchId++;
         _persisting.Enqueue((batchId, _lastApplied, true));
         Emit(new PersistCheckpoint(batchId, states, _lastApplied));

@@ -117,7 +117,6 @@ public sealed partial class ReplicaCore
         }
         _lastApplied = recovered.LastSequence;
         _durable = _lastApplied;
-        _checkpointedUpTo = recovered.CheckpointSequence;
         _recordsSinceCheckpoint = recovered.Log.Count;
         foreach (var record in recovered.Log)
         {

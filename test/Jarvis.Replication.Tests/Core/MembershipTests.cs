@@ -87,4 +87,20 @@ public sealed class MembershipTests
         Assert.DoesNotContain(b.Id, a.Peers);
         Assert.Equal(MemberStatus.Left, a.Members.Single(m => m.Id == b.Id).Status);
     }
+
+    [Fact]
+    public void Messages_from_a_member_that_left_are_ignored_without_error()
+    {
+        var cluster = new LoopbackCluster(3, Fast);
+        cluster.Run(1_000);
+        var (a, b) = (cluster.Replicas[0], cluster.Replicas[1]);
+        b.Leave();
+        cluster.Run(1_000);
+
+        var late = new Jarvis.Replication.Protocol.DeltaBatch(1, 2, [], 1);
+        a.Receive(b.Id, late);
+        a.Receive(b.Id, new Jarvis.Replication.Protocol.Ack(5));
+
+        Assert.DoesNotContain(b.Id, a.Peers);
+    }
 }
