@@ -108,7 +108,7 @@ public sealed partial class ReplicaCore
     {
         if (entry.Id == Id)
         {
-            if (!_leaving && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation)
+            if (!_leaving && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation && entry.Incarnation < ulong.MaxValue)
             {
                 // Refute: only a member raises its own incarnation.
                 _incarnation = entry.Incarnation + 1;
