@@ -61,24 +61,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void Append(IReadOnlyList<LogRecord> records)
     {
         ThrowIfDisposed();
-        ArgumentNullException.ThrowIfNull(records);
-        var previous = _lastSequence;
-        for (var i = 0; i < records.Count; i++)
-        {
-            var record = records[i] ?? throw new ArgumentException($"records[{i}] is null.", nameof(records));
-            CheckText(record.Key, $"records[{i}].Key", nameof(records));
-            CheckText(record.Type, $"records[{i}].Type", nameof(records));
-            if (record.Delta is null)
-            {
-                throw new ArgumentException($"records[{i}].Delta is null.", nameof(records));
-            }
-            if (record.Sequence <= previous)
-            {
-                throw new ArgumentException(
-                    $"records[{i}] has sequence {record.Sequence}, which does not ascend past {previous}.", nameof(records));
-            }
-            previous = record.Sequence;
-        }
+        var previous = RecordValidation.CheckAppend(records, _lastSequence);
         if (records.Count == 0)
         {
             return;
@@ -101,24 +84,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void Checkpoint(IReadOnlyList<ObjectCheckpoint> states, long coveredSequence)
     {
         ThrowIfDisposed();
-        ArgumentNullException.ThrowIfNull(states);
-        if (coveredSequence < _checkpointSequence)
-        {
-            throw new ArgumentOutOfRangeException(
-                nameof(coveredSequence),
-                coveredSequence,
-                $"A checkpoint cannot move backwards: the store's checkpoint already covers sequence {_checkpointSequence}.");
-        }
-        for (var i = 0; i < states.Count; i++)
-        {
-            var state = states[i] ?? throw new ArgumentException($"states[{i}] is null.", nameof(states));
-            CheckText(state.Key, $"states[{i}].Key", nameof(states));
-            CheckText(state.Type, $"states[{i}].Type", nameof(states));
-            if (state.State is null)
-            {
-                throw new ArgumentException($"states[{i}].State is null.", nameof(states));
-            }
-        }
+        RecordValidation.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
         ThrowIfInjected("Checkpointing");
         foreach (var state in states)
         {
@@ -138,8 +104,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void SetMetadata(string name, byte[] value)
     {
         ThrowIfDisposed();
-        CheckText(name, nameof(name), nameof(name));
-        ArgumentNullException.ThrowIfNull(value);
+        RecordValidation.CheckMetadata(name, value);
         ThrowIfInjected($"Setting metadata '{name}'");
         _metadata[name] = (byte[])value.Clone();
     }
@@ -163,27 +128,6 @@ public sealed class InMemoryDurableStore : IDurableStore
         }
         _injectedCount--;
         throw new StorageException(_injectedFailure, $"{operation} failed: injected {_injectedFailure} failure.");
-    }
-
-    // Keys are stored as UTF-8 by the file-backed store; a lone surrogate would come back as U+FFFD. Both
-    // stores refuse such strings so that they behave alike.
-    private static void CheckText(string text, string what, string parameterName)
-    {
-        if (text is null)
-        {
-            throw new ArgumentException($"{what} is null.", parameterName);
-        }
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                throw new ArgumentException($"{what} contains an unpaired surrogate, which cannot be stored as UTF-8.", parameterName);
-            }
-        }
     }
 
     /// <summary>Orders strings by Unicode code point, which is the order of their UTF-8 bytes.</summary>

@@ -1,4 +1,4 @@
-namespace Jarvis.Replication.Storage.Internal;
+namespace Jarvis.Replication.Storage;
 
 /// <summary>The argument checks of <see cref="IDurableStore"/>, done before anything is written.</summary>
 internal static class RecordValidation
