@@ -159,33 +159,31 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     public void Clear() => this = default;
 
     /// <summary>The keys, in no particular order.</summary>
-    public readonly IEnumerable<TKey> Keys
-    {
-        get
-        {
-            var keys = new TKey[Count];
-            var n = 0;
-            foreach (var entry in EnumerateEntries())
-            {
-                keys[n++] = entry.Key;
-            }
-            return keys;
-        }
-    }
+    public readonly IEnumerable<TKey> Keys => KeyArray();
 
     /// <summary>The entries, in no particular order. Values are copies: mutate through <see cref="GetValueRefOrNullRef"/>.</summary>
-    public readonly IEnumerable<KeyValuePair<TKey, TStore>> Entries
+    public readonly IEnumerable<KeyValuePair<TKey, TStore>> Entries => EntryArray();
+
+    private readonly TKey[] KeyArray()
     {
-        get
+        var keys = new TKey[Count];
+        var n = 0;
+        foreach (var entry in EnumerateEntries())
         {
-            var entries = new KeyValuePair<TKey, TStore>[Count];
-            var n = 0;
-            foreach (var entry in EnumerateEntries())
-            {
-                entries[n++] = entry;
-            }
-            return entries;
+            keys[n++] = entry.Key;
         }
+        return keys;
+    }
+
+    private readonly KeyValuePair<TKey, TStore>[] EntryArray()
+    {
+        var entries = new KeyValuePair<TKey, TStore>[Count];
+        var n = 0;
+        foreach (var entry in EnumerateEntries())
+        {
+            entries[n++] = entry;
+        }
+        return entries;
     }
 
     /// <summary>The entries without allocating; the map must not change while it is enumerated.</summary>
@@ -288,7 +286,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
     /// <summary>The keys sorted by their codec's order: the canonical order of encodings.</summary>
     public readonly TKey[] SortedKeys()
     {
-        var keys = (TKey[])Keys;
+        var keys = KeyArray();
         Array.Sort(keys, ValueCodec<TKey>.Default.Compare);
         return keys;
     }
@@ -304,7 +302,7 @@ public struct DotMap<TKey, TStore> : IDotStore<DotMap<TKey, TStore>>
             return;
         }
         var codec = ValueCodec<TKey>.Default;
-        var entries = (KeyValuePair<TKey, TStore>[])Entries;
+        var entries = EntryArray();
         Array.Sort(entries, (a, b) => codec.Compare(a.Key, b.Key));
         writer.WriteLength(entries.Length);
         foreach (var (key, value) in entries)

@@ -39,7 +39,6 @@ internal static class DotRanges
         return false;
     }
 
-    public static ulong Max(ulong baseCounter, ulong[]? ranges) => ranges is null ? baseCounter : ranges[^1];
 
     /// <summary>Number of counters in the ranges.</summary>
     public static ulong Count(ulong[]? ranges)
