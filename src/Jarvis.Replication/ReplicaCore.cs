@@ -78,6 +78,19 @@ public sealed partial class ReplicaCore
     /// <summary>Bytes of deltas held for peers that have not acknowledged them.</summary>
     public long DeltaBufferBytes => _bufferBytes;
 
+    /// <summary>
+    /// A digest of every object's key and canonical state (the root of the Merkle index: the XOR of the
+    /// entries' hashes). Replicas holding equal states have equal digests; zero when empty.
+    /// </summary>
+    public UInt128 StateDigest
+    {
+        get
+        {
+            RefreshMerkle();
+            return _merkle.RootDigest;
+        }
+    }
+
     /// <summary>Outputs not yet taken.</summary>
     public int PendingOutputs => _outputs.Count;
 
