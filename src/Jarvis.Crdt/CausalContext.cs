@@ -105,6 +105,49 @@ public sealed class CausalContext
         return index < 0 ? 0 : Entries[index].Base;
     }
 
+    /// <summary>The number of the replica's dots in the context.</summary>
+    public ulong CountOf(ReplicaId replica)
+    {
+        var index = IndexOf(replica);
+        return index < 0 ? 0 : SaturatingAdd(Entries[index].Base, Entries[index].CloudCount);
+    }
+
+    /// <summary>
+    /// Forgets every dot of a replica. Not a lattice operation: a context only shrinks this way when the
+    /// replica has departed and everything it wrote is causally stable (see the replication engine's
+    /// retirement of departed replicas).
+    /// </summary>
+    /// <returns>Whether the replica had dots here.</returns>
+    public bool Remove(ReplicaId replica)
+    {
+        var index = IndexOf(replica);
+        if (index < 0)
+        {
+            return false;
+        }
+        if (_entries is null)
+        {
+            _solo = default;
+        }
+        else
+        {
+            _entries.AsSpan(index + 1, _count - index - 1).CopyTo(_entries.AsSpan(index));
+            _entries[_count - 1] = default;
+        }
+        _count--;
+        return true;
+    }
+
+    /// <summary>A context holding exactly the dots <c>1..upTo</c> of one replica.</summary>
+    public static CausalContext Prefix(ReplicaId replica, ulong upTo)
+    {
+        if (replica.IsNone)
+        {
+            throw new ArgumentException("A context entry needs a replica id.", nameof(replica));
+        }
+        return upTo == 0 ? new CausalContext() : new CausalContext([new Entry { Replica = replica, Base = upTo }], 1);
+    }
+
     /// <summary>Creates the replica's next dot (one past the highest it has seen) and adds it.</summary>
     public Dot NextDot(ReplicaId replica)
     {

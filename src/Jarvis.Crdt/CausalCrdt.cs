@@ -9,7 +9,7 @@ namespace Jarvis.Crdt;
 /// </summary>
 /// <typeparam name="TSelf">The concrete type.</typeparam>
 /// <typeparam name="TStore">Its dot store.</typeparam>
-public abstract class CausalCrdt<TSelf, TStore>
+public abstract class CausalCrdt<TSelf, TStore> : IPrunable
     where TSelf : CausalCrdt<TSelf, TStore>, ICausalCrdt<TSelf>
     where TStore : IDotStore<TStore>
 {
@@ -44,6 +44,30 @@ public abstract class CausalCrdt<TSelf, TStore>
         }
         var storeChanged = _store.JoinStore(other._store, Context, other.Context);
         return Context.UnionWith(other.Context) | storeChanged;
+    }
+
+    /// <inheritdoc/>
+    public bool HoldsDotsOf(ReplicaId replica)
+    {
+        if (Context.IndexOf(replica) < 0)
+        {
+            return false;
+        }
+        var held = new CausalContext();
+        _store.CollectDots(held);
+        return held.IndexOf(replica) >= 0;
+    }
+
+    /// <inheritdoc/>
+    public bool Forget(ReplicaId replica)
+    {
+        var max = Context.Max(replica);
+        if (max == 0)
+        {
+            return false;
+        }
+        _store.RemoveCovered(CausalContext.Prefix(replica, max));
+        return Context.Remove(replica);
     }
 
     /// <summary>A deep copy with its own context.</summary>

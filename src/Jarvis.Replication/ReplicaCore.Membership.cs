@@ -28,7 +28,7 @@ public sealed partial class ReplicaCore
         }
     }
 
-    private MemberEntry Self => new(Id, _leaving ? MemberStatus.Left : MemberStatus.Up, _incarnation, _address);
+    private MemberEntry Self => new(Id, _handedOff ? MemberStatus.Left : MemberStatus.Up, _incarnation, _address, _handedOff ? _leftDots : 0);
 
     /// <summary>
     /// Joins a cluster through seed members: this replica asks them, every heartbeat round, until one
@@ -48,12 +48,14 @@ public sealed partial class ReplicaCore
         Spread(Self);
     }
 
-    /// <summary>Leaves the cluster: announces it for a few rounds; the others forget this replica.</summary>
-    public void Leave()
-    {
-        _leaving = true;
-        Spread(Self);
-    }
+    /// <summary>
+    /// Leaves the cluster for good. The replica accepts no more writes and keeps replicating until every
+    /// peer has acknowledged everything it holds (so no acknowledged write leaves with it); then it
+    /// announces Left, with the number of dots it made, and <see cref="CanStop"/> turns true a few
+    /// heartbeats later. The others forget it, and retire it from causal metadata at the next quiet cut.
+    /// A replica that rejoins must take a new identity.
+    /// </summary>
+    public void Leave() => _leaving = true;
 
     private bool IsDown(ReplicaId peer) => _members.TryGetValue(peer, out var entry) && entry.Status == MemberStatus.Down;
 
@@ -86,6 +88,7 @@ public sealed partial class ReplicaCore
         {
             Merge(entry);
         }
+        OnQuietRoot(from, heartbeat.QuietRoot);
         if (_joining && heartbeat.Gossip.Any(e => e.Id == Id))
         {
             _joining = false;
@@ -108,7 +111,7 @@ public sealed partial class ReplicaCore
     {
         if (entry.Id == Id)
         {
-            if (!_leaving && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation && entry.Incarnation < ulong.MaxValue)
+            if (!_handedOff && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation && entry.Incarnation < ulong.MaxValue)
             {
                 // Refute: only a member raises its own incarnation.
                 _incarnation = entry.Incarnation + 1;
@@ -168,7 +171,20 @@ public sealed partial class ReplicaCore
             case MemberStatus.Left:
                 _suspectedAt.Remove(entry.Id);
                 _detectors.Remove(entry.Id);
+                _quietRoots.Remove(entry.Id);
                 RemovePeer(entry.Id);
+                break;
+            case MemberStatus.Retired:
+                _suspectedAt.Remove(entry.Id);
+                _detectors.Remove(entry.Id);
+                _quietRoots.Remove(entry.Id);
+                RemovePeer(entry.Id);
+                if (_retired.Add(entry.Id))
+                {
+                    // Retired elsewhere at a quiet cut this replica was part of (or joined after): strip its
+                    // stale dots from now on; this replica prunes at its own next cut.
+                    _merkleDirty.UnionWith(_objects.Keys);
+                }
                 break;
         }
         Emit(new MembershipChanged(entry));
@@ -191,6 +207,8 @@ public sealed partial class ReplicaCore
         _lastHeartbeatAt = _now;
         _heartbeatRounds++;
         DetectFailures();
+        RetirementRound();
+        var quietRoot = QuietRoot();
 
         var gossip = _rumors.Select(r => r.Entry).Append(Self).DistinctBy(e => e.Id).ToArray();
         var targets = ChoosePeers().Where(p => !IsDown(p.Id)).Select(p => p.Id).ToList();
@@ -201,13 +219,13 @@ public sealed partial class ReplicaCore
             var all = _peers.Keys.ToArray();
             if (all.Length > 0)
             {
-                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members])));
+                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot)));
             }
             targets.AddRange(_peers.Keys.Where(IsDown));
         }
         foreach (var target in targets)
         {
-            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip)));
+            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot)));
         }
         if (_joining)
         {

@@ -21,7 +21,7 @@ public sealed partial class ReplicaCore
         {
             return;
         }
-        if (message is not JoinRequest && !(_members.TryGetValue(from, out var member) && member.Status == Membership.MemberStatus.Left))
+        if (message is not JoinRequest && !HasDeparted(from))
         {
             // A message proves its sender exists; one that has left stays forgotten.
             AddPeer(from);
@@ -97,6 +97,11 @@ public sealed partial class ReplicaCore
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
+            if (entry.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            {
+                Emit(new ProtocolError(from, $"key '{entry.Key}' is reserved"));
+                return false;
+            }
             if (!_types.TryGet(entry.Type, out var handler))
             {
                 Emit(new ProtocolError(from, $"unknown CRDT type '{entry.Type}' for key '{entry.Key}'"));
@@ -125,6 +130,7 @@ public sealed partial class ReplicaCore
                 stored = new StoredObject(handler, handler.CreateEmpty());
                 created = true;
             }
+            var bytes = StripRetired(entry.Key, value) ? handler.Encode(value) : entry.Bytes;
             // A delta that changes nothing leaves no key behind (an unlogged key would not survive a restart).
             if (handler.Join(stored.State, value))
             {
@@ -132,7 +138,7 @@ public sealed partial class ReplicaCore
                 {
                     _objects[entry.Key] = stored;
                 }
-                Record(entry.Key, handler, entry.Bytes, from);
+                Record(entry.Key, handler, bytes, from);
                 Emit(new ObjectChanged(entry.Key, Local: false));
             }
         }
@@ -472,7 +478,7 @@ public sealed partial class ReplicaCore
         {
             if (_objects.TryGetValue(key, out var stored))
             {
-                _merkle.Set(key, stored.Handler.Encode(stored.State));
+                _merkle.Set(key, DigestBytes(stored));
             }
             else
             {

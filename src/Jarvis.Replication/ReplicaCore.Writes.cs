@@ -36,6 +36,10 @@ public sealed partial class ReplicaCore
         {
             throw new InvalidOperationException("Writes do not nest: use the transaction you were given.");
         }
+        if (_leaving)
+        {
+            throw new InvalidOperationException("This replica is leaving the cluster: it accepts no more writes.");
+        }
         _inTransaction = true;
         try
         {
@@ -105,6 +109,10 @@ public sealed partial class ReplicaCore
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(mutate);
+        if (key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Keys starting with '{ReservedPrefix}' are reserved for the replica's own records.", nameof(key));
+        }
         var handler = _types.Register<T>();
         if (!_objects.TryGetValue(key, out var stored))
         {
@@ -188,6 +196,10 @@ public sealed partial class ReplicaCore
             states.Add(new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State)));
         }
         _dirty.Clear();
+        if (_retired.Count > 0)
+        {
+            states.Add(RetiredCheckpoint());
+        }
         _recordsSinceCheckpoint = 0;
         var batchId = _nextBatchId++;
         _persisting.Enqueue((batchId, _lastApplied, true));

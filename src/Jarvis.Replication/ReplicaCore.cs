@@ -25,6 +25,9 @@ namespace Jarvis.Replication;
 /// </remarks>
 public sealed partial class ReplicaCore
 {
+    /// <summary>Keys with this prefix belong to the replica itself; applications cannot write them.</summary>
+    public const string ReservedPrefix = "$jarvis/";
+
     private readonly ReplicaOptions _options;
     private readonly CrdtTypeRegistry _types;
     private readonly Random _random;
@@ -111,6 +114,11 @@ public sealed partial class ReplicaCore
         _restored = true;
         foreach (var checkpoint in recovered.Checkpoints)
         {
+            if (checkpoint.Key == RetiredKey)
+            {
+                RestoreRetired(checkpoint);
+                continue;
+            }
             var handler = _types.Get(checkpoint.Type);
             _objects[checkpoint.Key] = new StoredObject(handler, handler.Decode(checkpoint.State));
         }
@@ -147,7 +155,7 @@ public sealed partial class ReplicaCore
     /// <summary>Adds a peer to replicate with (a member Up at incarnation 0 until it says otherwise). A new peer starts with a state transfer.</summary>
     public void AddPeer(ReplicaId peer)
     {
-        if (peer == Id || peer.IsNone || _peers.ContainsKey(peer))
+        if (peer == Id || peer.IsNone || _peers.ContainsKey(peer) || HasDeparted(peer))
         {
             return;
         }

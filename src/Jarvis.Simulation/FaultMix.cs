@@ -33,4 +33,7 @@ public enum FaultMix
 
     /// <summary>Replicas' wall clocks (read by their hybrid logical clocks) seconds apart.</summary>
     ClockSkew = 256,
+
+    /// <summary>A replica leaves the cluster for good; the rest must retire it from causal metadata.</summary>
+    Departure = 512,
 }

@@ -17,6 +17,9 @@ public static class SeededRun
     /// <summary>The longest a cluster may take to go quiet after healing before that counts as a failure.</summary>
     public const long QuiesceCapMs = 60_000;
 
+    /// <summary>How long after quiescence a departed replica must be retired everywhere (simulated time).</summary>
+    public const long RetirementCapMs = 30_000;
+
     private static readonly string[] SetKeys = ["set/a", "set/b"];
 
     /// <summary>Runs the history of <paramref name="seed"/> and its checkers.</summary>
@@ -44,6 +47,11 @@ public static class SeededRun
         simulation.At(WorkloadMs, "every fault heals", () => HealEverything(simulation, options));
         simulation.RunUntil(WorkloadMs);
         var quietAt = simulation.RunUntilQuiescent(QuiesceCapMs);
+        if (faults.HasFlag(FaultMix.Departure))
+        {
+            AwaitRetirement(simulation, options);
+            quietAt = simulation.RunUntilQuiescent(QuiesceCapMs);
+        }
         simulation.CheckConverged();
         return new SimulationResult(
             seed,
@@ -57,6 +65,28 @@ public static class SeededRun
             simulation.WritesAcknowledged,
             simulation.MessagesSent,
             simulation.BytesSent);
+    }
+
+    /// <summary>
+    /// After a departure: the leaving replica must hand off and stop, and — in a full mesh, where every
+    /// member hears every other's quiet digest — every remaining replica must retire it from causal
+    /// metadata within a bounded time.
+    /// </summary>
+    private static void AwaitRetirement(Simulation simulation, SimulationOptions options)
+    {
+        var fullMesh = simulation.ReplicaCount - 1 <= options.Replica.FullMeshLimit;
+        var done = simulation.RunUntil(
+            () => Enumerable.Range(0, simulation.ReplicaCount).Any(simulation.HasDeparted) && (!fullMesh || simulation.DepartedRetired()),
+            simulation.Now + RetirementCapMs);
+        if (done is null)
+        {
+            var states = string.Join("; ", Enumerable.Range(0, simulation.ReplicaCount)
+                .Where(i => simulation.Replica(i) is not null)
+                .Select(i => $"r{i} ({simulation.Replica(i)!.KeysWithRetirableMetadata().Count} keys to prune): {simulation.Replica(i)!.DescribeRetirement()}"));
+            simulation.Fail(Enumerable.Range(0, simulation.ReplicaCount).Any(simulation.HasDeparted)
+                ? $"departed replica not retired within {RetirementCapMs} ms of quiescence: {states}"
+                : $"leaving replica did not hand off and stop within {RetirementCapMs} ms of quiescence: {states}");
+        }
     }
 
     private static SimulationOptions ChooseOptions(int seed, Random random)
@@ -80,7 +110,7 @@ public static class SeededRun
 
     private static FaultMix ScheduleFaults(Simulation simulation, Random random)
     {
-        FaultMix[] singles = [FaultMix.None, FaultMix.Loss, FaultMix.Duplication, FaultMix.Reordering, FaultMix.SymmetricPartition, FaultMix.AsymmetricPartition, FaultMix.CrashRestart, FaultMix.DiskFull, FaultMix.WriteErrors, FaultMix.ClockSkew];
+        FaultMix[] singles = [FaultMix.None, FaultMix.Loss, FaultMix.Duplication, FaultMix.Reordering, FaultMix.SymmetricPartition, FaultMix.AsymmetricPartition, FaultMix.CrashRestart, FaultMix.DiskFull, FaultMix.WriteErrors, FaultMix.ClockSkew, FaultMix.Departure];
         var choice = random.Next(singles.Length + 4);
         FaultMix mix;
         if (choice < singles.Length)
@@ -138,6 +168,24 @@ public static class SeededRun
                 simulation.At(start, "disk fills up", () => simulation.SetDiskFull(r, true), r);
                 simulation.At(end, "disk freed", () => simulation.SetDiskFull(r, false), r);
             }
+        }
+        if (mix.HasFlag(FaultMix.Departure))
+        {
+            // Never replica 0 (results report its digest); at least two replicas remain.
+            var leaver = 1 + random.Next(n - 1);
+            void LeaveWhenUp()
+            {
+                // A replica that is down at that moment leaves once it is back.
+                if (simulation.IsUp(leaver))
+                {
+                    simulation.Leave(leaver);
+                }
+                else
+                {
+                    simulation.At(simulation.Now + 100, "leaves once up", LeaveWhenUp, leaver);
+                }
+            }
+            simulation.At(random.NextInt64(WorkloadMs / 5, WorkloadMs * 3 / 5), "leaves", LeaveWhenUp, leaver);
         }
         if (mix.HasFlag(FaultMix.WriteErrors))
         {

@@ -9,6 +9,9 @@ namespace Jarvis.Simulation;
 public sealed partial class Simulation
 {
     private bool _changed = true;
+
+    /// <summary>The replicas that have not left for good.</summary>
+    private IEnumerable<SimulatedReplica> Remaining => _replicas.Where(r => !r.Departed);
     private string? _convergedDigest;
 
     /// <summary>
@@ -35,9 +38,9 @@ public sealed partial class Simulation
     public bool DigestsEqual()
     {
         var first = Digest(0);
-        for (var i = 1; i < _replicas.Length; i++)
+        foreach (var replica in Remaining)
         {
-            if (!string.Equals(Digest(i), first, StringComparison.Ordinal))
+            if (!string.Equals(Digest(replica.Index), first, StringComparison.Ordinal))
             {
                 return false;
             }
@@ -74,7 +77,7 @@ public sealed partial class Simulation
         {
             if (_now >= deadline)
             {
-                var busy = _replicas.Where(r => !r.IsUp || r.Disk.PendingCount > 0 || r.PendingWrites.Count > 0 || r.PendingReads.Count > 0)
+                var busy = Remaining.Where(r => !r.IsUp || r.Disk.PendingCount > 0 || r.PendingWrites.Count > 0 || r.PendingReads.Count > 0)
                     .Select(r => $"r{r.Index}: {(r.IsUp ? "up" : "down")}, disk {r.Disk.PendingCount}, writes {r.PendingWrites.Count}, reads {r.PendingReads.Count}, buffer {r.Core?.DeltaBufferCount}");
                 Fail($"did not quiesce within {maxMs} ms: {_inFlightTotal} messages in flight, last send or store at t={_lastActivityAt}; {string.Join("; ", busy)}");
             }
@@ -93,7 +96,7 @@ public sealed partial class Simulation
     public void CheckConverged()
     {
         var violations = new List<string>();
-        if (_replicas.FirstOrDefault(r => !r.IsUp) is { } down)
+        if (Remaining.FirstOrDefault(r => !r.IsUp) is { } down)
         {
             Fail($"r{down.Index} is down: restart every replica before checking convergence");
         }
@@ -107,7 +110,7 @@ public sealed partial class Simulation
                 violations.Add($"liveness: {write} never got a final outcome");
             }
         }
-        foreach (var replica in _replicas)
+        foreach (var replica in Remaining)
         {
             if (_options.Checks.HasFlag(SimulationChecks.BufferDrain) && replica.Core!.DeltaBufferCount != 0)
             {
@@ -122,13 +125,13 @@ public sealed partial class Simulation
 
     private void CheckDigests(List<string> violations)
     {
-        var groups = Enumerable.Range(0, _replicas.Length).GroupBy(Digest).ToList();
+        var groups = Remaining.Select(r => r.Index).GroupBy(Digest).ToList();
         if (groups.Count == 1)
         {
             return;
         }
         violations.Add($"digests differ: {string.Join(" | ", groups.Select(g => $"{{{string.Join(",", g.Select(i => $"r{i}"))}}}"))}");
-        var keys = _replicas.SelectMany(r => r.Core!.Keys).Distinct().Order(StringComparer.Ordinal);
+        var keys = Remaining.SelectMany(r => r.Core!.Keys).Distinct().Order(StringComparer.Ordinal);
         foreach (var key in keys)
         {
             var encodings = groups.Select(g => EncodedState(_replicas[g.First()].Core!, key)).ToList();
@@ -152,7 +155,7 @@ public sealed partial class Simulation
     {
         foreach (var (write, add) in _ledger.AcknowledgedAdds())
         {
-            foreach (var replica in _replicas)
+            foreach (var replica in Remaining)
             {
                 var core = replica.Core!;
                 var present = add.Kind == MutationKind.SetAdd
@@ -174,7 +177,7 @@ public sealed partial class Simulation
         foreach (var (key, kind) in keys)
         {
             var bounds = _ledger.CounterBounds(key, kind);
-            foreach (var replica in _replicas)
+            foreach (var replica in Remaining)
             {
                 var core = replica.Core!;
                 if (kind == MutationKind.GCounterIncrement)
@@ -275,7 +278,7 @@ public sealed partial class Simulation
         {
             return false;
         }
-        foreach (var replica in _replicas)
+        foreach (var replica in Remaining)
         {
             if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0)
             {

@@ -14,8 +14,10 @@ public sealed partial class Simulation
     public void Crash(int index)
     {
         var replica = _replicas[index];
-        if (!replica.IsUp)
+        if (!replica.IsUp || replica.Leaving)
         {
+            // Leaving is not crash-safe (a replica that crashes while leaving returns as a member), so the
+            // schedules crash only members.
             return;
         }
         var lost = replica.Disk.LoseUncompleted();
@@ -33,11 +35,42 @@ public sealed partial class Simulation
         _trace.Record(_now, TraceKind.Script, index, detail: "crashed");
     }
 
+    /// <summary>
+    /// Makes a replica leave the cluster: it stops taking writes, hands off what it holds, announces its
+    /// departure and is then stopped for good. The others retire it from causal metadata at a quiet cut.
+    /// </summary>
+    public void Leave(int index)
+    {
+        var replica = _replicas[index];
+        if (replica.Core is not { } core || replica.Leaving)
+        {
+            return;
+        }
+        replica.Leaving = true;
+        Guard(replica, core.Leave);
+        _trace.Record(_now, TraceKind.Script, index, detail: "leaves the cluster");
+    }
+
+    /// <summary>Whether a replica has left for good.</summary>
+    public bool HasDeparted(int index) => _replicas[index].Departed;
+
+    /// <summary>
+    /// Whether every remaining replica has retired every departed one and no longer mentions any departed
+    /// replica in a causal context where it has no live dot.
+    /// </summary>
+    public bool DepartedRetired()
+    {
+        var departed = _replicas.Where(r => r.Departed).Select(r => r.Id).ToList();
+        return Remaining.All(r => r.Core is { } core
+            && departed.All(core.RetiredMembers.Contains)
+            && core.KeysWithRetirableMetadata().Count == 0);
+    }
+
     /// <summary>Restarts a crashed replica as a fresh core with the same identity, restored from its disk, with every other replica as a peer.</summary>
     public void Restart(int index)
     {
         var replica = _replicas[index];
-        if (replica.IsUp)
+        if (replica.IsUp || replica.Departed)
         {
             return;
         }
@@ -86,7 +119,7 @@ public sealed partial class Simulation
             {
                 core.Restore(replica.Disk.Recover());
             }
-            foreach (var other in _replicas)
+            foreach (var other in Remaining)
             {
                 core.AddPeer(other.Id);
             }
@@ -107,6 +140,15 @@ public sealed partial class Simulation
         _trace.Record(_now, TraceKind.Tick, e.Replica);
         Guard(replica, () => core.Tick(_now));
         Drain(replica);
+        if (replica.Leaving && core.CanStop && replica.PendingWrites.Count == 0 && replica.PendingReads.Count == 0 && replica.Disk.PendingCount == 0)
+        {
+            replica.Core = null;
+            replica.Departed = true;
+            replica.Incarnation++;
+            _changed = true;
+            _trace.Record(_now, TraceKind.Script, e.Replica, detail: "left for good");
+            return;
+        }
         Schedule(_now + _options.TickIntervalMs, e);
     }
 
@@ -209,6 +251,6 @@ public sealed partial class Simulation
         }
     }
 
-    private void Fail(string violation, Exception? cause = null)
+    internal void Fail(string violation, Exception? cause = null)
         => throw new SimulationFailureException(_options.Seed, violation, _trace.Latest(), cause);
 }

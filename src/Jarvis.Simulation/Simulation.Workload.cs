@@ -21,7 +21,7 @@ public sealed partial class Simulation
     {
         ArgumentNullException.ThrowIfNull(mutations);
         var replica = _replicas[index];
-        if (replica.Core is not { } core)
+        if (replica.Core is not { } core || replica.Leaving)
         {
             return -1;
         }
@@ -61,7 +61,7 @@ public sealed partial class Simulation
     {
         ArgumentNullException.ThrowIfNull(key);
         var replica = _replicas[index];
-        if (replica.Core is not { } core)
+        if (replica.Core is not { } core || replica.Leaving)
         {
             return false;
         }

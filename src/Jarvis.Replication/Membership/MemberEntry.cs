@@ -8,7 +8,15 @@ namespace Jarvis.Replication.Membership;
 /// incarnation wins; at the same incarnation the later status (Up &lt; Suspect &lt; Down &lt; Left) wins,
 /// and only the member itself raises its incarnation, to refute a suspicion.
 /// </summary>
-public sealed record MemberEntry(ReplicaId Id, MemberStatus Status, ulong Incarnation, string Address)
+/// <param name="Id">The member.</param>
+/// <param name="Status">What is believed of it.</param>
+/// <param name="Incarnation">Its incarnation; only the member raises it.</param>
+/// <param name="Address">What drivers connect to (opaque to the core).</param>
+/// <param name="Dots">
+/// For a member that has left: how many dots it made, in all objects — what every other member must
+/// hold before its metadata can be retired. Zero otherwise.
+/// </param>
+public sealed record MemberEntry(ReplicaId Id, MemberStatus Status, ulong Incarnation, string Address, ulong Dots = 0)
 {
     /// <summary>Whether this entry overrides <paramref name="other"/> about the same member.</summary>
     public bool Supersedes(MemberEntry other)

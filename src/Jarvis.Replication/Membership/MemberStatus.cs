@@ -17,4 +17,11 @@ public enum MemberStatus
 
     /// <summary>Left the cluster on purpose: forgotten.</summary>
     Left = 4,
+
+    /// <summary>
+    /// Left, and retired: a cluster-wide quiet point has been seen at which every live member held the
+    /// same state with every dot of this member in it, so its dots were dropped from causal metadata
+    /// wherever none of them is live.
+    /// </summary>
+    Retired = 5,
 }

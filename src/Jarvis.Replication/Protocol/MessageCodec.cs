@@ -162,6 +162,12 @@ public static class MessageCodec
                 {
                     WriteMember(writer, entry);
                 }
+                writer.WriteByte(heartbeat.QuietRoot is null ? (byte)0 : (byte)1);
+                if (heartbeat.QuietRoot is { } root)
+                {
+                    writer.WriteUInt64LittleEndian((ulong)(root >> 64));
+                    writer.WriteUInt64LittleEndian(unchecked((ulong)root));
+                }
                 break;
             case JoinRequest join:
                 WriteMember(writer, join.Member);
@@ -282,17 +288,18 @@ public static class MessageCodec
         writer.WriteByte((byte)entry.Status);
         writer.WriteVarUInt(entry.Incarnation);
         writer.WriteString(entry.Address);
+        writer.WriteVarUInt(entry.Dots);
     }
 
     private static MemberEntry ReadMember(ref CrdtReader reader)
     {
         var id = new ReplicaId(reader.ReadNonZeroVarUInt());
         var status = reader.ReadByte();
-        if (status is < (byte)MemberStatus.Up or > (byte)MemberStatus.Left)
+        if (status is < (byte)MemberStatus.Up or > (byte)MemberStatus.Retired)
         {
             throw reader.Error($"Unknown member status {status}");
         }
-        return new MemberEntry(id, (MemberStatus)status, reader.ReadVarUInt(), reader.ReadString());
+        return new MemberEntry(id, (MemberStatus)status, reader.ReadVarUInt(), reader.ReadString(), reader.ReadVarUInt());
     }
 
     private static Heartbeat ReadHeartbeat(ref CrdtReader reader)
@@ -304,7 +311,13 @@ public static class MessageCodec
         {
             gossip[i] = ReadMember(ref reader);
         }
-        return new Heartbeat(incarnation, gossip);
+        UInt128? quietRoot = reader.ReadByte() switch
+        {
+            0 => null,
+            1 => new UInt128(reader.ReadUInt64LittleEndian(), reader.ReadUInt64LittleEndian()),
+            var flag => throw reader.Error($"Unknown heartbeat flag {flag}"),
+        };
+        return new Heartbeat(incarnation, gossip, quietRoot);
     }
 
     private static (int Index, int Count) ReadPosition(ref CrdtReader reader)

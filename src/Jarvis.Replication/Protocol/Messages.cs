@@ -113,7 +113,14 @@ public sealed record StateRequest : Message
 /// "I am alive at this incarnation", with membership news piggybacked (SWIM-style dissemination): each
 /// change travels in a few heartbeats, and now and then one carries the whole table.
 /// </summary>
-public sealed record Heartbeat(ulong Incarnation, IReadOnlyList<MemberEntry> Gossip) : Message
+/// <param name="Incarnation">The sender's incarnation.</param>
+/// <param name="Gossip">Membership news.</param>
+/// <param name="QuietRoot">
+/// The sender's state digest, sent only while it is quiet — everything durable, every delta acknowledged,
+/// no transfer or read under way. Equal quiet roots from every live member are the cut at which departed
+/// members are retired from causal metadata.
+/// </param>
+public sealed record Heartbeat(ulong Incarnation, IReadOnlyList<MemberEntry> Gossip, UInt128? QuietRoot = null) : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Heartbeat;

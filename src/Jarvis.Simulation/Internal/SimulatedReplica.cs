@@ -35,4 +35,10 @@ internal sealed class SimulatedReplica(int index, ReplicaId id)
     public string? Digest { get; set; }
 
     public bool IsUp => Core is not null;
+
+    /// <summary>Told to leave; accepts no more writes and stops once its core says it may.</summary>
+    public bool Leaving { get; set; }
+
+    /// <summary>Left for good: stopped, never restarted, not checked.</summary>
+    public bool Departed { get; set; }
 }

@@ -45,6 +45,9 @@ internal sealed class LoopbackCluster
 
     public Dictionary<ReplicaId, List<LogRecord>> Logs { get; } = [];
 
+    /// <summary>Each replica's latest checkpoint of every key, and the sequence its checkpoints cover.</summary>
+    public Dictionary<ReplicaId, (Dictionary<string, ObjectCheckpoint> States, long Covered)> Checkpoints { get; } = [];
+
     public long MessagesSent { get; private set; }
 
     public long BytesSent { get; private set; }
@@ -103,6 +106,12 @@ internal sealed class LoopbackCluster
                 replica.PersistCompleted(log.BatchId);
                 break;
             case PersistCheckpoint checkpoint:
+                var (states, _) = Checkpoints.TryGetValue(replica.Id, out var held) ? held : ([], 0);
+                foreach (var state in checkpoint.States)
+                {
+                    states[state.Key] = state;
+                }
+                Checkpoints[replica.Id] = (states, checkpoint.CoveredSequence);
                 replica.PersistCompleted(checkpoint.BatchId);
                 break;
             default:

@@ -85,7 +85,8 @@ public sealed class MembershipTests
         cluster.Run(1_000);
 
         Assert.DoesNotContain(b.Id, a.Peers);
-        Assert.Equal(MemberStatus.Left, a.Members.Single(m => m.Id == b.Id).Status);
+        // An empty replica hands off at once, and a quiet cluster retires it right after.
+        Assert.Contains(a.Members.Single(m => m.Id == b.Id).Status, new[] { MemberStatus.Left, MemberStatus.Retired });
     }
 
     [Fact]
