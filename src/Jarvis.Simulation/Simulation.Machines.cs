@@ -146,6 +146,11 @@ public sealed partial class Simulation
             replica.Departed = true;
             replica.Incarnation++;
             _changed = true;
+            foreach (var other in _replicas)
+            {
+                // Digests leave out departed replicas' dead entries: the set just changed.
+                other.Digest = null;
+            }
             _trace.Record(_now, TraceKind.Script, e.Replica, detail: "left for good");
             return;
         }
