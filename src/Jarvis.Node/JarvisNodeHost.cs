@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Jarvis.Node;
 
@@ -66,7 +67,9 @@ public static class JarvisNodeHost
             grpc.MaxReceiveMessageSize = PeerLink.MaxMessageBytes;
             grpc.MaxSendMessageSize = PeerLink.MaxMessageBytes;
         });
-        builder.Services.AddOpenTelemetry().WithMetrics(meters => meters
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("jarvis-node", serviceInstanceId: options.Name))
+            .WithMetrics(meters => meters
             .AddMeter(metrics.MeterName)
             .AddView("jarvis_write_duration", new ExplicitBucketHistogramConfiguration { Boundaries = NodeMetrics.DurationBuckets })
             .AddView("jarvis_read_duration", new ExplicitBucketHistogramConfiguration { Boundaries = NodeMetrics.DurationBuckets })
