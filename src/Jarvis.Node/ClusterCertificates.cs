@@ -126,6 +126,10 @@ public static class ClusterCertificates
     /// <returns>Null when accepted, else the reason for refusing it.</returns>
     internal static string? Verify(X509Certificate2 certificate, X509Certificate2 authority, string? expectedName, bool asClient)
     {
+        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(b => b.CertificateAuthority))
+        {
+            return $"certificate '{certificate.Subject}' is an authority's, not a node's";
+        }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(authority);
