@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+namespace Jarvis.Node;
+
+/// <summary>
+/// The configuration of one node, bound from the configuration section <c>"Jarvis"</c>
+/// (appsettings.json, <c>Jarvis__Name</c>-style environment variables, <c>--Jarvis:Name=...</c> on the
+/// command line) or built directly. Check it with <see cref="Validate"/>; the host refuses to start with a
+/// <see cref="NodeConfigurationException"/> listing every problem.
+/// </summary>
+/// <remarks>A plain settings object: not thread-safe while it is being changed; the host reads it once at start.</remarks>
+public sealed partial class NodeOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Jarvis";
+
+    /// <summary>The default <see cref="MaxBodyBytes"/>: 1 MiB.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    /// <summary>The node's name: <c>[a-z0-9][a-z0-9-]{0,62}</c>. Its replica id is <c>ReplicaId.FromName(Name)</c>. Required.</summary>
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The folder holding the node's SQLite store. Required.</summary>
+    public string DataDirectory { get; set; } = string.Empty;
+
+    /// <summary>The IP address both endpoints listen on; <c>127.0.0.1</c> by default.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The port of the gRPC peer endpoint (HTTP/2; TLS with client certificates unless <see cref="Insecure"/>).</summary>
+    public int PeerPort { get; set; }
+
+    /// <summary>The port of the client HTTP/JSON API (plain HTTP/1.1).</summary>
+    public int HttpPort { get; set; }
+
+    /// <summary>Peer addresses (<c>host:port</c>) of existing members to join through; empty for the first node.</summary>
+    public IList<string> Seeds { get; } = [];
+
+    /// <summary>The <c>host:port</c> other nodes dial to reach this one; <c>ListenAddress:PeerPort</c> when empty.</summary>
+    public string? AdvertisedPeerAddress { get; set; }
+
+    /// <summary>
+    /// Dial addresses (<c>host:port</c>) by node name, used instead of the address a member gossips
+    /// (to route links through a proxy, for instance).
+    /// </summary>
+    public IDictionary<string, string> PeerRoutes { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The folder holding <c>ca.crt</c>, <c>NAME.crt</c> and <c>NAME.key</c> (PEM). Required unless <see cref="Insecure"/>.</summary>
+    public string? CertificateDirectory { get; set; }
+
+    /// <summary>Plain HTTP/2 between peers, without TLS or authentication: for local experiments only.</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>The largest request body the client API accepts; 1 MiB by default.</summary>
+    public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    /// <summary>The address gossiped to the other members and sent in hellos: <see cref="AdvertisedPeerAddress"/> or <c>ListenAddress:PeerPort</c>.</summary>
+    public string EffectivePeerAddress
+        => string.IsNullOrWhiteSpace(AdvertisedPeerAddress)
+            ? FormatEndpoint(ListenAddress, PeerPort)
+            : AdvertisedPeerAddress;
+
+    /// <summary>Binds options from the <c>"Jarvis"</c> section of a configuration (not validated).</summary>
+    public static NodeOptions FromConfiguration(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(SectionName);
+        var options = new NodeOptions
+        {
+            Name = section[nameof(Name)] ?? string.Empty,
+            DataDirectory = section[nameof(DataDirectory)] ?? string.Empty,
+            ListenAddress = section[nameof(ListenAddress)] ?? "127.0.0.1",
+            AdvertisedPeerAddress = section[nameof(AdvertisedPeerAddress)],
+            CertificateDirectory = section[nameof(CertificateDirectory)],
+        };
+        var problems = new List<string>();
+        options.PeerPort = ReadInt(section, nameof(PeerPort), 0, problems);
+        options.HttpPort = ReadInt(section, nameof(HttpPort), 0, problems);
+        options.MaxBodyBytes = ReadLong(section, nameof(MaxBodyBytes), DefaultMaxBodyBytes, problems);
+        options.Insecure = ReadBool(section, nameof(Insecure), problems);
+        // Seeds come as an array (Seeds:0, Seeds:1) or as one comma-separated value (handy in environment variables).
+        var seeds = section.GetSection(nameof(Seeds));
+        if (seeds.Value is { } joined)
+        {
+            foreach (var seed in joined.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                options.Seeds.Add(seed);
+            }
+        }
+        foreach (var child in seeds.GetChildren())
+        {
+            if (!string.IsNullOrWhiteSpace(child.Value))
+            {
+                options.Seeds.Add(child.Value.Trim());
+            }
+        }
+        foreach (var route in section.GetSection(nameof(PeerRoutes)).GetChildren())
+        {
+            if (route.Value is not null)
+            {
+                options.PeerRoutes[route.Key] = route.Value;
+            }
+        }
+        options._bindingProblems.AddRange(problems);
+        return options;
+    }
+
+    private readonly List<string> _bindingProblems = [];
+
+    /// <summary>Every problem with these options, as sentences; empty when they are usable.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>(_bindingProblems);
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add("Jarvis:Name is required.");
+        }
+        else if (!NamePattern().IsMatch(Name))
+        {
+            problems.Add($"Jarvis:Name '{Name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+        }
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            problems.Add("Jarvis:DataDirectory is required.");
+        }
+        if (!IPAddress.TryParse(ListenAddress, out _))
+        {
+            problems.Add($"Jarvis:ListenAddress '{ListenAddress}' is not an IP address.");
+        }
+        var peerPortValid = CheckPort(nameof(PeerPort), PeerPort, problems);
+        var httpPortValid = CheckPort(nameof(HttpPort), HttpPort, problems);
+        if (peerPortValid && httpPortValid && PeerPort == HttpPort && PeerPort != 0)
+        {
+            problems.Add($"Jarvis:PeerPort and Jarvis:HttpPort are both {PeerPort}: they must differ.");
+        }
+        for (var i = 0; i < Seeds.Count; i++)
+        {
+            if (!TryParseEndpoint(Seeds[i], out _, out _))
+            {
+                problems.Add($"Jarvis:Seeds:{i} '{Seeds[i]}' is not host:port.");
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(AdvertisedPeerAddress) && !TryParseEndpoint(AdvertisedPeerAddress, out _, out _))
+        {
+            problems.Add($"Jarvis:AdvertisedPeerAddress '{AdvertisedPeerAddress}' is not host:port.");
+        }
+        foreach (var (name, address) in PeerRoutes)
+        {
+            if (!NamePattern().IsMatch(name))
+            {
+                problems.Add($"Jarvis:PeerRoutes:{name} does not name a node.");
+            }
+            if (!TryParseEndpoint(address, out _, out _))
+            {
+                problems.Add($"Jarvis:PeerRoutes:{name} '{address}' is not host:port.");
+            }
+        }
+        if (MaxBodyBytes < 1024 || MaxBodyBytes > 64L * 1024 * 1024)
+        {
+            problems.Add($"Jarvis:MaxBodyBytes {MaxBodyBytes} is out of range: use 1024 to 67108864.");
+        }
+        if (!Insecure)
+        {
+            CheckCertificates(problems);
+        }
+        return problems;
+    }
+
+    private void CheckCertificates(List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(CertificateDirectory))
+        {
+            problems.Add("Jarvis:CertificateDirectory is required unless Jarvis:Insecure is true (create one with ClusterCertificates or `jarvis certs`).");
+            return;
+        }
+        var files = new List<string> { ClusterCertificates.AuthorityCertificateFile };
+        if (!string.IsNullOrWhiteSpace(Name) && NamePattern().IsMatch(Name))
+        {
+            files.Add(Name + ClusterCertificates.CertificateExtension);
+            files.Add(Name + ClusterCertificates.KeyExtension);
+        }
+        foreach (var file in files)
+        {
+            var path = Path.Combine(CertificateDirectory, file);
+            if (!File.Exists(path))
+            {
+                problems.Add($"Certificate file '{path}' does not exist.");
+            }
+        }
+    }
+
+    private static bool CheckPort(string key, int port, List<string> problems)
+    {
+        // Port 0 is refused in configuration: a node must be reachable at a known port.
+        if (port is < 1 or > 65535)
+        {
+            problems.Add($"Jarvis:{key} {port} is not a port: use 1 to 65535.");
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Parses <c>host:port</c> (a bracketed IPv6 host allowed).</summary>
+    internal static bool TryParseEndpoint(string? text, out string host, out int port)
+    {
+        host = string.Empty;
+        port = 0;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            return false;
+        }
+        host = text[..colon];
+        if (host.StartsWith('[') && host.EndsWith(']'))
+        {
+            host = host[1..^1];
+        }
+        if (host.Length == 0 || host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(host, out _) || host.Any(char.IsWhiteSpace))
+        {
+            return false;
+        }
+        return int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
+    }
+
+    internal static string FormatEndpoint(string host, int port)
+        => host.Contains(':', StringComparison.Ordinal)
+            ? string.Create(CultureInfo.InvariantCulture, $"[{host}]:{port}")
+            : string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
+
+    private static int ReadInt(IConfigurationSection section, string key, int fallback, List<string> problems)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        problems.Add($"Jarvis:{key} '{text}' is not a number.");
+        return fallback;
+    }
+
+    private static long ReadLong(IConfigurationSection section, string key, long fallback, List<string> problems)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        problems.Add($"Jarvis:{key} '{text}' is not a number.");
+        return fallback;
+    }
+
+    private static bool ReadBool(IConfigurationSection section, string key, List<string> problems)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+        problems.Add($"Jarvis:{key} '{text}' is not true or false.");
+        return false;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex NamePattern();
+}
