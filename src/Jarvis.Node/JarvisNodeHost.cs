@@ -1,14 +1,23 @@
+using System.Net;
+using Jarvis.Node.Internal;
+using Jarvis.Node.Internal.Api;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace Jarvis.Node;
 
 /// <summary>
 /// Builds and runs a Jarvis node: a Kestrel host with a gRPC peer endpoint on
-/// <see cref="NodeOptions.PeerPort"/> and the client HTTP/JSON API on <see cref="NodeOptions.HttpPort"/>,
-/// driving one replica of the keyspace stored in <see cref="NodeOptions.DataDirectory"/>.
+/// <see cref="NodeOptions.PeerPort"/> (HTTP/2, mTLS against the cluster CA unless
+/// <see cref="NodeOptions.Insecure"/>) and the client HTTP/JSON API, <c>/healthz</c>, <c>/readyz</c> and
+/// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica
+/// (<c>ReplicaId.FromName(Name)</c>) stored in <see cref="NodeOptions.DataDirectory"/>.
 /// </summary>
-/// <remarks>Thread-safe (stateless). Each built application owns its own replica; stop it to release the store.</remarks>
+/// <remarks>Thread-safe (stateless). Each built application owns its own replica and store; stop it to release them.</remarks>
 public static class JarvisNodeHost
 {
     /// <summary>Builds a node (not started: call <c>StartAsync</c>/<c>StopAsync</c> or <c>RunAsync</c> on it).</summary>
@@ -23,10 +32,82 @@ public static class JarvisNodeHost
         {
             throw new NodeConfigurationException(problems);
         }
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The node is configured by its NodeOptions alone: no appsettings or ASPNETCORE_URLS may add endpoints.
+        builder.Configuration.Sources.Clear();
+        if (logging is not null)
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(logging);
+        }
+        else
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        }
+
+        var metrics = new NodeMetrics(options.Name);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(sp => new PeerSecurity(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.PeerSecurity"), metrics));
+        builder.Services.AddSingleton<PeerTransport>();
+        builder.Services.AddSingleton<NodeRuntime>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeRuntime>());
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = PeerLink.MaxMessageBytes;
+            grpc.MaxSendMessageSize = PeerLink.MaxMessageBytes;
+        });
+        builder.Services.AddOpenTelemetry().WithMetrics(meters => meters
+            .AddMeter(metrics.MeterName)
+            .AddView("jarvis_write_duration", new ExplicitBucketHistogramConfiguration { Boundaries = NodeMetrics.DurationBuckets })
+            .AddView("jarvis_read_duration", new ExplicitBucketHistogramConfiguration { Boundaries = NodeMetrics.DurationBuckets })
+            .AddPrometheusExporter());
+
+        // Kestrel's options are resolved by Build, so a bad certificate file fails Build, not the first handshake.
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            // gRPC streams live long; the client API enforces MaxBodyBytes itself.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var address = IPAddress.Parse(options.ListenAddress);
+            kestrel.Listen(address, options.HttpPort, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+            var security = kestrel.ApplicationServices.GetRequiredService<PeerSecurity>();
+            kestrel.Listen(address, options.PeerPort, security.ConfigureEndpoint);
+        });
+
         var app = builder.Build();
-        app.MapGet("/healthz", () => "ok");
-        _ = logging;
+        var runtime = app.Services.GetRequiredService<NodeRuntime>();
+        app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
+
+        // Peer traffic only on the peer port, client traffic only on the client port.
+        var peerPath = new PathString("/" + Internal.Protocol.PeerLink.Descriptor.FullName);
+        app.Use((context, next) =>
+        {
+            var onPeerPort = context.Connection.LocalPort == options.PeerPort;
+            if (onPeerPort != context.Request.Path.StartsWithSegments(peerPath))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
+        app.MapGrpcService<PeerLinkService>();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", () => runtime.Ready
+            ? Results.Text("ready")
+            : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        ClientApi.Map(app, runtime, options);
+        app.MapFallback(() => Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such endpoint."));
         return app;
     }
 
@@ -44,6 +125,7 @@ public static class JarvisNodeHost
             }
             catch (OperationCanceledException)
             {
+                // Asked to stop.
             }
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }

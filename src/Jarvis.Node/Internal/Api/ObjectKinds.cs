@@ -1,0 +1,238 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Jarvis.Crdt;
+using Jarvis.Replication;
+
+namespace Jarvis.Node.Internal.Api;
+
+/// <summary>The object types the client API offers, by API name and by CRDT type name.</summary>
+internal static class ObjectKinds
+{
+    private static readonly ObjectKind[] All =
+    [
+        new GCounterKind(),
+        new PNCounterKind(),
+        new RegisterKind(),
+        new MVRegisterKind(),
+        new SetKind(),
+        new FlagKind(),
+        new MapKind(),
+    ];
+
+    private static readonly FrozenDictionary<string, ObjectKind> ByApiName = All.ToFrozenDictionary(k => k.ApiName, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, ObjectKind> ByTypeName = All.ToFrozenDictionary(k => k.TypeName, StringComparer.Ordinal);
+
+    /// <summary>The API names, for error messages.</summary>
+    public static string Names { get; } = string.Join(", ", All.Select(k => k.ApiName));
+
+    public static bool TryGet(string apiName, out ObjectKind kind) => ByApiName.TryGetValue(apiName, out kind!);
+
+    public static ObjectKind? ForType(string typeName) => ByTypeName.GetValueOrDefault(typeName);
+
+    private static string NameOf<T>() => CrdtTypeRegistry.NameOf(typeof(T));
+
+    private sealed class GCounterKind() : ObjectKind("gcounter", NameOf<GCounter>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op != "increment")
+            {
+                return Unknown(op, "increment", out mutation, out error);
+            }
+            if (!TryGetAmount(body, out var by, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<GCounter>(key, s => s.Increment(c.Replica, by)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state) => JsonValue.Create(((GCounter)state).Value);
+    }
+
+    private sealed class PNCounterKind() : ObjectKind("pncounter", NameOf<PNCounter>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op is not ("increment" or "decrement"))
+            {
+                return Unknown(op, "increment or decrement", out mutation, out error);
+            }
+            if (!TryGetAmount(body, out var by, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return op == "increment"
+                ? Accept((tx, key, c) => tx.Update<PNCounter>(key, s => s.Increment(c.Replica, by)), out mutation, out error)
+                : Accept((tx, key, c) => tx.Update<PNCounter>(key, s => s.Decrement(c.Replica, by)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state) => JsonValue.Create(((PNCounter)state).Value);
+    }
+
+    private sealed class RegisterKind() : ObjectKind("register", NameOf<LWWRegister<string>>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op != "set")
+            {
+                return Unknown(op, "set", out mutation, out error);
+            }
+            if (!TryGetString(body, "value", out var value, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<LWWRegister<string>>(key, s => s.Set(c.Replica, c.Clock, value)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state) => ((LWWRegister<string>)state).GetValueOrDefault() is { } value ? JsonValue.Create(value) : null;
+    }
+
+    private sealed class MVRegisterKind() : ObjectKind("mvregister", NameOf<MVRegister<string>>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op != "set")
+            {
+                return Unknown(op, "set", out mutation, out error);
+            }
+            if (!TryGetString(body, "value", out var value, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<MVRegister<string>>(key, s => s.Write(c.Replica, value)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state)
+            => new JsonArray([.. ((MVRegister<string>)state).Values.Select(v => (JsonNode?)JsonValue.Create(v))]);
+    }
+
+    private sealed class SetKind() : ObjectKind("set", NameOf<ORSet<string>>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op is not ("add" or "remove"))
+            {
+                return Unknown(op, "add or remove", out mutation, out error);
+            }
+            if (!TryGetValues(body, out var values, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return op == "add"
+                ? Accept((tx, key, c) => Array.ForEach(values, v => tx.Update<ORSet<string>>(key, s => s.Add(c.Replica, v))), out mutation, out error)
+                : Accept((tx, key, _) => Array.ForEach(values, v => tx.Update<ORSet<string>>(key, s => s.Remove(v))), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state)
+            => new JsonArray([.. ((ORSet<string>)state).Elements.Order(StringComparer.Ordinal).Select(v => (JsonNode?)JsonValue.Create(v))]);
+
+        private static bool TryGetValues(JsonElement body, out string[] values, out string? error)
+        {
+            values = [];
+            var hasOne = body.TryGetProperty("value", out var one);
+            var hasMany = body.TryGetProperty("values", out var many);
+            if (hasOne == hasMany)
+            {
+                error = "The operation needs either a \"value\" string or a \"values\" array of strings.";
+                return false;
+            }
+            if (hasOne)
+            {
+                if (one.ValueKind != JsonValueKind.String)
+                {
+                    error = "\"value\" must be a string.";
+                    return false;
+                }
+                values = [one.GetString()!];
+                error = null;
+                return true;
+            }
+            if (many.ValueKind != JsonValueKind.Array || many.GetArrayLength() == 0 || many.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+            {
+                error = "\"values\" must be a non-empty array of strings.";
+                return false;
+            }
+            values = [.. many.EnumerateArray().Select(e => e.GetString()!)];
+            error = null;
+            return true;
+        }
+    }
+
+    private sealed class FlagKind() : ObjectKind("flag", NameOf<EWFlag>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return op switch
+            {
+                "enable" => Accept((tx, key, c) => tx.Update<EWFlag>(key, s => s.Enable(c.Replica)), out mutation, out error),
+                "disable" => Accept((tx, key, _) => tx.Update<EWFlag>(key, s => s.Disable()), out mutation, out error),
+                _ => Unknown(op, "enable or disable", out mutation, out error),
+            };
+        }
+
+        public override JsonNode? Render(object state) => JsonValue.Create(((EWFlag)state).Value);
+    }
+
+    private sealed class MapKind() : ObjectKind("map", NameOf<LWWMap<string, string>>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op is not ("set" or "remove"))
+            {
+                return Unknown(op, "set or remove", out mutation, out error);
+            }
+            if (!TryGetString(body, "field", out var field, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op == "remove")
+            {
+                return Accept((tx, key, c) => tx.Update<LWWMap<string, string>>(key, s => s.Remove(c.Replica, c.Clock, field)), out mutation, out error);
+            }
+            if (!TryGetString(body, "value", out var value, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<LWWMap<string, string>>(key, s => s.Set(c.Replica, c.Clock, field, value)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state)
+        {
+            var result = new JsonObject();
+            foreach (var (field, value) in ((LWWMap<string, string>)state).Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                result[field] = value;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using Grpc.Core;
+using Jarvis.Crdt;
+using Jarvis.Node.Internal.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Jarvis.Node.Internal;
+
+/// <summary>
+/// The inbound side of the peer transport: accepts a peer's stream, checks its hello (a node name that
+/// its client certificate names, under mTLS), answers with this node's hello, then hands every frame to
+/// the replica. Refusals are logged with the reason and the remote endpoint. A frame that does not decode
+/// is dropped and counted; a frame over the message size limit ends the stream, never the node.
+/// </summary>
+/// <remarks>One instance per call (gRPC's default); thread-safe.</remarks>
+internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
+{
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly NodeRuntime _runtime;
+    private readonly PeerSecurity _security;
+    private readonly ILogger _logger;
+
+    public PeerLinkService(NodeRuntime runtime, PeerSecurity security, ILoggerFactory logging)
+    {
+        _runtime = runtime;
+        _security = security;
+        _logger = logging.CreateLogger("Jarvis.Node.PeerLinkService");
+    }
+
+    public override async Task Connect(IAsyncStreamReader<PeerFrame> requestStream, IServerStreamWriter<PeerFrame> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.GetHttpContext();
+        var remote = $"{http.Connection.RemoteIpAddress}:{http.Connection.RemotePort}";
+        Hello hello;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken))
+        {
+            timeout.CancelAfter(HelloTimeout);
+            try
+            {
+                if (!await requestStream.MoveNext(timeout.Token).ConfigureAwait(false) || requestStream.Current.BodyCase != PeerFrame.BodyOneofCase.Hello)
+                {
+                    throw Refuse(remote, "the stream did not start with a hello");
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                throw Refuse(remote, "no hello within the timeout");
+            }
+            hello = requestStream.Current.Hello;
+        }
+        if (!NodeOptions.NamePattern().IsMatch(hello.Name))
+        {
+            throw Refuse(remote, $"the hello names '{hello.Name}', which is not a node name");
+        }
+        if (!_security.CertificateNames(http.Connection.ClientCertificate, hello.Name))
+        {
+            throw Refuse(remote, $"the hello names node '{hello.Name}' but the client certificate '{http.Connection.ClientCertificate?.Subject}' does not");
+        }
+        if (hello.Name == _runtime.Name)
+        {
+            throw Refuse(remote, "the hello names this node itself");
+        }
+        if (!string.IsNullOrEmpty(hello.Address))
+        {
+            _runtime.Transport.Directory.NoteHeard(hello.Name, hello.Address);
+        }
+        await responseStream.WriteAsync(new PeerFrame { Hello = _runtime.Transport.Hello }, context.CancellationToken).ConfigureAwait(false);
+        var from = ReplicaId.FromName(hello.Name);
+        LogAccepted(hello.Name, remote);
+        try
+        {
+            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            {
+                var frame = requestStream.Current;
+                if (frame.BodyCase != PeerFrame.BodyOneofCase.Message)
+                {
+                    continue;
+                }
+                _runtime.Metrics.Received(frame.Message.Length);
+                await _runtime.ReceiveAsync(from, hello.Name, frame.Message.Span).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The peer went away or the node is stopping; the peer reconnects if it still has something to say.
+        }
+        catch (RpcException exception)
+        {
+            // Typically a frame over the size limit: the stream ends, the node goes on.
+            LogStreamFailed(hello.Name, remote, exception.Status.Detail);
+            throw;
+        }
+    }
+
+    private RpcException Refuse(string remote, string reason)
+    {
+        _runtime.Metrics.Refused();
+        LogRefused(remote, reason);
+        return new RpcException(new Status(StatusCode.PermissionDenied, "Refused: " + reason));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted peer {Peer} from {Remote}")]
+    private partial void LogAccepted(string peer, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused peer connection from {Remote}: {Reason}")]
+    private partial void LogRefused(string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stream from peer {Peer} at {Remote} failed: {Reason}")]
+    private partial void LogStreamFailed(string peer, string remote, string reason);
+}

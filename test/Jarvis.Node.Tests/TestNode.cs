@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Jarvis.Node.Tests;
+
+/// <summary>A node started in-process on free loopback ports with a temporary data folder, and an HTTP client for its API.</summary>
+public sealed class TestNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ILoggerFactory _logging;
+    private readonly string? _ownedDirectory;
+
+    private TestNode(NodeOptions options, WebApplication app, ILoggerFactory logging, CapturingLoggerProvider logs, string? ownedDirectory)
+    {
+        Options = options;
+        _app = app;
+        _logging = logging;
+        Logs = logs;
+        _ownedDirectory = ownedDirectory;
+        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{options.HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public NodeOptions Options { get; }
+
+    public HttpClient Client { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public string PeerAddress => $"127.0.0.1:{Options.PeerPort}";
+
+    /// <summary>Starts a node; <paramref name="configure"/> may set seeds, certificates and so on.</summary>
+    public static async Task<TestNode> StartAsync(string name, Action<NodeOptions>? configure = null, string? dataDirectory = null)
+    {
+        var owned = dataDirectory is null ? Directory.CreateTempSubdirectory("jarvis-node-").FullName : null;
+        var options = new NodeOptions
+        {
+            Name = name,
+            DataDirectory = dataDirectory ?? owned!,
+            PeerPort = FreePort(),
+            HttpPort = FreePort(),
+            Insecure = true,
+        };
+        configure?.Invoke(options);
+        var logs = new CapturingLoggerProvider();
+        var logging = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        var app = JarvisNodeHost.Build(options, logging);
+        await app.StartAsync();
+        return new TestNode(options, app, logging, logs, owned);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task<HttpResponseMessage> PutAsync(string key, string type, string json, string query = "")
+        => await Client.PutAsync($"v1/objects/{key}?type={type}{query}", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public async Task<JsonObject> GetJsonAsync(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public async Task<string> DigestAsync() => (await GetJsonAsync("v1/digest"))["root"]!.GetValue<string>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _logging.Dispose();
+        if (_ownedDirectory is not null)
+        {
+            Directory.Delete(_ownedDirectory, recursive: true);
+        }
+    }
+}
