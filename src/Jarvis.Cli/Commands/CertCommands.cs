@@ -60,9 +60,9 @@ internal static class CertCommands
             {
                 ClusterCertificates.IssueNode(directory, name);
             }
-            catch (ArgumentException e)
+            catch (ArgumentException)
             {
-                Terminal.Fail(e.Message);
+                Terminal.Fail($"'{name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
                 return ExitCodes.Usage;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)

@@ -18,18 +18,22 @@ internal static class ClusterUpCommand
         var dir = new Option<string>("--dir", "-d") { Description = "The cluster folder: certs/, one data folder and one log per node.", DefaultValueFactory = _ => "jarvis-cluster" };
         var insecure = new Option<bool>("--insecure") { Description = "No TLS between peers (no certificates are made)." };
         var up = new Command("up", "Start a local cluster of node processes and show their state until Ctrl+C.") { nodes, basePort, dir, insecure };
-        up.Validators.Add(result =>
+        up.SetAction(async (parse, ct) =>
         {
-            if (result.GetValue(nodes) is < 1 or > 16)
+            var count = parse.GetValue(nodes);
+            var port = parse.GetValue(basePort);
+            if (count is < 1 or > 16)
             {
-                result.AddError("--nodes must be between 1 and 16.");
+                Terminal.Fail("--nodes must be between 1 and 16.");
+                return ExitCodes.Usage;
             }
-            if (result.GetValue(basePort) is < 1 or > 65535 - 32)
+            if (port is < 1 or > 65535 - 32)
             {
-                result.AddError("--base-port must leave room for two ports per node below 65536.");
+                Terminal.Fail("--base-port must leave room for two ports per node below 65536.");
+                return ExitCodes.Usage;
             }
+            return await RunAsync(count, port, parse.GetValue(dir)!, parse.GetValue(insecure), ct);
         });
-        up.SetAction(async (parse, ct) => await RunAsync(parse.GetValue(nodes), parse.GetValue(basePort), parse.GetValue(dir)!, parse.GetValue(insecure), ct));
         var cluster = new Command("cluster", "Run a local cluster of nodes.");
         cluster.Add(up);
         return cluster;

@@ -22,23 +22,27 @@ internal static class DemoCommand
         {
             writes, fault, timeout, keep, dir, insecure,
         };
-        demo.Validators.Add(result =>
-        {
-            if (result.GetValue(writes) is < 2 or > 10_000)
-            {
-                result.AddError("--writes must be between 2 and 10000.");
-            }
-            if (result.GetValue(timeout) is < 5 or > 3600)
-            {
-                result.AddError("--timeout must be between 5 and 3600 seconds.");
-            }
-            if (result.GetValue(fault) == FaultMode.Pass)
-            {
-                result.AddError("--fault must be Reset or Drop: Pass would not partition anything.");
-            }
-        });
         demo.SetAction(async (parse, ct) =>
         {
+            // Checked here rather than in a validator: validators see unset options without their defaults.
+            var problems = new List<string>();
+            if (parse.GetValue(writes) is < 2 or > 10_000)
+            {
+                problems.Add("--writes must be between 2 and 10000.");
+            }
+            if (parse.GetValue(timeout) is < 5 or > 3600)
+            {
+                problems.Add("--timeout must be between 5 and 3600 seconds.");
+            }
+            if (parse.GetValue(fault) == FaultMode.Pass)
+            {
+                problems.Add("--fault must be Reset or Drop: Pass would not partition anything.");
+            }
+            if (problems.Count > 0)
+            {
+                problems.ForEach(Terminal.Fail);
+                return ExitCodes.Usage;
+            }
             var directory = parse.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "jarvis-demo-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
             var settings = new DemoSettings(directory, parse.GetValue(writes), parse.GetValue(fault), parse.GetValue(insecure));
             return await RunAsync(settings, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(keep), ct);
@@ -80,7 +84,7 @@ internal static class DemoCommand
                 foreach (var (node, log, tail) in demo.LogTails())
                 {
                     Terminal.Error.MarkupLineInterpolated($"[grey]--- {node} ({log}), last lines:[/]");
-                    Terminal.Error.WriteLine(tail);
+                    Console.Error.WriteLine(tail);
                 }
             }
             var stopping = Stopwatch.StartNew();
