@@ -26,7 +26,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                entries.Enqueue((logLevel, category, formatter(state, exception)));
+                entries.Enqueue((logLevel, category, exception is null ? formatter(state, exception) : formatter(state, exception) + " " + exception));
             }
         }
     }

@@ -46,7 +46,7 @@ public sealed class TestNode : IAsyncDisposable
         };
         configure?.Invoke(options);
         var logs = new CapturingLoggerProvider();
-        var logging = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+        var logging = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
         var app = JarvisNodeHost.Build(options, logging);
         await app.StartAsync();
         return new TestNode(options, app, logging, logs, owned);
@@ -77,6 +77,12 @@ public sealed class TestNode : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         _logging.Dispose();
+        // JARVIS_TEST_LOGS=folder keeps every node's log lines for diagnosis.
+        if (Environment.GetEnvironmentVariable("JARVIS_TEST_LOGS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await File.WriteAllLinesAsync(Path.Combine(folder, $"{Options.Name}-{Options.HttpPort}.log"), Logs.Entries.Select(e => $"{e.Level} {e.Category}: {e.Message}"));
+        }
         if (_ownedDirectory is not null)
         {
             Directory.Delete(_ownedDirectory, recursive: true);

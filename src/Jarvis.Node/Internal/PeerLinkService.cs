@@ -2,6 +2,7 @@ using Grpc.Core;
 using Jarvis.Crdt;
 using Jarvis.Node.Internal.Protocol;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Node.Internal;
@@ -20,9 +21,12 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
     private readonly NodeRuntime _runtime;
     private readonly PeerSecurity _security;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
-    public PeerLinkService(NodeRuntime runtime, PeerSecurity security, ILoggerFactory logging)
+    public PeerLinkService(NodeRuntime runtime, PeerSecurity security, ILoggerFactory logging, IHostApplicationLifetime lifetime)
     {
+        // Streams end when the node starts stopping, so shutdown does not wait for peers to hang up.
+        _stopping = lifetime.ApplicationStopping;
         _runtime = runtime;
         _security = security;
         _logger = logging.CreateLogger("Jarvis.Node.PeerLinkService");
@@ -71,9 +75,10 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
         await responseStream.WriteAsync(new PeerFrame { Hello = _runtime.Transport.Hello }, context.CancellationToken).ConfigureAwait(false);
         var from = ReplicaId.FromName(hello.Name);
         LogAccepted(hello.Name, remote);
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(call.Token).ConfigureAwait(false))
             {
                 var frame = requestStream.Current;
                 if (frame.BodyCase != PeerFrame.BodyOneofCase.Message)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
@@ -20,6 +19,7 @@ internal sealed partial class PeerSecurity : IDisposable
     private readonly NodeMetrics _metrics;
     private readonly X509Certificate2? _certificate;
     private readonly X509Certificate2? _authority;
+    private static readonly AsyncLocal<EndPoint?> RemoteEndPoint = new();
 
     public PeerSecurity(NodeOptions options, ILogger logger, NodeMetrics metrics)
     {
@@ -59,20 +59,19 @@ internal sealed partial class PeerSecurity : IDisposable
         {
             return;
         }
+        // The connection's remote endpoint, for the refusal log: the validation callback runs in this flow.
+        listen.Use(next => connection =>
+        {
+            RemoteEndPoint.Value = connection.RemoteEndPoint;
+            return next(connection);
+        });
         var https = new HttpsConnectionAdapterOptions
         {
             ServerCertificate = _certificate,
             ClientCertificateMode = ClientCertificateMode.RequireCertificate,
             CheckCertificateRevocation = false,
             HandshakeTimeout = TimeSpan.FromSeconds(10),
-            OnAuthenticate = (connection, ssl) =>
-            {
-                // Replaces Kestrel's check so a refusal is logged with the connection it came from.
-                ssl.ClientCertificateRequired = true;
-                ssl.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
-                var remote = connection.RemoteEndPoint;
-                ssl.RemoteCertificateValidationCallback = (_, certificate, _, _) => AcceptClient(certificate, remote);
-            },
+            ClientCertificateValidation = (certificate, _, _) => AcceptClient(certificate, RemoteEndPoint.Value),
         };
         listen.UseHttps(https);
     }
