@@ -164,6 +164,20 @@ internal sealed class TestCluster : IAsyncDisposable
         Assert.Fail($"timed out after {Generous.TotalSeconds} s waiting until {what}");
     }
 
+    /// <summary>True if node <paramref name="index"/> answers its client API (ready or not).</summary>
+    public async Task<bool> IsServingAsync(int index)
+    {
+        try
+        {
+            await Client(index).DigestAsync(CancellationToken.None);
+            return true;
+        }
+        catch (JarvisClientException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every member name node <paramref name="index"/> reports.</summary>
     public async Task<IReadOnlyList<string>> MembersAsync(int index)
     {
