@@ -54,7 +54,7 @@ internal static class StatusCommand
         foreach (var member in Array(status, "members"))
         {
             var state = Text(member, "status");
-            var colour = state.Equals("alive", StringComparison.OrdinalIgnoreCase) ? "green" : "yellow";
+            var colour = state.ToUpperInvariant() is "UP" or "ALIVE" ? "green" : "yellow";
             members.AddRow(
                 Markup.Escape(Text(member, "name")),
                 Markup.Escape(Text(member, "replicaId")),
