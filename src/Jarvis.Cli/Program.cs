@@ -1,0 +1,28 @@
+// The jarvis command: certificates, a node, a local cluster, client commands and the partition-and-heal demo.
+using System.CommandLine;
+using Jarvis.Cli.Commands;
+using Jarvis.Cli.Internal;
+
+var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read and write objects, and watch a partition heal (jarvis demo).")
+{
+    CertCommands.Create(),
+    NodeRunCommand.Create(),
+    ClusterUpCommand.Create(),
+    StatusCommand.Create(),
+    ObjectCommands.CreatePut(),
+    ObjectCommands.CreateGet(),
+    ObjectCommands.CreateKeys(),
+    DemoCommand.Create(),
+};
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Terminal.Fail(error.Message);
+    }
+    Terminal.Note("Run 'jarvis --help' or 'jarvis COMMAND --help' for usage.");
+    return ExitCodes.Usage;
+}
+// Stopping child nodes gracefully takes a few seconds; the default two-second grace after Ctrl+C is too short.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
