@@ -278,6 +278,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         MemberStatus.Suspect => "suspect",
         MemberStatus.Down => "down",
         MemberStatus.Left => "left",
+        MemberStatus.Retired => "retired",
         _ => "unknown",
     };
 

@@ -70,7 +70,7 @@ internal sealed partial class PeerTransport : IAsyncDisposable
         {
             LogBadAddress(member.Id.ToString(), member.Address);
         }
-        if (member.Status == MemberStatus.Left && _links.Remove(member.Id, out var link))
+        if (member.Status is MemberStatus.Left or MemberStatus.Retired && _links.Remove(member.Id, out var link))
         {
             _ = link.DisposeAsync().AsTask();
         }
