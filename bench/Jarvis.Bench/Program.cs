@@ -2,6 +2,7 @@
 using Jarvis.Bench;
 using Jarvis.Bench.AkkaCompare;
 using Jarvis.Bench.AntiEntropy;
+using Jarvis.Bench.Http;
 using Jarvis.Bench.Replication;
 using Jarvis.Bench.Writes;
 
@@ -12,6 +13,7 @@ IBenchCommand[] commands =
     new WritesCommand(),
     new SimConvergenceCommand(),
     new WireBytesCommand(),
+    new HttpCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

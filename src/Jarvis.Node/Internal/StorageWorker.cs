@@ -42,7 +42,14 @@ internal sealed partial class StorageWorker
         _requests.Writer.TryComplete();
         if (_run is not null)
         {
-            await _run.ConfigureAwait(false);
+            try
+            {
+                await _run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The replica loop stopped first: a completion it can no longer receive is not an error.
+            }
         }
     }
 
