@@ -242,7 +242,7 @@ public sealed partial class ReplicaCore
         if (stored.State is IPrunable prunable && (_retired.Count > 0 || _complete.Count > 0))
         {
             object? copy = null;
-            foreach (var member in _retired.Concat(_complete))
+            foreach (var member in _retired.Union(_complete))
             {
                 if (prunable.Context.IndexOf(member) >= 0 && !prunable.HoldsDotsOf(member))
                 {
