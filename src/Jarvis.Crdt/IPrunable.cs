@@ -9,7 +9,7 @@ namespace Jarvis.Crdt;
 /// Forgetting is not a lattice operation. It preserves the meaning of a state only when every dot of
 /// the replica is causally stable — seen, with every removal of it, by every replica that will ever
 /// exchange the state — which the replication engine establishes before it asks (see
-/// <c>docs/replication.md</c>, "Retiring departed replicas").
+/// <c>docs/replication.md</c>, "Leaving, and retiring departed replicas").
 /// </remarks>
 public interface IPrunable
 {

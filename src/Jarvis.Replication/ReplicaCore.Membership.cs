@@ -168,18 +168,12 @@ public sealed partial class ReplicaCore
                     TrimBuffer();
                 }
                 break;
-            case MemberStatus.Left:
+            case MemberStatus.Left or MemberStatus.Retired:
                 _suspectedAt.Remove(entry.Id);
                 _detectors.Remove(entry.Id);
                 _quietRoots.Remove(entry.Id);
                 RemovePeer(entry.Id);
-                break;
-            case MemberStatus.Retired:
-                _suspectedAt.Remove(entry.Id);
-                _detectors.Remove(entry.Id);
-                _quietRoots.Remove(entry.Id);
-                RemovePeer(entry.Id);
-                if (_retired.Add(entry.Id))
+                if (entry.Status == MemberStatus.Retired && _retired.Add(entry.Id))
                 {
                     // Retired elsewhere at a quiet cut this replica was part of (or joined after): strip its
                     // stale dots from now on; this replica prunes at its own next cut.

@@ -18,7 +18,7 @@ namespace Jarvis.Replication;
 // every object where none of its dots is live, marks it Retired, and from then on strips that member's
 // dots from anything it receives into an object that no longer mentions it (only a stale copy can carry
 // them, and they are all removed dots). Entries that still have live dots stay until a later cut finds
-// them dead. See docs/replication.md, "Retiring departed replicas".
+// them dead. See docs/replication.md, "Leaving, and retiring departed replicas".
 public sealed partial class ReplicaCore
 {
     /// <summary>The reserved key under which a replica checkpoints the members it has retired.</summary>
