@@ -10,6 +10,8 @@ dotnet test Jarvis.slnx -c Release --no-build --logger "console;verbosity=normal
 # One plain closing line for CI: "N passed, N failed".
 passed=$({ grep -Eo 'Passed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END { print n + 0 }')
 failed=$({ grep -Eo 'Failed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END { print n + 0 }')
+# Name the failures again at the end, where a truncated CI log still shows them.
+{ grep -E '^\s+Failed [A-Za-z_]' "$log" || true; } | sed 's/^ */FAILED: /'
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"
