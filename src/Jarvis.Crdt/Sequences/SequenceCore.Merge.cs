@@ -26,6 +26,9 @@ internal struct Span
 
 internal sealed partial class SequenceCore<T>
 {
+    private Stack<Span>? _mergeStack;
+    private HashSet<long>? _mergeVisiting;
+
     // ---------------------------------------------------------------- deleting
 
     /// <summary>Marks n visible items from the cursor (all in its span) deleted.</summary>
@@ -398,28 +401,32 @@ internal sealed partial class SequenceCore<T>
 
     private readonly struct Merger(SequenceCore<T> self, SequenceCore<T> other, int[] map, CausalContext thisContext)
     {
-        private readonly Stack<Span> _stack = new(4);
-        private readonly HashSet<long> _visiting = [];
 
         private long Translate(long otherId) => otherId == NoId ? NoId : MakeId(map[AgentOf(otherId)], CounterOf(otherId));
 
         /// <summary>Merges a run of the other side, first merging the runs that hold its missing origins.</summary>
         public bool MergeWithDependencies(Span span)
         {
-            var changed = false;
-            _stack.Push(span);
-            while (_stack.Count > 0)
+            if (MissingDependency(span) is null)
             {
-                var top = _stack.Peek();
-                if (MissingDependency(top) is { } dependency && _visiting.Add(dependency.Id))
+                return Merge(span);
+            }
+            var changed = false;
+            var stack = self._mergeStack ??= new Stack<Span>();
+            var visiting = self._mergeVisiting ??= [];
+            stack.Push(span);
+            while (stack.Count > 0)
+            {
+                var top = stack.Peek();
+                if (MissingDependency(top) is { } dependency && visiting.Add(dependency.Id))
                 {
-                    _stack.Push(dependency);
+                    stack.Push(dependency);
                     continue;
                 }
-                _stack.Pop();
+                stack.Pop();
                 changed |= Merge(top);
             }
-            _visiting.Clear();
+            visiting.Clear();
             return changed;
         }
 
@@ -704,7 +711,8 @@ internal sealed partial class SequenceCore<T>
     public bool HoldsItemsOf(ReplicaId replica)
     {
         var agent = FindAgent(replica);
-        return agent >= 0 && _pages[agent].Pages.Values.Any(page => page.AsSpan().ContainsAnyExcept(0));
+        return agent >= 0 && ((_pages[agent].Pages?.Values.Any(page => page.AsSpan().ContainsAnyExcept(0)) ?? false)
+            || _pending.Exists(span => AgentOf(span.Id) == agent));
     }
 
     // ---------------------------------------------------------------- copying
@@ -720,9 +728,9 @@ internal sealed partial class SequenceCore<T>
         }
         for (var a = 0; a < _pages.Count; a++)
         {
-            foreach (var (number, page) in _pages[a].Pages)
+            if (_pages[a].Pages is { } pages)
             {
-                copy._pages[a].Pages.Add(number, (int[])page.Clone());
+                copy._pages[a].Pages = pages.ToDictionary(p => p.Key, p => (int[])p.Value.Clone());
             }
         }
         var leaves = new Leaf[_leaves.Count];

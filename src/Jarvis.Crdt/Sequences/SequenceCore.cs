@@ -39,7 +39,7 @@ internal sealed partial class SequenceCore<T>
     private const int PageSize = 1 << PageBits;
 
     private readonly List<ReplicaId> _agents = [];
-    private readonly Dictionary<ReplicaId, int> _agentIndex = [];
+    private Dictionary<ReplicaId, int>? _agentIndex;
     private readonly List<AgentPages> _pages = [];
     private readonly List<Leaf> _leaves = [];
     private readonly List<Span> _pending = [];
@@ -91,7 +91,8 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The index of a replica in this sequence's table, added if new.</summary>
     public int Agent(ReplicaId replica)
     {
-        if (_agentIndex.TryGetValue(replica, out var index))
+        var index = FindAgent(replica);
+        if (index >= 0)
         {
             return index;
         }
@@ -101,13 +102,39 @@ internal sealed partial class SequenceCore<T>
         }
         index = _agents.Count;
         _agents.Add(replica);
-        _agentIndex.Add(replica, index);
+        if (_agentIndex is not null)
+        {
+            _agentIndex.Add(replica, index);
+        }
+        else if (_agents.Count > 8)
+        {
+            // Few replicas are searched in the list; many get a dictionary.
+            _agentIndex = [];
+            for (var a = 0; a < _agents.Count; a++)
+            {
+                _agentIndex.Add(_agents[a], a);
+            }
+        }
         _pages.Add(new AgentPages());
         return index;
     }
 
     /// <summary>The index of a replica in this sequence's table, or -1.</summary>
-    public int FindAgent(ReplicaId replica) => _agentIndex.TryGetValue(replica, out var index) ? index : -1;
+    public int FindAgent(ReplicaId replica)
+    {
+        if (_agentIndex is not null)
+        {
+            return _agentIndex.TryGetValue(replica, out var index) ? index : -1;
+        }
+        for (var a = 0; a < _agents.Count; a++)
+        {
+            if (_agents[a] == replica)
+            {
+                return a;
+            }
+        }
+        return -1;
+    }
 
     public Dot ToDot(long id) => new(_agents[AgentOf(id)], (ulong)CounterOf(id));
 
@@ -123,7 +150,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>Per replica, pages of 1,024 counters mapping each item in the document to its leaf (number + 1), else 0; pending items are found in their list.</summary>
     private sealed class AgentPages
     {
-        public readonly Dictionary<long, int[]> Pages = [];
+        public Dictionary<long, int[]>? Pages;
         public long LastNumber = -1;
         public int[]? Last;
 
@@ -134,12 +161,13 @@ internal sealed partial class SequenceCore<T>
             {
                 return Last;
             }
-            if (Pages.TryGetValue(number, out var page))
+            if (Pages is not null && Pages.TryGetValue(number, out var page))
             {
                 LastNumber = number;
                 Last = page;
+                return page;
             }
-            return page;
+            return null;
         }
 
         public int[] GetOrAdd(long number)
@@ -148,7 +176,7 @@ internal sealed partial class SequenceCore<T>
             if (page is null)
             {
                 page = new int[PageSize];
-                Pages.Add(number, page);
+                (Pages ??= []).Add(number, page);
                 LastNumber = number;
                 Last = page;
             }
@@ -202,7 +230,7 @@ internal sealed partial class SequenceCore<T>
 
     private sealed class Leaf : Node
     {
-        public Span[] Spans = new Span[4];
+        public Span[] Spans = [];
         public int Count;
         public Leaf? Next;
         public Leaf? Previous;
