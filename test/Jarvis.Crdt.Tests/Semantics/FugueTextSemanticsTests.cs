@@ -186,6 +186,7 @@ public sealed class FugueTextSemanticsTests
         var failures = new List<string>();
         for (var concurrentAt = 0; concurrentAt <= 10; concurrentAt++)
         {
+            // The first two copies both edit as replica A, so that the two ways of editing allocate the same ids.
             var (spliced, separate, other) = Shared("0123456789");
             var concurrent = other.Insert(C, concurrentAt, "#");
             spliced.Splice(A, 3, 4, "abc");
@@ -379,6 +380,21 @@ public sealed class FugueTextSemanticsTests
     }
 
     [Fact]
+    public void Undoing_an_insert_after_undoing_a_delete_inside_it_removes_the_restored_characters_too()
+    {
+        var a = new FugueText();
+        var b = new FugueText();
+        b.Join(a.Insert(A, 0, "abcdef"));
+        b.Join(a.Delete(A, 1, 3));
+        b.Join(a.Undo(A)!);
+        Rule.Equal("abcdef", a.ToString(), "undo of the delete restores its characters");
+
+        b.Join(a.Undo(A)!);
+        Rule.Equal("", a.ToString(), "undo of the insert removes every character it inserted, including those an undo restored");
+        Rule.Equal("", b.ToString(), "the same on a replica that joined the undo deltas");
+    }
+
+    [Fact]
     public void Undo_with_nothing_to_undo_returns_null_and_remote_edits_are_not_undoable()
     {
         var a = new FugueText();
@@ -392,6 +408,20 @@ public sealed class FugueTextSemanticsTests
         Assert.False(a.CanUndo, "an edit received from another replica is not this replica's to undo");
         Assert.Null(a.Undo(A));
         Rule.Equal("remote", a.ToString(), "a refused undo changes nothing");
+    }
+
+    [Fact]
+    public void A_delta_joined_into_bottom_reads_like_bottom_joined_into_the_delta()
+    {
+        var delta = new FugueText().Insert(A, 0, "ch");
+        var deltaIntoBottom = new FugueText();
+        deltaIntoBottom.Join(delta);
+        var bottomIntoDelta = delta.Clone();
+        bottomIntoDelta.Join(new FugueText());
+
+        Rule.Equal("ch", deltaIntoBottom.ToString(), "a delta joined into an empty text shows its characters");
+        Rule.Equal(deltaIntoBottom.ToString(), bottomIntoDelta.ToString(), "join is commutative: d ⊔ ⊥ reads like ⊥ ⊔ d");
+        Rule.Converged("join is commutative: d ⊔ ⊥ = ⊥ ⊔ d", deltaIntoBottom, bottomIntoDelta);
     }
 
     [Fact]
@@ -409,10 +439,42 @@ public sealed class FugueTextSemanticsTests
         foreach (var replica in new[] { a, b })
         {
             Assert.True(replica.TryGetValue("doc", out var doc), "a key updated concurrently with the deletion of its whole text survives");
-            Rule.Equal("X", doc.ToString(), "the concurrent insert survives the deletion of the text around it");
+            Rule.Equal("X", doc.ToString(), "the concurrent insert survives the deletion of the text around it (a nested text emptied by a delete must keep the tombstones a concurrent insert names as origins)");
             Rule.Equal(0, doc.PendingCount, "no insert waits for an origin that was deleted");
         }
         Rule.Converged("the replicas agree", a, b);
+    }
+
+    [Fact]
+    public void Map_replicas_that_saw_a_text_deleted_whole_and_a_concurrent_insert_in_different_orders_hold_the_same_state()
+    {
+        var a = new ORMap<string, FugueText>();
+        var b = new ORMap<string, FugueText>();
+        var insert = a.Update("doc", t => t.Insert(A, 0, "ab"));
+        var deleteAll = a.Update("doc", t => t.Delete(A, 0, 2));
+        var concurrent = b.Update("doc", t => t.Insert(B, 0, "jo"));
+
+        a.Join(concurrent);
+        b.Join(insert);
+        b.Join(deleteAll);
+
+        Rule.Equal("{doc: jo}", a.ToString(), "the concurrent insert survives");
+        Rule.Equal(a.ToString(), b.ToString(), "the replicas read the same");
+        Rule.Converged("replicas that received the same deltas hold the same state, whatever the order (a text emptied by a delete keeps its tombstones in the map)", a, b);
+    }
+
+    [Fact]
+    public void Rejoining_a_delta_into_a_map_whose_text_it_wrote_was_deleted_reports_no_change()
+    {
+        var map = new ORMap<string, FugueText>();
+        var insert = map.Update("doc", t => t.Insert(A, 0, "x"));
+        map.Update("doc", t => t.Delete(A, 0, 1));
+        var before = Wire.Hex(map);
+
+        var changed = map.Join(insert);
+
+        Rule.Equal(before, Wire.Hex(map), "a delta the map already holds changes nothing");
+        Assert.False(changed, "join reports a change exactly when the state changed (it returned true, the bytes are the same)");
     }
 
     [Fact]
@@ -450,7 +512,7 @@ public sealed class FugueTextSemanticsTests
     }
 
     /// <summary>Three replicas holding the same text, inserted by <see cref="A"/>.</summary>
-    internal static (FugueText A, FugueText B, FugueText C) Shared(string text)
+    private static (FugueText A, FugueText B, FugueText C) Shared(string text)
     {
         var a = new FugueText();
         var initial = a.Insert(A, 0, text);
@@ -461,15 +523,15 @@ public sealed class FugueTextSemanticsTests
         return (a, b, c);
     }
 
-    /// <summary>Types <paramref name="text"/> one character per insert, each after the previous one.</summary>
-    internal static List<FugueText> TypeForwards(FugueText text, ReplicaId replica, int index, string typed)
+    /// <summary>Types <paramref name="typed"/> one character per insert, each after the previous one.</summary>
+    private static List<FugueText> TypeForwards(FugueText text, ReplicaId replica, int index, string typed)
         => [.. typed.Select((ch, i) => text.Insert(replica, index + i, ch.ToString()))];
 
-    /// <summary>Types <paramref name="text"/> one character per insert from its end, each at the same index.</summary>
-    internal static List<FugueText> TypeBackwards(FugueText text, ReplicaId replica, int index, string typed)
+    /// <summary>Types <paramref name="typed"/> one character per insert from its end, each at the same index.</summary>
+    private static List<FugueText> TypeBackwards(FugueText text, ReplicaId replica, int index, string typed)
         => [.. typed.Reverse().Select(ch => text.Insert(replica, index, ch.ToString()))];
 
-    internal static void Deliver(FugueText into, IEnumerable<FugueText> deltas)
+    private static void Deliver(FugueText into, IEnumerable<FugueText> deltas)
     {
         foreach (var delta in deltas)
         {
