@@ -258,6 +258,8 @@ internal sealed partial class SequenceCore<T>
         var count = reader.ReadCount(minBytesPerItem: 2);
         var runs = new Span[count];
         var rightIsNext = new bool[count];
+        var rightExplicit = new bool[count];
+        var rightBefore = new long[count];
         var previousAgent = -1;
         long previousEnd = 0;
         long previousLast = NoId;
@@ -283,6 +285,11 @@ internal sealed partial class SequenceCore<T>
             long counter = continues ? previousEnd
                 : sameAgent ? previousEnd + reader.ReadVarInt()
                 : (long)Math.Min(reader.ReadVarUInt(), (ulong)long.MaxValue);
+            // One encoding per state: the writer always uses the shortest form the flags allow.
+            if ((!sameAgent && agent == previousAgent) || (sameAgent && !continues && counter == previousEnd))
+            {
+                throw reader.Error("Non-canonical run: its replica or counter could have been implied");
+            }
             var length = reader.ReadVarUInt();
             if (counter < 1 || counter > CounterMask || length < 1 || length > MaxItems || counter + (long)length - 1 > CounterMask)
             {
@@ -296,6 +303,10 @@ internal sealed partial class SequenceCore<T>
             var id = MakeId(agent, counter);
             if (i > 0 && rightIsNext[i - 1])
             {
+                if (id == rightBefore[i - 1])
+                {
+                    throw reader.Error("Non-canonical run: its origin right is the previous run's");
+                }
                 runs[i - 1].Right = id;
                 previousRight = id;
             }
@@ -313,6 +324,12 @@ internal sealed partial class SequenceCore<T>
                 _ => core.ReadOrigin(ref reader, context, agent, counter),
             };
             rightIsNext[i] = rightMode == 2;
+            rightExplicit[i] = rightMode == 3;
+            rightBefore[i] = i > 0 ? previousRight : NoId - 1;
+            if ((leftMode == 2 && i > 0 && left == previousLast) || (rightMode == 3 && i > 0 && right == previousRight))
+            {
+                throw reader.Error("Non-canonical run: an origin written out could have been implied");
+            }
             var deleted = (flags & FlagDeleted) != 0;
             if (!context.ContainsRange(core._agents[agent], (ulong)counter, (ulong)(counter + (long)length - 1)))
             {
@@ -331,6 +348,13 @@ internal sealed partial class SequenceCore<T>
         if (count > 0 && rightIsNext[count - 1])
         {
             throw reader.Error("The last run's origin right names a next run");
+        }
+        for (var i = 0; i < count; i++)
+        {
+            if ((rightExplicit[i] && i + 1 < count && runs[i].Right == runs[i + 1].Id) || (i > 0 && Continues(runs[i - 1], runs[i])))
+            {
+                throw reader.Error("Non-canonical runs: an origin could have been implied, or two runs are one");
+            }
         }
         if (live > reader.Remaining)
         {
@@ -356,7 +380,7 @@ internal sealed partial class SequenceCore<T>
         {
             throw reader.Error(error);
         }
-        core.ReadPending(ref reader, context, elements);
+        core.ReadPending(ref reader, context, elements, canonical: !fragment);
         if (!fragment)
         {
             core.RetryPending();
@@ -406,12 +430,20 @@ internal sealed partial class SequenceCore<T>
             }
             else if (tag == (ulong)context.ReplicaCount + 1)
             {
-                var raw = reader.ReadNonZeroVarUInt();
-                agent = DecodeAgent(ref reader, new ReplicaId(raw));
+                var raw = new ReplicaId(reader.ReadNonZeroVarUInt());
+                if (context.IndexOf(raw) >= 0)
+                {
+                    throw reader.Error("Non-canonical origin: a replica of the context written out");
+                }
+                agent = DecodeAgent(ref reader, raw);
             }
             else
             {
                 throw reader.Error("An origin names an unknown replica");
+            }
+            if (agent == runAgent)
+            {
+                throw reader.Error("Non-canonical origin: the run's own replica named");
             }
             counter = (long)Math.Min(reader.ReadVarUInt(), (ulong)long.MaxValue);
         }
@@ -614,7 +646,7 @@ internal sealed partial class SequenceCore<T>
         return true;
     }
 
-    private void ReadPending(ref CrdtReader reader, CausalContext context, ISequenceElements<T> elements)
+    private void ReadPending(ref CrdtReader reader, CausalContext context, ISequenceElements<T> elements, bool canonical)
     {
         var count = reader.ReadCount(minBytesPerItem: 4);
         var pieces = new Span[count];
@@ -647,6 +679,19 @@ internal sealed partial class SequenceCore<T>
             }
             var deleted = (flags & FlagDeleted) != 0;
             pieces[i] = new Span { Id = id, Length = (int)length, Left = left, Right = right, Deleted = deleted, Content = -1 };
+            if (canonical && i > 0)
+            {
+                var previous = pieces[i - 1];
+                var byReplica = ReplicaOf(previous.Id).CompareTo(ReplicaOf(id));
+                if (byReplica > 0 || (byReplica == 0 && CounterOf(previous.Id) >= counter) || Continues(previous, pieces[i]))
+                {
+                    throw reader.Error("Non-canonical pending runs: out of order, or two runs are one");
+                }
+            }
+            if (canonical && OriginsIntegrated(pieces[i]))
+            {
+                throw reader.Error("A pending run whose origins are in the document");
+            }
             AddPending(pieces[i]);
             if (!deleted)
             {

@@ -27,6 +27,8 @@ public sealed class EncodingTests
         ["ORMap<string,ORSet<string>>"] = "010C0201010002010002016A010101010101020179016B010101010001020178",
         ["ORMap<string,ORMap<string,MVRegister<int>>>"] = "010C0101010001016101016201000154",
         ["LWWMap<string,int>"] = "010D02016180F8A5F9C13200010102016280F8A5F9C132010200",
+        ["FugueText"] = "010E02010C00020100050100010162043A0C01000B0C0101010105040006060001656C6C6F2C2120776F726C6400",
+        ["FugueList<string>"] = "010F020102000201000300000101720104010101010104706C616E056275696C64047368697000",
     };
 
     /// <summary>The numbers written to disk for each type. Renumbering breaks every stored state.</summary>
@@ -46,6 +48,8 @@ public sealed class EncodingTests
         ["RWSet"] = 11,
         ["ORMap"] = 12,
         ["LWWMap"] = 13,
+        ["FugueText"] = 14,
+        ["FugueList"] = 15,
     };
 
     public static TheoryData<string> TypeNames => [.. SampleStates.All.Select(t => t.Name)];

@@ -28,6 +28,8 @@ internal static class SampleStates
         Of("ORMap<string,ORSet<string>>", ORMapGolden(), ORMapLarge()),
         Of("ORMap<string,ORMap<string,MVRegister<int>>>", DeepORMapGolden()),
         Of("LWWMap<string,int>", LWWMapGolden()),
+        Of("FugueText", FugueTextGolden(), FugueTextLarge()),
+        Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -163,6 +165,39 @@ internal static class SampleStates
         var map = new ORMap<string, ORMap<string, MVRegister<int>>>();
         map.Update("a", inner => inner.Update("b", register => register.Write(A, 42)));
         return map;
+    }
+
+    /// <summary>Two replicas' runs, a deletion and a concurrent insert at the same place: every encoding mode but pending.</summary>
+    private static FugueText FugueTextGolden()
+    {
+        var x = new FugueText();
+        var y = new FugueText();
+        y.Join(x.Insert(A, 0, "hello world"));
+        var fromX = x.Insert(A, 5, ",");
+        var fromY = y.Insert(B, 5, "!");
+        x.Join(fromY);
+        x.Join(y.Delete(B, 0, 1));
+        y.Join(fromX);
+        return x;
+    }
+
+    private static FugueText FugueTextLarge()
+    {
+        var text = new FugueText();
+        var random = new Random(7);
+        for (var i = 0; i < 400; i++)
+        {
+            if (text.Length > 10 && random.Next(3) == 0)
+            {
+                var at = random.Next(text.Length - 5);
+                text.Splice(A, at, random.Next(1, 5), string.Empty);
+            }
+            else
+            {
+                text.Splice(i % 3 == 0 ? B : A, random.Next(text.Length + 1), 0, ((char)('a' + random.Next(26))).ToString() + "é");
+            }
+        }
+        return text;
     }
 
     private static LWWMap<string, int> LWWMapGolden()
