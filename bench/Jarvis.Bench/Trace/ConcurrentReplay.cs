@@ -67,9 +67,7 @@ internal static class ConcurrentReplay
                 }
             }
         }
-        var text = replicas[0].Document.ToString();
-        var agree = replicas.All(r => r.Document.ToString() == text);
-        return new ReplayOutcome(replicas[0].Document, agree);
+        return new ReplayOutcome(Array.ConvertAll(replicas, static r => r.Document));
     }
 
     /// <summary>Fills <paramref name="missing"/> with <paramref name="t"/>'s ancestors the replica lacks, in index

@@ -36,6 +36,6 @@ internal static class SequentialReplay
             throw new TraceLoadException(
                 $"patch {p} [{positions[p]}, {deleteCounts[p]}, ...] is out of range of the document (length {document.Length})", e);
         }
-        return new ReplayOutcome(document, ReplicasAgree: true);
+        return new ReplayOutcome([document]);
     }
 }

@@ -61,6 +61,7 @@ internal static class TraceBenchmark
     public static long MeasureHeap(EditingTrace trace)
     {
         var baseline = GC.GetTotalMemory(forceFullCollection: true);
+        // Only the first replica is kept: the outcome, with any other replicas, is garbage from here on.
         var document = Replay(trace).Document;
         var after = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(document);
@@ -72,7 +73,7 @@ internal static class TraceBenchmark
     {
         var outcome = Replay(trace);
         var text = outcome.Document.ToString();
-        return (text, text == trace.EndContent, outcome.ReplicasAgree);
+        return (text, text == trace.EndContent, outcome.ReplicasAgree());
     }
 
     private static FugueText MergeInto(byte[] update)
