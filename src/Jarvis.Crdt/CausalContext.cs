@@ -167,6 +167,103 @@ public sealed class CausalContext
         GetOrAddEntry(dot.Replica).Add(dot.Counter);
     }
 
+    /// <summary>Adds the dots <c>from..to</c> (inclusive) of one replica.</summary>
+    internal void AddRange(ReplicaId replica, ulong from, ulong to)
+    {
+        Debug.Assert(!replica.IsNone && from > 0 && from <= to, "ranges are validated where they are created");
+        var range = new Entry { Replica = replica };
+        if (from == 1)
+        {
+            range.Base = to;
+        }
+        else
+        {
+            range.SetCloud([from, to]);
+        }
+        GetOrAddEntry(replica).UnionWith(range);
+    }
+
+    /// <summary>Adds many inclusive ranges of one replica's dots in one union (they may be unsorted and overlapping).</summary>
+    internal void AddRanges(ReplicaId replica, List<(ulong From, ulong To)> ranges)
+    {
+        if (ranges.Count == 0)
+        {
+            return;
+        }
+        ranges.Sort();
+        var merged = new List<ulong>(ranges.Count * 2);
+        ulong baseCounter = 0;
+        foreach (var (from, to) in ranges)
+        {
+            if (merged.Count == 0 && from <= baseCounter + 1)
+            {
+                baseCounter = Math.Max(baseCounter, to);
+            }
+            else if (merged.Count > 0 && from <= merged[^1] + 1)
+            {
+                merged[^1] = Math.Max(merged[^1], to);
+            }
+            else
+            {
+                merged.Add(from);
+                merged.Add(to);
+            }
+        }
+        var entry = new Entry { Replica = replica, Base = baseCounter };
+        entry.SetCloud(merged.Count == 0 ? null : merged.ToArray());
+        GetOrAddEntry(replica).UnionWith(entry);
+    }
+
+    /// <summary>Whether every dot <c>from..to</c> (inclusive) of the replica is in the context.</summary>
+    internal bool ContainsRange(ReplicaId replica, ulong from, ulong to)
+    {
+        var index = IndexOf(replica);
+        if (index < 0)
+        {
+            return false;
+        }
+        ref readonly var entry = ref Entries[index];
+        if (to <= entry.Base)
+        {
+            return true;
+        }
+        from = Math.Max(from, entry.Base + 1);
+        var cloud = entry.Cloud;
+        if (cloud is null)
+        {
+            return false;
+        }
+        for (var r = 0; r < cloud.Length; r += 2)
+        {
+            if (from >= cloud[r] && from <= cloud[r + 1])
+            {
+                return to <= cloud[r + 1];
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Every dot of the context as inclusive counter ranges, by replica (costs the number of ranges).</summary>
+    internal List<(ReplicaId Replica, ulong From, ulong To)> Ranges()
+    {
+        var ranges = new List<(ReplicaId, ulong, ulong)>();
+        foreach (ref readonly var entry in Entries)
+        {
+            if (entry.Base > 0)
+            {
+                ranges.Add((entry.Replica, 1, entry.Base));
+            }
+            if (entry.Cloud is { } cloud)
+            {
+                for (var r = 0; r < cloud.Length; r += 2)
+                {
+                    ranges.Add((entry.Replica, cloud[r], cloud[r + 1]));
+                }
+            }
+        }
+        return ranges;
+    }
+
     /// <summary>Adds every dot of another context.</summary>
     /// <returns>Whether any dot was new to this context.</returns>
     public bool UnionWith(CausalContext other)

@@ -47,4 +47,10 @@ public enum CrdtTypeCode
 
     /// <summary><see cref="LWWMap{TKey, TValue}"/>.</summary>
     LWWMap = 13,
+
+    /// <summary><see cref="Jarvis.Crdt.FugueText"/>.</summary>
+    FugueText = 14,
+
+    /// <summary><see cref="FugueList{T}"/>.</summary>
+    FugueList = 15,
 }

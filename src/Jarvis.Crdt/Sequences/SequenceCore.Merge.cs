@@ -1,0 +1,756 @@
+using System.Diagnostics;
+
+namespace Jarvis.Crdt.Sequences;
+
+/// <summary>A run of items: consecutive counters of one replica, each item's origin left the item before it, one origin right.</summary>
+internal struct Span
+{
+    /// <summary>The first item's packed id.</summary>
+    public long Id;
+
+    /// <summary>The first item's origin left (packed), or <see cref="SequenceCore{T}.NoId"/> for the start of the document.</summary>
+    public long Left;
+
+    /// <summary>Every item's origin right (packed), or <see cref="SequenceCore{T}.NoId"/> for the end of the document.</summary>
+    public long Right;
+
+    /// <summary>The number of items.</summary>
+    public int Length;
+
+    /// <summary>Offset of the first item's content in the content buffer, or -1 when the content is not held (a deleted item received as such).</summary>
+    public int Content;
+
+    /// <summary>Whether the items are deleted (tombstones: kept for their position).</summary>
+    public bool Deleted;
+}
+
+internal sealed partial class SequenceCore<T>
+{
+    // ---------------------------------------------------------------- deleting
+
+    /// <summary>Marks n visible items from the cursor (all in its span) deleted.</summary>
+    private void Kill(Cursor cursor, int n)
+    {
+        var (leaf, s) = EnsureRoom(cursor.Leaf!, cursor.Span, 2);
+        Debug.Assert(!leaf.Spans[s].Deleted && cursor.Offset + n <= leaf.Spans[s].Length, "kills live items of one span");
+        if (cursor.Offset > 0)
+        {
+            SplitSpan(leaf, s, cursor.Offset);
+            s++;
+        }
+        if (n < leaf.Spans[s].Length)
+        {
+            SplitSpan(leaf, s, n);
+        }
+        leaf.Spans[s].Deleted = true;
+        AddCounts(leaf, -n, 0);
+        MergeAround(leaf, s);
+    }
+
+    /// <summary>Deletes the held, visible items among <paramref name="length"/> ids from <paramref name="id"/>; returns how many it deleted.</summary>
+    public int KillIds(long id, int length, List<(long Id, int Length)>? killed = null)
+    {
+        var total = 0;
+        while (length > 0)
+        {
+            var where = IndexGet(id);
+            int n;
+            if (where == 0)
+            {
+                n = 1;
+            }
+            else if (where > 0)
+            {
+                var cursor = Locate(id);
+                ref readonly var span = ref cursor.Leaf!.Spans[cursor.Span];
+                n = Math.Min(length, span.Length - cursor.Offset);
+                if (!span.Deleted)
+                {
+                    Kill(cursor, n);
+                    total += n;
+                    killed?.Add((id, n));
+                }
+            }
+            else
+            {
+                var p = FindPending(id);
+                var span = _pending[p];
+                n = (int)Math.Min(length, span.Id + span.Length - id);
+                if (!span.Deleted)
+                {
+                    KillPending(p, (int)(id - span.Id), n);
+                    total += n;
+                    killed?.Add((id, n));
+                }
+            }
+            id += n;
+            length -= n;
+        }
+        return total;
+    }
+
+    // ---------------------------------------------------------------- pending items
+
+    private int FindPending(long id)
+    {
+        for (var i = 0; i < _pending.Count; i++)
+        {
+            var span = _pending[i];
+            if (id >= span.Id && id < span.Id + span.Length)
+            {
+                return i;
+            }
+        }
+        throw new UnreachableException("the id index marks an item pending that the pending list lacks");
+    }
+
+    private void KillPending(int index, int offset, int n)
+    {
+        var span = _pending[index];
+        Debug.Assert(!span.Deleted, "only live pending items are killed");
+        var parts = new List<Span>(3);
+        if (offset > 0)
+        {
+            parts.Add(span with { Length = offset });
+        }
+        parts.Add(new Span
+        {
+            Id = span.Id + offset,
+            Length = n,
+            Left = offset == 0 ? span.Left : span.Id + offset - 1,
+            Right = span.Right,
+            Content = span.Content < 0 ? -1 : span.Content + offset,
+            Deleted = true,
+        });
+        if (offset + n < span.Length)
+        {
+            parts.Add(new Span
+            {
+                Id = span.Id + offset + n,
+                Length = span.Length - offset - n,
+                Left = span.Id + offset + n - 1,
+                Right = span.Right,
+                Content = span.Content < 0 ? -1 : span.Content + offset + n,
+                Deleted = false,
+            });
+        }
+        _pending.RemoveAt(index);
+        _pending.InsertRange(index, parts);
+        _pendingLive -= n;
+    }
+
+    private void AddPending(in Span span)
+    {
+        _pending.Add(span);
+        _pendingItems += span.Length;
+        if (!span.Deleted)
+        {
+            _pendingLive += span.Length;
+        }
+        IndexSet(span.Id, span.Length, -1);
+    }
+
+    /// <summary>Integrates every pending run whose origins are now in the document, until none is left that can.</summary>
+    private void RetryPending()
+    {
+        var progress = true;
+        while (progress && _pending.Count > 0)
+        {
+            progress = false;
+            for (var i = 0; i < _pending.Count;)
+            {
+                var span = _pending[i];
+                if (OriginsIntegrated(span))
+                {
+                    _pending.RemoveAt(i);
+                    _pendingItems -= span.Length;
+                    if (!span.Deleted)
+                    {
+                        _pendingLive -= span.Length;
+                    }
+                    Integrate(span);
+                    progress = true;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+        }
+    }
+
+    private bool OriginsIntegrated(in Span span)
+        => (span.Left == NoId || IsIntegrated(span.Left)) && (span.Right == NoId || IsIntegrated(span.Right));
+
+    /// <summary>Adds new items: into the document when their origins are there, else to the pending list.</summary>
+    private void AddItems(in Span span)
+    {
+        if (OriginsIntegrated(span))
+        {
+            Integrate(span);
+        }
+        else
+        {
+            AddPending(span);
+        }
+    }
+
+    // ---------------------------------------------------------------- integrating remote items
+
+    /// <summary>
+    /// Places new items (absent here, origins in the document) by the YjsMod/FugueMax rule: scan the items
+    /// between the origins, skipping those that belong after the new run.
+    /// </summary>
+    private void Integrate(Span item)
+    {
+        var cursor = item.Left == NoId ? Start() : AfterItem(item.Left);
+        var destination = cursor;
+        var scanning = false;
+        var leftPosition = int.MinValue;
+        var rightPosition = int.MinValue;
+        while (true)
+        {
+            if (!scanning)
+            {
+                destination = cursor;
+            }
+            if (cursor.AtEnd)
+            {
+                break;
+            }
+            var leaf = cursor.Leaf!;
+            var other = leaf.Spans[cursor.Span];
+            var otherId = other.Id + cursor.Offset;
+            if (otherId == item.Right)
+            {
+                break;
+            }
+            var otherLeft = cursor.Offset == 0 ? other.Left : otherId - 1;
+            int byLeft;
+            if (otherLeft == item.Left)
+            {
+                byLeft = 0;
+            }
+            else
+            {
+                if (leftPosition == int.MinValue)
+                {
+                    leftPosition = TotalPosition(item.Left);
+                }
+                byLeft = TotalPosition(otherLeft).CompareTo(leftPosition);
+            }
+            if (byLeft < 0)
+            {
+                break;
+            }
+            if (byLeft == 0)
+            {
+                int byRight;
+                if (other.Right == item.Right)
+                {
+                    byRight = 0;
+                }
+                else
+                {
+                    if (rightPosition == int.MinValue)
+                    {
+                        rightPosition = item.Right == NoId ? _root.Total : TotalPosition(item.Right);
+                    }
+                    byRight = (other.Right == NoId ? _root.Total : TotalPosition(other.Right)).CompareTo(rightPosition);
+                }
+                if (byRight == 0)
+                {
+                    if (ReplicaOf(item.Id) < ReplicaOf(otherId))
+                    {
+                        break;
+                    }
+                    scanning = false;
+                }
+                else
+                {
+                    scanning = byRight < 0;
+                }
+            }
+            // The rest of this span has the item before as origin left: each belongs before the new run
+            // exactly when the first examined one did, so skip it whole (stopping at the new run's origin right).
+            if (item.Right != NoId && item.Right > otherId && item.Right < other.Id + other.Length)
+            {
+                cursor = new Cursor { Leaf = leaf, Span = cursor.Span, Offset = (int)(item.Right - other.Id) };
+            }
+            else
+            {
+                cursor = NextSpan(leaf, cursor.Span);
+            }
+        }
+        Place(destination, item);
+    }
+
+    private Cursor AfterItem(long id)
+    {
+        var cursor = Locate(id);
+        return After(cursor.Leaf!, cursor.Span, cursor.Offset);
+    }
+
+    private Leaf LastLeaf()
+    {
+        var node = _root;
+        while (node is Inner inner)
+        {
+            node = inner.Children[inner.Count - 1];
+        }
+        return (Leaf)node;
+    }
+
+    /// <summary>Puts a new run before the item at <paramref name="at"/> (or at the end), extending the run before it when it continues it.</summary>
+    private void Place(Cursor at, in Span item)
+    {
+        Leaf leaf;
+        int s;
+        if (at.AtEnd)
+        {
+            leaf = LastLeaf();
+            s = leaf.Count;
+        }
+        else if (at.Offset > 0)
+        {
+            (leaf, s) = EnsureRoom(at.Leaf!, at.Span, 2);
+            SplitSpan(leaf, s, at.Offset);
+            PutSpan(leaf, s + 1, item);
+            return;
+        }
+        else
+        {
+            leaf = at.Leaf!;
+            s = at.Span;
+        }
+        // Extend the run just before, when the new one continues it (a remote replica typing on).
+        var before = s > 0 ? leaf : leaf.Previous;
+        while (s == 0 && before is not null && before.Count == 0)
+        {
+            before = before.Previous;
+        }
+        if (before is not null)
+        {
+            var b = ReferenceEquals(before, leaf) ? s - 1 : before.Count - 1;
+            ref var previous = ref before.Spans[b];
+            if (CanMerge(previous, item))
+            {
+                previous.Length += item.Length;
+                AddCounts(before, item.Deleted ? 0 : item.Length, item.Length);
+                IndexSet(item.Id, item.Length, before.Number + 1);
+                return;
+            }
+        }
+        (leaf, s) = EnsureRoom(leaf, s, 1);
+        PutSpan(leaf, s, item);
+    }
+
+    // ---------------------------------------------------------------- joining another state
+
+    /// <summary>
+    /// The store half of the causal join: items either side holds are kept (the document is their union);
+    /// an item is visible when every side that holds it shows it, and no side's context has seen it
+    /// without holding it visible (that side deleted it).
+    /// </summary>
+    public bool JoinFrom(SequenceCore<T> other, CausalContext thisContext, CausalContext otherContext)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return false;
+        }
+        var map = new int[other._agents.Count];
+        for (var a = 0; a < map.Length; a++)
+        {
+            map[a] = Agent(other._agents[a]);
+        }
+        var changed = false;
+        if (!other.HoldsNothing)
+        {
+            CheckCapacity(0);
+            var merger = new Merger(this, other, map, thisContext);
+            for (var leaf = other._first; leaf is not null; leaf = leaf.Next)
+            {
+                for (var s = 0; s < leaf.Count; s++)
+                {
+                    changed |= merger.MergeWithDependencies(leaf.Spans[s]);
+                }
+            }
+            foreach (var span in other._pending.ToArray())
+            {
+                changed |= merger.MergeWithDependencies(span);
+            }
+        }
+        changed |= KillByContext(other, map, otherContext);
+        if (changed)
+        {
+            RetryPending();
+        }
+        return changed;
+    }
+
+    /// <summary>Deletes the visible items that <paramref name="context"/> has seen (joining with a bottom store of that context).</summary>
+    public bool RemoveCovered(CausalContext context) => KillByContext(null, null, context);
+
+    private readonly struct Merger(SequenceCore<T> self, SequenceCore<T> other, int[] map, CausalContext thisContext)
+    {
+        private readonly Stack<Span> _stack = new();
+        private readonly HashSet<long> _visiting = [];
+
+        private long Translate(long otherId) => otherId == NoId ? NoId : MakeId(map[AgentOf(otherId)], CounterOf(otherId));
+
+        /// <summary>Merges a run of the other side, first merging the runs that hold its missing origins.</summary>
+        public bool MergeWithDependencies(Span span)
+        {
+            var changed = false;
+            _stack.Push(span);
+            while (_stack.Count > 0)
+            {
+                var top = _stack.Peek();
+                if (MissingDependency(top) is { } dependency && _visiting.Add(dependency.Id))
+                {
+                    _stack.Push(dependency);
+                    continue;
+                }
+                _stack.Pop();
+                changed |= Merge(top);
+            }
+            _visiting.Clear();
+            return changed;
+        }
+
+        /// <summary>The other side's run holding an origin of <paramref name="span"/> this side lacks, if the span needs it.</summary>
+        private Span? MissingDependency(in Span span)
+        {
+            var first = Translate(span.Id);
+            var firstAbsent = !self.Holds(first);
+            var anyAbsent = firstAbsent;
+            for (var k = 1; !anyAbsent && k < span.Length; k++)
+            {
+                anyAbsent = !self.Holds(first + k);
+            }
+            if (!anyAbsent)
+            {
+                return null;
+            }
+            if (firstAbsent && span.Left != NoId && !self.Holds(Translate(span.Left)) && other.FindRun(span.Left) is { } left)
+            {
+                return left;
+            }
+            if (span.Right != NoId && !self.Holds(Translate(span.Right)) && other.FindRun(span.Right) is { } right)
+            {
+                return right;
+            }
+            return null;
+        }
+
+        /// <summary>Merges one run of the other side whose needed origins are held here (or held nowhere: then it waits).</summary>
+        private bool Merge(in Span span)
+        {
+            var changed = false;
+            var first = Translate(span.Id);
+            var replica = self._agents[AgentOf(first)];
+            var content = other.ContentOf(span);
+            var c = 0;
+            while (c < span.Length)
+            {
+                var id = first + c;
+                var where = self.IndexGet(id);
+                if (where != 0)
+                {
+                    var n = self.HeldRun(id, span.Length - c);
+                    if (span.Deleted && self.KillIds(id, n) > 0)
+                    {
+                        changed = true;
+                    }
+                    c += n;
+                    continue;
+                }
+                var absent = 1;
+                while (c + absent < span.Length && self.IndexGet(id + absent) == 0)
+                {
+                    absent++;
+                }
+                self.CheckCapacity(absent);
+                // Items this side's context has seen but does not hold were deleted here before they arrived.
+                var k = 0;
+                while (k < absent)
+                {
+                    var dead = span.Deleted || thisContext.Contains(new Dot(replica, (ulong)CounterOf(id + k)));
+                    var m = 1;
+                    while (k + m < absent && (span.Deleted || thisContext.Contains(new Dot(replica, (ulong)CounterOf(id + k + m)))) == dead)
+                    {
+                        m++;
+                    }
+                    self.AddItems(new Span
+                    {
+                        Id = id + k,
+                        Length = m,
+                        Left = c + k == 0 ? Translate(span.Left) : id + k - 1,
+                        Right = Translate(span.Right),
+                        Deleted = dead,
+                        Content = dead ? -1 : self.AppendContent(content.Slice(c + k, m)),
+                    });
+                    k += m;
+                }
+                changed = true;
+                c += absent;
+            }
+            return changed;
+        }
+    }
+
+    /// <summary>The run holding an item (document or pending), or null.</summary>
+    private Span? FindRun(long id)
+    {
+        var where = IndexGet(id);
+        if (where > 0)
+        {
+            var leaf = _leaves[where - 1];
+            return leaf.Spans[FindSpan(leaf, id)];
+        }
+        return where < 0 ? _pending[FindPending(id)] : null;
+    }
+
+    /// <summary>How many items from a held id, up to <paramref name="max"/>, lie in the run holding it.</summary>
+    private int HeldRun(long id, int max)
+    {
+        var where = IndexGet(id);
+        if (where > 0)
+        {
+            var cursor = Locate(id);
+            return Math.Min(max, cursor.Leaf!.Spans[cursor.Span].Length - cursor.Offset);
+        }
+        var span = _pending[FindPending(id)];
+        return (int)Math.Min(max, span.Id + span.Length - id);
+    }
+
+    /// <summary>
+    /// Deletes the visible items whose dots <paramref name="context"/> has seen while <paramref name="other"/>
+    /// (the side that context belongs to) does not hold them: that side deleted them.
+    /// </summary>
+    private bool KillByContext(SequenceCore<T>? other, int[]? map, CausalContext context)
+    {
+        if (context.IsEmpty || LiveDots == 0)
+        {
+            return false;
+        }
+        _ = map;
+        var kills = new List<(long Id, int Length)>();
+        if (context.DotCount <= ((ulong)LiveDots * 4) + 1024)
+        {
+            foreach (var (replica, from, to) in context.Ranges())
+            {
+                var agent = FindAgent(replica);
+                if (agent < 0 || from > CounterMask)
+                {
+                    continue;
+                }
+                var otherAgent = other?.FindAgent(replica) ?? -1;
+                var last = (long)Math.Min(to, CounterMask);
+                var c = (long)from;
+                while (c <= last)
+                {
+                    var page = _pages[agent].Find(c >> PageBits);
+                    if (page is null)
+                    {
+                        c = ((c >> PageBits) + 1) << PageBits;
+                        continue;
+                    }
+                    var where = page[(int)(c & (PageSize - 1))];
+                    if (where == 0)
+                    {
+                        c++;
+                        continue;
+                    }
+                    var id = MakeId(agent, c);
+                    var n = HeldRun(id, (int)Math.Min(int.MaxValue, last - c + 1));
+                    if (IsVisible(id))
+                    {
+                        CollectUnheld(other, otherAgent, id, n, kills);
+                    }
+                    c += n;
+                }
+            }
+        }
+        else
+        {
+            void Visit(in Span span)
+            {
+                if (span.Deleted)
+                {
+                    return;
+                }
+                var replica = _agents[AgentOf(span.Id)];
+                var otherAgent = other?.FindAgent(replica) ?? -1;
+                var k = 0;
+                while (k < span.Length)
+                {
+                    var seen = context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k)));
+                    var m = 1;
+                    while (k + m < span.Length && context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k + m))) == seen)
+                    {
+                        m++;
+                    }
+                    if (seen)
+                    {
+                        CollectUnheld(other, otherAgent, span.Id + k, m, kills);
+                    }
+                    k += m;
+                }
+            }
+            for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+            {
+                for (var s = 0; s < leaf.Count; s++)
+                {
+                    Visit(leaf.Spans[s]);
+                }
+            }
+            foreach (var span in _pending)
+            {
+                Visit(span);
+            }
+        }
+        var changed = false;
+        foreach (var (id, length) in kills)
+        {
+            changed |= KillIds(id, length) > 0;
+        }
+        return changed;
+    }
+
+    private bool IsVisible(long id)
+    {
+        var where = IndexGet(id);
+        if (where > 0)
+        {
+            var cursor = Locate(id);
+            return !cursor.Leaf!.Spans[cursor.Span].Deleted;
+        }
+        return where < 0 && !_pending[FindPending(id)].Deleted;
+    }
+
+    /// <summary>Adds to <paramref name="kills"/> the runs among n items from <paramref name="id"/> that <paramref name="other"/> does not hold.</summary>
+    private static void CollectUnheld(SequenceCore<T>? other, int otherAgent, long id, int n, List<(long Id, int Length)> kills)
+    {
+        if (other is null || otherAgent < 0)
+        {
+            kills.Add((id, n));
+            return;
+        }
+        var counter = CounterOf(id);
+        var k = 0;
+        while (k < n)
+        {
+            var held = other.Holds(MakeId(otherAgent, counter + k));
+            var m = 1;
+            while (k + m < n && other.Holds(MakeId(otherAgent, counter + k + m)) == held)
+            {
+                m++;
+            }
+            if (!held)
+            {
+                kills.Add((id + k, m));
+            }
+            k += m;
+        }
+    }
+
+    // ---------------------------------------------------------------- dots
+
+    /// <summary>Adds the dots of every visible item (document and pending) to a context.</summary>
+    public void CollectDots(CausalContext into)
+    {
+        var byAgent = new List<(ulong From, ulong To)>?[_agents.Count];
+        void Add(in Span span)
+        {
+            if (!span.Deleted)
+            {
+                var counter = (ulong)CounterOf(span.Id);
+                (byAgent[AgentOf(span.Id)] ??= []).Add((counter, counter + (ulong)span.Length - 1));
+            }
+        }
+        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        {
+            for (var s = 0; s < leaf.Count; s++)
+            {
+                Add(leaf.Spans[s]);
+            }
+        }
+        foreach (var span in _pending)
+        {
+            Add(span);
+        }
+        for (var a = 0; a < byAgent.Length; a++)
+        {
+            if (byAgent[a] is { } ranges)
+            {
+                into.AddRanges(_agents[a], ranges);
+            }
+        }
+    }
+
+    /// <summary>Whether any item (visible, deleted or pending) was written by the replica.</summary>
+    public bool HoldsItemsOf(ReplicaId replica)
+    {
+        var agent = FindAgent(replica);
+        return agent >= 0 && _pages[agent].Pages.Values.Any(page => page.AsSpan().ContainsAnyExcept(0));
+    }
+
+    // ---------------------------------------------------------------- copying
+
+    /// <summary>A deep copy.</summary>
+    public SequenceCore<T> Clone()
+    {
+        var copy = new SequenceCore<T>();
+        copy._leaves.Clear();
+        foreach (var replica in _agents)
+        {
+            copy.Agent(replica);
+        }
+        for (var a = 0; a < _pages.Count; a++)
+        {
+            foreach (var (number, page) in _pages[a].Pages)
+            {
+                copy._pages[a].Pages.Add(number, (int[])page.Clone());
+            }
+        }
+        var leaves = new Leaf[_leaves.Count];
+        foreach (var leaf in _leaves)
+        {
+            var twin = new Leaf { Number = leaf.Number, Count = leaf.Count, Live = leaf.Live, Total = leaf.Total };
+            leaf.Spans.AsSpan(0, leaf.Count).CopyTo(twin.Spans);
+            leaves[leaf.Number] = twin;
+            copy._leaves.Add(twin);
+        }
+        foreach (var leaf in _leaves)
+        {
+            leaves[leaf.Number].Next = leaf.Next is null ? null : leaves[leaf.Next.Number];
+            leaves[leaf.Number].Previous = leaf.Previous is null ? null : leaves[leaf.Previous.Number];
+        }
+        copy._first = leaves[_first.Number];
+        copy._root = CloneNode(_root, null, leaves);
+        copy._content = _content.AsSpan(0, _contentCount).ToArray();
+        copy._contentCount = _contentCount;
+        copy._pending.AddRange(_pending);
+        copy._pendingItems = _pendingItems;
+        copy._pendingLive = _pendingLive;
+        return copy;
+    }
+
+    private static Node CloneNode(Node node, Inner? parent, Leaf[] leaves)
+    {
+        if (node is Leaf leaf)
+        {
+            var twin = leaves[leaf.Number];
+            twin.Parent = parent;
+            return twin;
+        }
+        var inner = (Inner)node;
+        var copy = new Inner { Parent = parent, Count = inner.Count, Live = inner.Live, Total = inner.Total };
+        for (var i = 0; i < inner.Count; i++)
+        {
+            copy.Children[i] = CloneNode(inner.Children[i], copy, leaves);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,719 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Jarvis.Crdt.Sequences;
+
+/// <summary>
+/// The engine behind <see cref="FugueText"/> and <see cref="FugueList{T}"/>: the items of an ordered
+/// sequence CRDT in document order, run-length encoded, in a B-tree indexed by visible and total
+/// counts, with an id index from element id to leaf.
+/// </summary>
+/// <remarks>
+/// <para>Every element ever inserted is an item with an id (its dot: replica and counter), an
+/// <i>origin left</i> and an <i>origin right</i> (the neighbours it was inserted between, which may be
+/// deleted ones), a deleted flag and, while visible, its content. A span is a run of items by one
+/// replica with consecutive counters, each item's origin left being the item before it and all sharing
+/// one origin right: typing a word is one span, not one object per character.</para>
+/// <para>Concurrent inserts between the same neighbours are ordered by FugueMax (Weidner and
+/// Kleppmann, <i>The Art of the Fugue</i>), computed by the YjsMod integration (Gentle,
+/// reference-crdts), which they show equivalent: runs typed concurrently never interleave. Ties
+/// between concurrent inserts with the same origins go to the lower replica id first.</para>
+/// <para>Items whose origins have not arrived wait in a pending list; they are part of the state
+/// (encoded, joined) and integrate as soon as their origins do. Ids are packed into a long: 15 bits of
+/// replica index into this sequence's replica table, 48 bits of counter.</para>
+/// </remarks>
+internal sealed partial class SequenceCore<T>
+{
+    internal const long NoId = -1;
+    private const int AgentShift = 48;
+    internal const long CounterMask = (1L << AgentShift) - 1;
+    internal const int MaxAgents = 1 << 15;
+
+    /// <summary>The most items (visible and deleted) a sequence holds; bounds what a hostile encoding can make us allocate.</summary>
+    internal const int MaxItems = 1 << 24;
+
+    private const int LeafCapacity = 32;
+    private const int LoadedLeafFill = 24;
+    private const int Fanout = 32;
+    private const int PageBits = 10;
+    private const int PageSize = 1 << PageBits;
+
+    private readonly List<ReplicaId> _agents = [];
+    private readonly Dictionary<ReplicaId, int> _agentIndex = [];
+    private readonly List<AgentPages> _pages = [];
+    private readonly List<Leaf> _leaves = [];
+    private readonly List<Span> _pending = [];
+    private Node _root;
+    private Leaf _first;
+    private T[] _content = [];
+    private int _contentCount;
+    private int _pendingItems;
+    private int _pendingLive;
+
+    public SequenceCore()
+    {
+        _first = NewLeaf();
+        _root = _first;
+    }
+
+    /// <summary>The number of visible items in the document (pending items are not visible).</summary>
+    public int Live => _root.Live;
+
+    /// <summary>The number of items in the document, visible or deleted.</summary>
+    public int Total => _root.Total;
+
+    /// <summary>Visible items counted as dots: in the document and waiting.</summary>
+    public int LiveDots => _root.Live + _pendingLive;
+
+    /// <summary>Items waiting for a missing origin.</summary>
+    public int PendingItems => _pendingItems;
+
+    /// <summary>Whether nothing at all is held (no item, visible or not, and nothing pending).</summary>
+    public bool HoldsNothing => _root.Total == 0 && _pending.Count == 0;
+
+    // ---------------------------------------------------------------- ids and replicas
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long MakeId(int agent, long counter) => ((long)agent << AgentShift) | counter;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int AgentOf(long id) => (int)(id >>> AgentShift);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long CounterOf(long id) => id & CounterMask;
+
+    public ReplicaId ReplicaOf(long id) => _agents[AgentOf(id)];
+
+    public int AgentCount => _agents.Count;
+
+    public ReplicaId AgentAt(int agent) => _agents[agent];
+
+    /// <summary>The index of a replica in this sequence's table, added if new.</summary>
+    public int Agent(ReplicaId replica)
+    {
+        if (_agentIndex.TryGetValue(replica, out var index))
+        {
+            return index;
+        }
+        if (_agents.Count >= MaxAgents)
+        {
+            throw new InvalidOperationException($"A sequence holds items of at most {MaxAgents} replicas.");
+        }
+        index = _agents.Count;
+        _agents.Add(replica);
+        _agentIndex.Add(replica, index);
+        _pages.Add(new AgentPages());
+        return index;
+    }
+
+    /// <summary>The index of a replica in this sequence's table, or -1.</summary>
+    public int FindAgent(ReplicaId replica) => _agentIndex.TryGetValue(replica, out var index) ? index : -1;
+
+    public Dot ToDot(long id) => new(_agents[AgentOf(id)], (ulong)CounterOf(id));
+
+    /// <summary>The packed id of a dot, or <see cref="NoId"/> when its replica or counter is unknown here.</summary>
+    public long FromDot(Dot dot)
+    {
+        var agent = FindAgent(dot.Replica);
+        return agent < 0 || dot.Counter > CounterMask ? NoId : MakeId(agent, (long)dot.Counter);
+    }
+
+    // ---------------------------------------------------------------- the id index
+
+    /// <summary>Per replica, pages of 1,024 counters mapping each item to its leaf (number + 1), -1 when pending, 0 when absent.</summary>
+    private sealed class AgentPages
+    {
+        public readonly Dictionary<long, int[]> Pages = [];
+        public long LastNumber = -1;
+        public int[]? Last;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int[]? Find(long number)
+        {
+            if (number == LastNumber)
+            {
+                return Last;
+            }
+            if (Pages.TryGetValue(number, out var page))
+            {
+                LastNumber = number;
+                Last = page;
+            }
+            return page;
+        }
+
+        public int[] GetOrAdd(long number)
+        {
+            var page = Find(number);
+            if (page is null)
+            {
+                page = new int[PageSize];
+                Pages.Add(number, page);
+                LastNumber = number;
+                Last = page;
+            }
+            return page;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int IndexGet(long id)
+    {
+        var page = _pages[AgentOf(id)].Find(CounterOf(id) >> PageBits);
+        return page is null ? 0 : page[(int)(id & (PageSize - 1))];
+    }
+
+    private void IndexSet(long id, int length, int value)
+    {
+        var pages = _pages[AgentOf(id)];
+        var counter = CounterOf(id);
+        while (length > 0)
+        {
+            var page = pages.GetOrAdd(counter >> PageBits);
+            var offset = (int)(counter & (PageSize - 1));
+            var n = Math.Min(length, PageSize - offset);
+            page.AsSpan(offset, n).Fill(value);
+            counter += n;
+            length -= n;
+        }
+    }
+
+    /// <summary>Whether the item is held: in the document or pending.</summary>
+    public bool Holds(long id) => IndexGet(id) != 0;
+
+    /// <summary>Whether the item is in the document (not pending).</summary>
+    public bool IsIntegrated(long id) => IndexGet(id) > 0;
+
+    // ---------------------------------------------------------------- the tree
+
+    private abstract class Node
+    {
+        public Inner? Parent;
+        public int Live;
+        public int Total;
+    }
+
+    private sealed class Leaf : Node
+    {
+        public readonly Span[] Spans = new Span[LeafCapacity];
+        public int Count;
+        public Leaf? Next;
+        public Leaf? Previous;
+        public int Number;
+    }
+
+    private sealed class Inner : Node
+    {
+        public readonly Node[] Children = new Node[Fanout];
+        public int Count;
+    }
+
+    private Leaf NewLeaf()
+    {
+        var leaf = new Leaf { Number = _leaves.Count };
+        _leaves.Add(leaf);
+        return leaf;
+    }
+
+    private static void AddCounts(Node? node, int live, int total)
+    {
+        while (node is not null)
+        {
+            node.Live += live;
+            node.Total += total;
+            node = node.Parent;
+        }
+    }
+
+    private static void Recount(Leaf leaf)
+    {
+        int live = 0, total = 0;
+        for (var i = 0; i < leaf.Count; i++)
+        {
+            ref readonly var span = ref leaf.Spans[i];
+            total += span.Length;
+            if (!span.Deleted)
+            {
+                live += span.Length;
+            }
+        }
+        leaf.Live = live;
+        leaf.Total = total;
+    }
+
+    private static void Recount(Inner inner)
+    {
+        int live = 0, total = 0;
+        for (var i = 0; i < inner.Count; i++)
+        {
+            live += inner.Children[i].Live;
+            total += inner.Children[i].Total;
+        }
+        inner.Live = live;
+        inner.Total = total;
+    }
+
+    /// <summary>Makes room for <paramref name="needed"/> more spans in a leaf, splitting it if full; returns where span <paramref name="index"/> now is.</summary>
+    private (Leaf Leaf, int Index) EnsureRoom(Leaf leaf, int index, int needed)
+    {
+        if (leaf.Count + needed <= LeafCapacity)
+        {
+            return (leaf, index);
+        }
+        var half = leaf.Count / 2;
+        var right = SplitLeaf(leaf, half);
+        return index >= half ? (right, index - half) : (leaf, index);
+    }
+
+    private Leaf SplitLeaf(Leaf leaf, int at)
+    {
+        var right = NewLeaf();
+        var moved = leaf.Count - at;
+        leaf.Spans.AsSpan(at, moved).CopyTo(right.Spans);
+        leaf.Spans.AsSpan(at, moved).Clear();
+        right.Count = moved;
+        leaf.Count = at;
+        Recount(leaf);
+        Recount(right);
+        right.Next = leaf.Next;
+        right.Previous = leaf;
+        if (leaf.Next is not null)
+        {
+            leaf.Next.Previous = right;
+        }
+        leaf.Next = right;
+        for (var i = 0; i < moved; i++)
+        {
+            IndexSet(right.Spans[i].Id, right.Spans[i].Length, right.Number + 1);
+        }
+        InsertSibling(leaf, right);
+        return right;
+    }
+
+    /// <summary>Puts <paramref name="right"/> after <paramref name="node"/> in its parent (a new root when there is none).</summary>
+    /// <remarks>The items of <paramref name="right"/> were counted in <paramref name="node"/> before it was split, so the sums above stay right.</remarks>
+    private void InsertSibling(Node node, Node right)
+    {
+        var parent = node.Parent;
+        if (parent is null)
+        {
+            var root = new Inner { Count = 2 };
+            root.Children[0] = node;
+            root.Children[1] = right;
+            node.Parent = root;
+            right.Parent = root;
+            Recount(root);
+            _root = root;
+            return;
+        }
+        var index = Array.IndexOf(parent.Children, node, 0, parent.Count);
+        if (parent.Count < Fanout)
+        {
+            PutChild(parent, index + 1, right);
+            return;
+        }
+        const int half = Fanout / 2;
+        var other = new Inner { Count = Fanout - half };
+        Array.Copy(parent.Children, half, other.Children, 0, Fanout - half);
+        Array.Clear(parent.Children, half, Fanout - half);
+        parent.Count = half;
+        for (var i = 0; i < other.Count; i++)
+        {
+            other.Children[i].Parent = other;
+        }
+        if (index >= half)
+        {
+            PutChild(other, index - half + 1, right);
+        }
+        else
+        {
+            PutChild(parent, index + 1, right);
+        }
+        // Both halves are recounted with 'right' in place before the level above may split and recount them.
+        Recount(parent);
+        Recount(other);
+        InsertSibling(parent, other);
+    }
+
+    private static void PutChild(Inner parent, int index, Node child)
+    {
+        Array.Copy(parent.Children, index, parent.Children, index + 1, parent.Count - index);
+        parent.Children[index] = child;
+        parent.Count++;
+        child.Parent = parent;
+    }
+
+    // ---------------------------------------------------------------- locating items
+
+    /// <summary>A place in the document: an item (leaf, span, offset), or the end when <see cref="Leaf"/> is null.</summary>
+    private struct Cursor
+    {
+        public Leaf? Leaf;
+        public int Span;
+        public int Offset;
+
+        public readonly bool AtEnd => Leaf is null;
+    }
+
+    private Cursor Start()
+    {
+        var leaf = _first;
+        while (leaf is not null && leaf.Count == 0)
+        {
+            leaf = leaf.Next;
+        }
+        return new Cursor { Leaf = leaf };
+    }
+
+    /// <summary>The cursor at the start of the span after (leaf, span), or the end.</summary>
+    private static Cursor NextSpan(Leaf leaf, int span)
+    {
+        if (span + 1 < leaf.Count)
+        {
+            return new Cursor { Leaf = leaf, Span = span + 1 };
+        }
+        var next = leaf.Next;
+        while (next is not null && next.Count == 0)
+        {
+            next = next.Next;
+        }
+        return new Cursor { Leaf = next };
+    }
+
+    /// <summary>The item after the one at (leaf, span, offset).</summary>
+    private static Cursor After(Leaf leaf, int span, int offset)
+        => offset + 1 < leaf.Spans[span].Length ? new Cursor { Leaf = leaf, Span = span, Offset = offset + 1 } : NextSpan(leaf, span);
+
+    private static long IdAt(in Cursor cursor) => cursor.Leaf!.Spans[cursor.Span].Id + cursor.Offset;
+
+    /// <summary>Finds the live item with visible index <paramref name="index"/> (0 &lt;= index &lt; Live).</summary>
+    private Cursor FindLive(int index)
+    {
+        var node = _root;
+        while (node is Inner inner)
+        {
+            var i = 0;
+            for (; i < inner.Count - 1; i++)
+            {
+                var child = inner.Children[i];
+                if (index < child.Live)
+                {
+                    break;
+                }
+                index -= child.Live;
+            }
+            node = inner.Children[i];
+        }
+        var leaf = (Leaf)node;
+        for (var s = 0; s < leaf.Count; s++)
+        {
+            ref readonly var span = ref leaf.Spans[s];
+            if (span.Deleted)
+            {
+                continue;
+            }
+            if (index < span.Length)
+            {
+                return new Cursor { Leaf = leaf, Span = s, Offset = index };
+            }
+            index -= span.Length;
+        }
+        throw new UnreachableException("visible counts disagree with the spans");
+    }
+
+    /// <summary>Locates an integrated item by id.</summary>
+    private Cursor Locate(long id)
+    {
+        var number = IndexGet(id);
+        Debug.Assert(number > 0, "only integrated items are located");
+        var leaf = _leaves[number - 1];
+        var s = FindSpan(leaf, id);
+        return new Cursor { Leaf = leaf, Span = s, Offset = (int)(id - leaf.Spans[s].Id) };
+    }
+
+    private static int FindSpan(Leaf leaf, long id)
+    {
+        for (var s = 0; s < leaf.Count; s++)
+        {
+            ref readonly var span = ref leaf.Spans[s];
+            if (id >= span.Id && id < span.Id + span.Length)
+            {
+                return s;
+            }
+        }
+        throw new UnreachableException("the id index points at a leaf without the item");
+    }
+
+    /// <summary>The position of an item among all items (deleted ones included).</summary>
+    private int TotalPosition(in Cursor cursor) => Position(cursor, visible: false);
+
+    private int Position(in Cursor cursor, bool visible)
+    {
+        if (cursor.AtEnd)
+        {
+            return visible ? _root.Live : _root.Total;
+        }
+        var leaf = cursor.Leaf!;
+        var position = visible && leaf.Spans[cursor.Span].Deleted ? 0 : cursor.Offset;
+        for (var s = 0; s < cursor.Span; s++)
+        {
+            ref readonly var span = ref leaf.Spans[s];
+            if (!visible || !span.Deleted)
+            {
+                position += span.Length;
+            }
+        }
+        Node node = leaf;
+        while (node.Parent is { } parent)
+        {
+            for (var i = 0; i < parent.Count; i++)
+            {
+                var child = parent.Children[i];
+                if (ReferenceEquals(child, node))
+                {
+                    break;
+                }
+                position += visible ? child.Live : child.Total;
+            }
+            node = parent;
+        }
+        return position;
+    }
+
+    private int TotalPosition(long id) => id == NoId ? -1 : TotalPosition(Locate(id));
+
+    /// <summary>The visible index of an item, or -1 when it is deleted, pending or unknown.</summary>
+    public int VisibleIndexOf(long id)
+    {
+        if (IndexGet(id) <= 0)
+        {
+            return -1;
+        }
+        var cursor = Locate(id);
+        return cursor.Leaf!.Spans[cursor.Span].Deleted ? -1 : Position(cursor, visible: true);
+    }
+
+    /// <summary>The id of the visible item at an index.</summary>
+    public long IdAtVisible(int index)
+    {
+        var cursor = FindLive(index);
+        return IdAt(cursor);
+    }
+
+    /// <summary>The visible item at an index.</summary>
+    public T ItemAt(int index)
+    {
+        var cursor = FindLive(index);
+        ref readonly var span = ref cursor.Leaf!.Spans[cursor.Span];
+        return _content[span.Content + cursor.Offset];
+    }
+
+    /// <summary>Copies the visible items, in order.</summary>
+    public void CopyVisible(Span<T> destination)
+    {
+        var at = 0;
+        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        {
+            for (var s = 0; s < leaf.Count; s++)
+            {
+                ref readonly var span = ref leaf.Spans[s];
+                if (!span.Deleted)
+                {
+                    _content.AsSpan(span.Content, span.Length).CopyTo(destination[at..]);
+                    at += span.Length;
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- content
+
+    private int AppendContent(ReadOnlySpan<T> items)
+    {
+        var offset = _contentCount;
+        if (_contentCount + items.Length > _content.Length)
+        {
+            var capacity = Math.Max(Math.Max(16, _content.Length * 2), _contentCount + items.Length);
+            Array.Resize(ref _content, capacity);
+        }
+        items.CopyTo(_content.AsSpan(_contentCount));
+        _contentCount += items.Length;
+        return offset;
+    }
+
+    internal ReadOnlySpan<T> ContentOf(in Span span) => span.Content < 0 ? default : _content.AsSpan(span.Content, span.Length);
+
+    private void CheckCapacity(int more)
+    {
+        if ((long)_root.Total + _pendingItems + more > MaxItems)
+        {
+            throw new InvalidOperationException($"A sequence holds at most {MaxItems:N0} items, visible and deleted.");
+        }
+    }
+
+    // ---------------------------------------------------------------- spans in a leaf
+
+    /// <summary>Splits the span at (leaf, index) before item <paramref name="offset"/>; the leaf must have room for one more span.</summary>
+    private static void SplitSpan(Leaf leaf, int index, int offset)
+    {
+        Debug.Assert(offset > 0 && offset < leaf.Spans[index].Length && leaf.Count < LeafCapacity, "split inside a span of a leaf with room");
+        ref var span = ref leaf.Spans[index];
+        var rest = new Span
+        {
+            Id = span.Id + offset,
+            Length = span.Length - offset,
+            Left = span.Id + offset - 1,
+            Right = span.Right,
+            Content = span.Content < 0 ? -1 : span.Content + offset,
+            Deleted = span.Deleted,
+        };
+        span.Length = offset;
+        Array.Copy(leaf.Spans, index + 1, leaf.Spans, index + 2, leaf.Count - index - 1);
+        leaf.Spans[index + 1] = rest;
+        leaf.Count++;
+    }
+
+    /// <summary>Inserts a new span at (leaf, index); the leaf must have room. Counts and the id index follow.</summary>
+    private void PutSpan(Leaf leaf, int index, in Span span)
+    {
+        Debug.Assert(leaf.Count < LeafCapacity, "the caller made room");
+        Array.Copy(leaf.Spans, index, leaf.Spans, index + 1, leaf.Count - index);
+        leaf.Spans[index] = span;
+        leaf.Count++;
+        AddCounts(leaf, span.Deleted ? 0 : span.Length, span.Length);
+        IndexSet(span.Id, span.Length, leaf.Number + 1);
+    }
+
+    /// <summary>Whether <paramref name="b"/> continues <paramref name="a"/> as one span (content aside).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool Continues(in Span a, in Span b)
+        => b.Id == a.Id + a.Length && CounterOf(b.Id) != 0 && AgentOf(b.Id) == AgentOf(a.Id)
+            && b.Left == b.Id - 1 && b.Right == a.Right && b.Deleted == a.Deleted;
+
+    private static bool CanMerge(in Span a, in Span b)
+        => Continues(a, b) && (a.Content < 0 ? b.Content < 0 : b.Content == a.Content + a.Length);
+
+    /// <summary>Merges the span at (leaf, index) with its neighbours in the leaf where they continue each other.</summary>
+    private static void MergeAround(Leaf leaf, int index)
+    {
+        if (index + 1 < leaf.Count && CanMerge(leaf.Spans[index], leaf.Spans[index + 1]))
+        {
+            leaf.Spans[index].Length += leaf.Spans[index + 1].Length;
+            RemoveAt(leaf, index + 1);
+        }
+        if (index > 0 && CanMerge(leaf.Spans[index - 1], leaf.Spans[index]))
+        {
+            leaf.Spans[index - 1].Length += leaf.Spans[index].Length;
+            RemoveAt(leaf, index);
+        }
+    }
+
+    private static void RemoveAt(Leaf leaf, int index)
+    {
+        Array.Copy(leaf.Spans, index + 1, leaf.Spans, index, leaf.Count - index - 1);
+        leaf.Count--;
+        leaf.Spans[leaf.Count] = default;
+    }
+
+    // ---------------------------------------------------------------- local edits
+
+    /// <summary>
+    /// Inserts items by a local replica at a visible index, with ids <paramref name="agent"/>:<paramref name="counter"/>...
+    /// Returns the origins chosen (ids of the items it was inserted between).
+    /// </summary>
+    public (long Left, long Right) InsertLocal(int agent, long counter, int index, ReadOnlySpan<T> items)
+    {
+        Debug.Assert(index >= 0 && index <= Live && items.Length > 0, "arguments are validated by the public type");
+        CheckCapacity(items.Length);
+        var id = MakeId(agent, counter);
+        if (index == 0)
+        {
+            var start = Start();
+            var right = start.AtEnd ? NoId : IdAt(start);
+            var leaf = start.AtEnd ? _first : start.Leaf!;
+            (leaf, var at) = EnsureRoom(leaf, start.AtEnd ? leaf.Count : start.Span, 1);
+            PutSpan(leaf, at, new Span { Id = id, Length = items.Length, Left = NoId, Right = right, Content = AppendContent(items) });
+            return (NoId, right);
+        }
+        var cursor = FindLive(index - 1);
+        var left = IdAt(cursor);
+        var origin = cursor.Leaf!;
+        ref var span = ref origin.Spans[cursor.Span];
+        long rightId;
+        if (cursor.Offset + 1 < span.Length)
+        {
+            rightId = left + 1;
+        }
+        else
+        {
+            var next = NextSpan(origin, cursor.Span);
+            rightId = next.AtEnd ? NoId : IdAt(next);
+            // Typing at the end of one's own run extends it: no new span.
+            if (span.Id + span.Length == id && span.Right == rightId && span.Content + span.Length == _contentCount && CounterOf(id) != 0)
+            {
+                AppendContent(items);
+                span.Length += items.Length;
+                AddCounts(origin, items.Length, items.Length);
+                IndexSet(id, items.Length, origin.Number + 1);
+                return (left, rightId);
+            }
+        }
+        var (leafAt, s) = EnsureRoom(origin, cursor.Span, 2);
+        if (cursor.Offset + 1 < leafAt.Spans[s].Length)
+        {
+            SplitSpan(leafAt, s, cursor.Offset + 1);
+        }
+        PutSpan(leafAt, s + 1, new Span { Id = id, Length = items.Length, Left = left, Right = rightId, Content = AppendContent(items) });
+        return (left, rightId);
+    }
+
+    /// <summary>Deletes the visible items [index, index + count); reports each deleted run of ids.</summary>
+    public void DeleteLocal(int index, int count, List<(long Id, int Length)>? deleted)
+    {
+        Debug.Assert(index >= 0 && count >= 0 && index + count <= Live, "arguments are validated by the public type");
+        while (count > 0)
+        {
+            var cursor = FindLive(index);
+            var n = Math.Min(count, cursor.Leaf!.Spans[cursor.Span].Length - cursor.Offset);
+            var id = IdAt(cursor);
+            Kill(cursor, n);
+            deleted?.Add((id, n));
+            count -= n;
+        }
+    }
+
+    /// <summary>The deleted pieces among <paramref name="length"/> ids from <paramref name="id"/> whose content this replica still holds: each piece's last id, length and content.</summary>
+    public List<(long Last, int Length, T[] Content)> DeletedPieces(long id, int length)
+    {
+        var pieces = new List<(long, int, T[])>();
+        while (length > 0)
+        {
+            if (IndexGet(id) <= 0)
+            {
+                id++;
+                length--;
+                continue;
+            }
+            var cursor = Locate(id);
+            ref readonly var span = ref cursor.Leaf!.Spans[cursor.Span];
+            var n = Math.Min(length, span.Length - cursor.Offset);
+            if (span.Deleted && span.Content >= 0)
+            {
+                pieces.Add((id + n - 1, n, _content.AsSpan(span.Content + cursor.Offset, n).ToArray()));
+            }
+            id += n;
+            length -= n;
+        }
+        return pieces;
+    }
+
+    /// <summary>Inserts new local items right after an item (any item, deleted or not); returns the origins used.</summary>
+    public (long Left, long Right) InsertAfter(long after, int agent, long counter, ReadOnlySpan<T> items)
+    {
+        CheckCapacity(items.Length);
+        var at = AfterItem(after);
+        var right = at.AtEnd ? NoId : IdAt(at);
+        Place(at, new Span { Id = MakeId(agent, counter), Length = items.Length, Left = after, Right = right, Content = AppendContent(items) });
+        return (after, right);
+    }
+}
