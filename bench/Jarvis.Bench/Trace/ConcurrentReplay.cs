@@ -8,7 +8,7 @@ namespace Jarvis.Bench.Trace;
 /// <c>a</c>: first every transaction in <c>t</c>'s history (its parents, transitively) that the replica does not
 /// hold is joined into it, ancestors first, as the delta that transaction produced; then <c>t</c>'s patches are
 /// applied in order with <see cref="FugueText.Delete"/> and <see cref="FugueText.Insert"/>, and the deltas they
-/// return are joined into one, <c>t</c>'s delta. At the end every replica joins every delta it lacks, and all must
+/// return are joined into one, <c>t</c>'s delta (a lone operation's delta is used as it is). At the end every replica joins every delta it lacks, and all must
 /// hold the same text.
 /// </summary>
 /// <remarks>
@@ -112,7 +112,10 @@ internal static class ConcurrentReplay
     private static FugueText Apply(EditingTrace trace, Replica replica, int t)
     {
         var document = replica.Document;
-        var delta = new FugueText();
+        // Most transactions are one insert or one delete: their delta is the one that operation returned. Joining
+        // it into an empty accumulator would give the same state at the cost of one more FugueText per transaction.
+        FugueText? single = null;
+        FugueText? joined = null;
         var p = trace.PatchStarts[t];
         try
         {
@@ -121,11 +124,11 @@ internal static class ConcurrentReplay
                 var position = trace.Positions[p];
                 if (trace.DeleteCounts[p] > 0)
                 {
-                    delta.Join(document.Delete(replica.Id, position, trace.DeleteCounts[p]));
+                    Collect(document.Delete(replica.Id, position, trace.DeleteCounts[p]), ref single, ref joined);
                 }
                 if (trace.Inserts[p].Length > 0)
                 {
-                    delta.Join(document.Insert(replica.Id, position, trace.Inserts[p]));
+                    Collect(document.Insert(replica.Id, position, trace.Inserts[p]), ref single, ref joined);
                 }
             }
         }
@@ -134,7 +137,26 @@ internal static class ConcurrentReplay
             throw new TraceLoadException(
                 $"txn {t}, patch {p - trace.PatchStarts[t]} [{trace.Positions[p]}, {trace.DeleteCounts[p]}, ...] is out of range of agent {trace.Agents[t]}'s document (length {document.Length})", e);
         }
-        return delta;
+        return joined ?? single ?? new FugueText();
+    }
+
+    private static void Collect(FugueText delta, ref FugueText? single, ref FugueText? joined)
+    {
+        if (joined is not null)
+        {
+            joined.Join(delta);
+        }
+        else if (single is null)
+        {
+            single = delta;
+        }
+        else
+        {
+            // Returned deltas are joined into a fresh state rather than into one another, so none is modified.
+            joined = new FugueText();
+            joined.Join(single);
+            joined.Join(delta);
+        }
     }
 
     /// <summary>One agent's document and the transactions it holds.</summary>
