@@ -171,6 +171,13 @@ public sealed class CausalContext
     internal void AddRange(ReplicaId replica, ulong from, ulong to)
     {
         Debug.Assert(!replica.IsNone && from > 0 && from <= to, "ranges are validated where they are created");
+        ref var entry = ref GetOrAddEntry(replica);
+        if (!entry.HasCloud && from <= entry.Base + 1)
+        {
+            // The common case: a replica's own next dots extend its contiguous base.
+            entry.Base = Math.Max(entry.Base, to);
+            return;
+        }
         var range = new Entry { Replica = replica };
         if (from == 1)
         {
@@ -180,7 +187,7 @@ public sealed class CausalContext
         {
             range.SetCloud([from, to]);
         }
-        GetOrAddEntry(replica).UnionWith(range);
+        entry.UnionWith(range);
     }
 
     /// <summary>Adds many inclusive ranges of one replica's dots in one union (they may be unsorted and overlapping).</summary>

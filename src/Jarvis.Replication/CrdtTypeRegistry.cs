@@ -33,6 +33,9 @@ public sealed class CrdtTypeRegistry
         registry.Register<LWWMap<string, string>>();
         registry.Register<ORMap<string, ORSet<string>>>();
         registry.Register<ORMap<string, MVRegister<string>>>();
+        registry.Register<FugueText>();
+        registry.Register<FugueList<string>>();
+        registry.Register<ORMap<string, FugueText>>();
         return registry;
     }
 

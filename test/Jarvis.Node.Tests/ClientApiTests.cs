@@ -30,6 +30,7 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "flag", ["""{"op":"enable"}"""], "true" },
         { "flag", ["""{"op":"enable"}""", """{"op":"disable"}"""], "false" },
         { "map", ["""{"op":"set","field":"f","value":"1"}""", """{"op":"set","field":"g","value":"2"}""", """{"op":"remove","field":"f"}"""], """{"g":"2"}""" },
+        { "text", ["""{"op":"insert","index":0,"text":"helo"}""", """{"op":"insert","index":3,"text":"l"}""", """{"op":"insert","index":5,"text":" world!"}""", """{"op":"delete","index":11,"length":1}"""], "\"hello world\"" },
     };
 
     [Theory]
@@ -93,6 +94,11 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "k", "map", """{"op":"set","field":"f"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "map", """{"op":"remove"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "mvregister", """{"op":"set"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "text", """{"op":"insert","text":"a"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "text", """{"op":"insert","index":-1,"text":"a"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "text", """{"op":"delete","index":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "text", """{"op":"insert","index":1,"text":"a"}""", null, (HttpStatusCode)422, "Position out of range" },
+        { "k", "text", """{"op":"delete","index":0,"length":1}""", null, (HttpStatusCode)422, "Position out of range" },
         { "k", "register", """{"op":"set","value":"v"}""", "&consistency=quorum", HttpStatusCode.BadRequest, "Bad consistency" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=0", HttpStatusCode.BadRequest, "Bad timeout" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=soon", HttpStatusCode.BadRequest, "Bad timeout" },

@@ -115,10 +115,12 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
         {
             return delta;
         }
-        var deleted = new List<(long Id, int Length)>();
+        var deleted = new UndoLog();
+        deleted.BeginStep(0);
         Core.DeleteLocal(index, count, deleted);
-        AddDots(delta.Context, deleted);
-        Record(inserted: null, deleted: deleted);
+        var runs = deleted.Pop().Select(r => (r.Id, r.Length)).ToList();
+        AddDots(delta.Context, runs);
+        Record(inserted: null, deleted: runs);
         return delta;
     }
 
@@ -132,21 +134,28 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     {
         CheckReplica(replica);
         CheckRange(index, deleteCount);
-        List<(long, int)>? deleted = null;
+        if (deleteCount == 0 && insert.IsEmpty)
+        {
+            return;
+        }
+        var record = UndoLimit > 0;
+        if (record)
+        {
+            _undo ??= new UndoLog();
+            _undo.BeginStep(UndoLimit);
+            _redo?.Clear();
+        }
         if (deleteCount > 0)
         {
-            deleted = [];
-            Core.DeleteLocal(index, deleteCount, deleted);
+            Core.DeleteLocal(index, deleteCount, record ? _undo : null);
         }
-        List<(long, int)>? inserted = null;
         if (!insert.IsEmpty)
         {
-            var (first, _, _) = InsertCore(replica, index, insert);
-            inserted = [(first, insert.Length)];
-        }
-        if (deleted is not null || inserted is not null)
-        {
-            Record(inserted, deleted);
+            var counter = NextCounter(replica, insert.Length);
+            var agent = Core.Agent(replica);
+            Core.InsertLocal(agent, counter, index, insert);
+            Context.AddRange(replica, (ulong)counter, (ulong)counter + (ulong)insert.Length - 1);
+            _undo?.Add(SequenceCore<T>.MakeId(agent, counter), insert.Length, inserted: true);
         }
     }
 
@@ -488,22 +497,27 @@ internal sealed class UndoLog
 
     public void Push(List<(long Id, int Length)>? inserted, List<(long Id, int Length)>? deleted, int limit)
     {
-        _stepStarts.Add(_records.Count);
+        BeginStep(limit);
         if (deleted is not null)
         {
             foreach (var (id, length) in deleted)
             {
-                _records.Add(new UndoRecord(id, length, Inserted: false));
+                Add(id, length, inserted: false);
             }
         }
         if (inserted is not null)
         {
             foreach (var (id, length) in inserted)
             {
-                _records.Add(new UndoRecord(id, length, Inserted: true));
+                Add(id, length, inserted: true);
             }
         }
-        if (limit > 0 && _stepStarts.Count > 2 * limit)
+    }
+
+    /// <summary>Starts a step (records added next belong to it), forgetting the oldest steps past <paramref name="limit"/> (0: no limit).</summary>
+    public void BeginStep(int limit)
+    {
+        if (limit > 0 && _stepStarts.Count >= 2 * limit)
         {
             // Forget the oldest steps in one go, so the trimming costs O(1) per edit.
             var dropSteps = _stepStarts.Count - limit;
@@ -515,7 +529,11 @@ internal sealed class UndoLog
                 _stepStarts[i] -= dropRecords;
             }
         }
+        _stepStarts.Add(_records.Count);
     }
+
+    /// <summary>Adds a run of ids to the current step.</summary>
+    public void Add(long id, int length, bool inserted) => _records.Add(new UndoRecord(id, length, inserted));
 
     public UndoRecord[] Pop()
     {

@@ -428,11 +428,13 @@ internal sealed partial class SequenceCore<T>
     {
         var leaves = new List<Node>();
         var leaf = _first;
+        leaf.Spans = new Span[Math.Clamp(runs.Length, 4, LeafCapacity)];
         foreach (var run in runs)
         {
             if (leaf.Count == LoadedLeafFill)
             {
                 var next = NewLeaf();
+                next.Spans = new Span[LeafCapacity];
                 leaf.Next = next;
                 next.Previous = leaf;
                 Recount(leaf);

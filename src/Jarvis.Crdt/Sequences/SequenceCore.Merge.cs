@@ -26,6 +26,9 @@ internal struct Span
 
 internal sealed partial class SequenceCore<T>
 {
+    private Stack<Span>? _mergeStack;
+    private HashSet<long>? _mergeVisiting;
+
     // ---------------------------------------------------------------- deleting
 
     /// <summary>Marks n visible items from the cursor (all in its span) deleted.</summary>
@@ -53,7 +56,7 @@ internal sealed partial class SequenceCore<T>
         var total = 0;
         while (length > 0)
         {
-            var where = IndexGet(id);
+            var where = Where(id);
             int n;
             if (where == 0)
             {
@@ -93,6 +96,12 @@ internal sealed partial class SequenceCore<T>
 
     private int FindPending(long id)
     {
+        var index = FindPendingOrNone(id);
+        return index >= 0 ? index : throw new UnreachableException("an item taken for pending is not in the pending list");
+    }
+
+    private int FindPendingOrNone(long id)
+    {
         for (var i = 0; i < _pending.Count; i++)
         {
             var span = _pending[i];
@@ -101,7 +110,7 @@ internal sealed partial class SequenceCore<T>
                 return i;
             }
         }
-        throw new UnreachableException("the id index marks an item pending that the pending list lacks");
+        return -1;
     }
 
     private void KillPending(int index, int offset, int n)
@@ -147,7 +156,6 @@ internal sealed partial class SequenceCore<T>
         {
             _pendingLive += span.Length;
         }
-        IndexSet(span.Id, span.Length, -1);
     }
 
     /// <summary>Integrates every pending run whose origins are now in the document, until none is left that can.</summary>
@@ -393,28 +401,32 @@ internal sealed partial class SequenceCore<T>
 
     private readonly struct Merger(SequenceCore<T> self, SequenceCore<T> other, int[] map, CausalContext thisContext)
     {
-        private readonly Stack<Span> _stack = new();
-        private readonly HashSet<long> _visiting = [];
 
         private long Translate(long otherId) => otherId == NoId ? NoId : MakeId(map[AgentOf(otherId)], CounterOf(otherId));
 
         /// <summary>Merges a run of the other side, first merging the runs that hold its missing origins.</summary>
         public bool MergeWithDependencies(Span span)
         {
-            var changed = false;
-            _stack.Push(span);
-            while (_stack.Count > 0)
+            if (MissingDependency(span) is null)
             {
-                var top = _stack.Peek();
-                if (MissingDependency(top) is { } dependency && _visiting.Add(dependency.Id))
+                return Merge(span);
+            }
+            var changed = false;
+            var stack = self._mergeStack ??= new Stack<Span>();
+            var visiting = self._mergeVisiting ??= [];
+            stack.Push(span);
+            while (stack.Count > 0)
+            {
+                var top = stack.Peek();
+                if (MissingDependency(top) is { } dependency && visiting.Add(dependency.Id))
                 {
-                    _stack.Push(dependency);
+                    stack.Push(dependency);
                     continue;
                 }
-                _stack.Pop();
+                stack.Pop();
                 changed |= Merge(top);
             }
-            _visiting.Clear();
+            visiting.Clear();
             return changed;
         }
 
@@ -454,7 +466,7 @@ internal sealed partial class SequenceCore<T>
             while (c < span.Length)
             {
                 var id = first + c;
-                var where = self.IndexGet(id);
+                var where = self.Where(id);
                 if (where != 0)
                 {
                     var n = self.HeldRun(id, span.Length - c);
@@ -466,7 +478,7 @@ internal sealed partial class SequenceCore<T>
                     continue;
                 }
                 var absent = 1;
-                while (c + absent < span.Length && self.IndexGet(id + absent) == 0)
+                while (c + absent < span.Length && self.Where(id + absent) == 0)
                 {
                     absent++;
                 }
@@ -502,7 +514,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The run holding an item (document or pending), or null.</summary>
     private Span? FindRun(long id)
     {
-        var where = IndexGet(id);
+        var where = Where(id);
         if (where > 0)
         {
             var leaf = _leaves[where - 1];
@@ -514,7 +526,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>How many items from a held id, up to <paramref name="max"/>, lie in the run holding it.</summary>
     private int HeldRun(long id, int max)
     {
-        var where = IndexGet(id);
+        var where = Where(id);
         if (where > 0)
         {
             var cursor = Locate(id);
@@ -571,43 +583,24 @@ internal sealed partial class SequenceCore<T>
                     c += n;
                 }
             }
+            // Pending items are not in the id index: check them against the context directly.
+            foreach (var span in _pending)
+            {
+                VisitSpan(span);
+            }
         }
         else
         {
-            void Visit(in Span span)
-            {
-                if (span.Deleted)
-                {
-                    return;
-                }
-                var replica = _agents[AgentOf(span.Id)];
-                var otherAgent = other?.FindAgent(replica) ?? -1;
-                var k = 0;
-                while (k < span.Length)
-                {
-                    var seen = context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k)));
-                    var m = 1;
-                    while (k + m < span.Length && context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k + m))) == seen)
-                    {
-                        m++;
-                    }
-                    if (seen)
-                    {
-                        CollectUnheld(other, otherAgent, span.Id + k, m, kills);
-                    }
-                    k += m;
-                }
-            }
             for (var leaf = _first; leaf is not null; leaf = leaf.Next)
             {
                 for (var s = 0; s < leaf.Count; s++)
                 {
-                    Visit(leaf.Spans[s]);
+                    VisitSpan(leaf.Spans[s]);
                 }
             }
             foreach (var span in _pending)
             {
-                Visit(span);
+                VisitSpan(span);
             }
         }
         var changed = false;
@@ -616,11 +609,36 @@ internal sealed partial class SequenceCore<T>
             changed |= KillIds(id, length) > 0;
         }
         return changed;
+
+        void VisitSpan(in Span span)
+        {
+            if (span.Deleted)
+            {
+                return;
+            }
+            var replica = _agents[AgentOf(span.Id)];
+            var otherAgent = other?.FindAgent(replica) ?? -1;
+            var k = 0;
+            while (k < span.Length)
+            {
+                var seen = context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k)));
+                var m = 1;
+                while (k + m < span.Length && context.Contains(new Dot(replica, (ulong)CounterOf(span.Id + k + m))) == seen)
+                {
+                    m++;
+                }
+                if (seen)
+                {
+                    CollectUnheld(other, otherAgent, span.Id + k, m, kills);
+                }
+                k += m;
+            }
+        }
     }
 
     private bool IsVisible(long id)
     {
-        var where = IndexGet(id);
+        var where = Where(id);
         if (where > 0)
         {
             var cursor = Locate(id);
@@ -693,7 +711,8 @@ internal sealed partial class SequenceCore<T>
     public bool HoldsItemsOf(ReplicaId replica)
     {
         var agent = FindAgent(replica);
-        return agent >= 0 && _pages[agent].Pages.Values.Any(page => page.AsSpan().ContainsAnyExcept(0));
+        return agent >= 0 && ((_pages[agent].Pages?.Values.Any(page => page.AsSpan().ContainsAnyExcept(0)) ?? false)
+            || _pending.Exists(span => AgentOf(span.Id) == agent));
     }
 
     // ---------------------------------------------------------------- copying
@@ -709,16 +728,16 @@ internal sealed partial class SequenceCore<T>
         }
         for (var a = 0; a < _pages.Count; a++)
         {
-            foreach (var (number, page) in _pages[a].Pages)
+            if (_pages[a].Pages is { } pages)
             {
-                copy._pages[a].Pages.Add(number, (int[])page.Clone());
+                copy._pages[a].Pages = pages.ToDictionary(p => p.Key, p => (int[])p.Value.Clone());
             }
         }
         var leaves = new Leaf[_leaves.Count];
         foreach (var leaf in _leaves)
         {
             var twin = new Leaf { Number = leaf.Number, Count = leaf.Count, Live = leaf.Live, Total = leaf.Total };
-            leaf.Spans.AsSpan(0, leaf.Count).CopyTo(twin.Spans);
+            twin.Spans = leaf.Spans.AsSpan(0, leaf.Count).ToArray();
             leaves[leaf.Number] = twin;
             copy._leaves.Add(twin);
         }

@@ -39,7 +39,7 @@ internal sealed partial class SequenceCore<T>
     private const int PageSize = 1 << PageBits;
 
     private readonly List<ReplicaId> _agents = [];
-    private readonly Dictionary<ReplicaId, int> _agentIndex = [];
+    private Dictionary<ReplicaId, int>? _agentIndex;
     private readonly List<AgentPages> _pages = [];
     private readonly List<Leaf> _leaves = [];
     private readonly List<Span> _pending = [];
@@ -91,7 +91,8 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The index of a replica in this sequence's table, added if new.</summary>
     public int Agent(ReplicaId replica)
     {
-        if (_agentIndex.TryGetValue(replica, out var index))
+        var index = FindAgent(replica);
+        if (index >= 0)
         {
             return index;
         }
@@ -101,13 +102,39 @@ internal sealed partial class SequenceCore<T>
         }
         index = _agents.Count;
         _agents.Add(replica);
-        _agentIndex.Add(replica, index);
+        if (_agentIndex is not null)
+        {
+            _agentIndex.Add(replica, index);
+        }
+        else if (_agents.Count > 8)
+        {
+            // Few replicas are searched in the list; many get a dictionary.
+            _agentIndex = [];
+            for (var a = 0; a < _agents.Count; a++)
+            {
+                _agentIndex.Add(_agents[a], a);
+            }
+        }
         _pages.Add(new AgentPages());
         return index;
     }
 
     /// <summary>The index of a replica in this sequence's table, or -1.</summary>
-    public int FindAgent(ReplicaId replica) => _agentIndex.TryGetValue(replica, out var index) ? index : -1;
+    public int FindAgent(ReplicaId replica)
+    {
+        if (_agentIndex is not null)
+        {
+            return _agentIndex.TryGetValue(replica, out var index) ? index : -1;
+        }
+        for (var a = 0; a < _agents.Count; a++)
+        {
+            if (_agents[a] == replica)
+            {
+                return a;
+            }
+        }
+        return -1;
+    }
 
     public Dot ToDot(long id) => new(_agents[AgentOf(id)], (ulong)CounterOf(id));
 
@@ -120,10 +147,10 @@ internal sealed partial class SequenceCore<T>
 
     // ---------------------------------------------------------------- the id index
 
-    /// <summary>Per replica, pages of 1,024 counters mapping each item to its leaf (number + 1), -1 when pending, 0 when absent.</summary>
+    /// <summary>Per replica, pages of 1,024 counters mapping each item in the document to its leaf (number + 1), else 0; pending items are found in their list.</summary>
     private sealed class AgentPages
     {
-        public readonly Dictionary<long, int[]> Pages = [];
+        public Dictionary<long, int[]>? Pages;
         public long LastNumber = -1;
         public int[]? Last;
 
@@ -134,12 +161,13 @@ internal sealed partial class SequenceCore<T>
             {
                 return Last;
             }
-            if (Pages.TryGetValue(number, out var page))
+            if (Pages is not null && Pages.TryGetValue(number, out var page))
             {
                 LastNumber = number;
                 Last = page;
+                return page;
             }
-            return page;
+            return null;
         }
 
         public int[] GetOrAdd(long number)
@@ -148,7 +176,7 @@ internal sealed partial class SequenceCore<T>
             if (page is null)
             {
                 page = new int[PageSize];
-                Pages.Add(number, page);
+                (Pages ??= []).Add(number, page);
                 LastNumber = number;
                 Last = page;
             }
@@ -179,7 +207,14 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Whether the item is held: in the document or pending.</summary>
-    public bool Holds(long id) => IndexGet(id) != 0;
+    public bool Holds(long id) => Where(id) != 0;
+
+    /// <summary>Where an item is: its leaf's number + 1 in the document, -1 when pending, 0 when absent.</summary>
+    private int Where(long id)
+    {
+        var where = IndexGet(id);
+        return where != 0 ? where : _pending.Count > 0 && FindPendingOrNone(id) >= 0 ? -1 : 0;
+    }
 
     /// <summary>Whether the item is in the document (not pending).</summary>
     public bool IsIntegrated(long id) => IndexGet(id) > 0;
@@ -195,7 +230,7 @@ internal sealed partial class SequenceCore<T>
 
     private sealed class Leaf : Node
     {
-        public readonly Span[] Spans = new Span[LeafCapacity];
+        public Span[] Spans = [];
         public int Count;
         public Leaf? Next;
         public Leaf? Previous;
@@ -269,6 +304,7 @@ internal sealed partial class SequenceCore<T>
     {
         var right = NewLeaf();
         var moved = leaf.Count - at;
+        right.Spans = new Span[LeafCapacity];
         leaf.Spans.AsSpan(at, moved).CopyTo(right.Spans);
         leaf.Spans.AsSpan(at, moved).Clear();
         right.Count = moved;
@@ -556,6 +592,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>Splits the span at (leaf, index) before item <paramref name="offset"/>; the leaf must have room for one more span.</summary>
     private static void SplitSpan(Leaf leaf, int index, int offset)
     {
+        Grow(leaf);
         Debug.Assert(offset > 0 && offset < leaf.Spans[index].Length && leaf.Count < LeafCapacity, "split inside a span of a leaf with room");
         ref var span = ref leaf.Spans[index];
         var rest = new Span
@@ -577,11 +614,21 @@ internal sealed partial class SequenceCore<T>
     private void PutSpan(Leaf leaf, int index, in Span span)
     {
         Debug.Assert(leaf.Count < LeafCapacity, "the caller made room");
+        Grow(leaf);
         Array.Copy(leaf.Spans, index, leaf.Spans, index + 1, leaf.Count - index);
         leaf.Spans[index] = span;
         leaf.Count++;
         AddCounts(leaf, span.Deleted ? 0 : span.Length, span.Length);
         IndexSet(span.Id, span.Length, leaf.Number + 1);
+    }
+
+    /// <summary>Leaves start small (a delta has one span) and grow to their capacity.</summary>
+    private static void Grow(Leaf leaf)
+    {
+        if (leaf.Count == leaf.Spans.Length)
+        {
+            Array.Resize(ref leaf.Spans, Math.Min(LeafCapacity, Math.Max(4, leaf.Spans.Length * 2)));
+        }
     }
 
     /// <summary>Whether <paramref name="b"/> continues <paramref name="a"/> as one span (content aside).</summary>
@@ -668,7 +715,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Deletes the visible items [index, index + count); reports each deleted run of ids.</summary>
-    public void DeleteLocal(int index, int count, List<(long Id, int Length)>? deleted)
+    public void DeleteLocal(int index, int count, UndoLog? deleted)
     {
         Debug.Assert(index >= 0 && count >= 0 && index + count <= Live, "arguments are validated by the public type");
         while (count > 0)
@@ -677,7 +724,7 @@ internal sealed partial class SequenceCore<T>
             var n = Math.Min(count, cursor.Leaf!.Spans[cursor.Span].Length - cursor.Offset);
             var id = IdAt(cursor);
             Kill(cursor, n);
-            deleted?.Add((id, n));
+            deleted?.Add(id, n, inserted: false);
             count -= n;
         }
     }

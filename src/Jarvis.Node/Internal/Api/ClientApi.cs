@@ -82,6 +82,11 @@ internal static class ClientApi
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Type conflict", exception.Message);
         }
+        catch (ArgumentOutOfRangeException exception)
+        {
+            // A position past the end of a text: checked against the state before anything changes.
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Position out of range", $"Nothing was written: {exception.Message}");
+        }
         catch (NodeStoppingException exception)
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Node stopping", exception.Message);

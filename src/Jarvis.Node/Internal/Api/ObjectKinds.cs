@@ -18,6 +18,7 @@ internal static class ObjectKinds
         new SetKind(),
         new FlagKind(),
         new MapKind(),
+        new TextKind(),
     ];
 
     private static readonly FrozenDictionary<string, ObjectKind> ByApiName = All.ToFrozenDictionary(k => k.ApiName, StringComparer.Ordinal);
@@ -233,6 +234,52 @@ internal static class ObjectKinds
                 result[field] = value;
             }
             return result;
+        }
+    }
+
+    private sealed class TextKind() : ObjectKind("text", NameOf<FugueText>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op is not ("insert" or "delete"))
+            {
+                return Unknown(op, "insert or delete", out mutation, out error);
+            }
+            if (!TryGetIndex(body, "index", out var index, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op == "delete")
+            {
+                if (!TryGetIndex(body, "length", out var length, out error))
+                {
+                    return Refuse(error, out mutation, out error);
+                }
+                return Accept((tx, key, c) => tx.Update<FugueText>(key, s => s.Delete(c.Replica, index, length)), out mutation, out error);
+            }
+            if (!TryGetString(body, "text", out var text, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<FugueText>(key, s => s.Insert(c.Replica, index, text)), out mutation, out error);
+        }
+
+        public override JsonNode? Render(object state) => JsonValue.Create(((FugueText)state).ToString());
+
+        private static bool TryGetIndex(JsonElement body, string name, out int value, out string? error)
+        {
+            value = 0;
+            if (!body.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out value) || value < 0)
+            {
+                error = $"The operation needs \"{name}\", a whole number from 0.";
+                return false;
+            }
+            error = null;
+            return true;
         }
     }
 }
