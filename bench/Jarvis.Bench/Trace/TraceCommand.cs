@@ -42,7 +42,7 @@ internal sealed class TraceCommand : IBenchCommand
 
     public string Usage =>
         $"FILE... [--json] [--runs N (default {DefaultRuns})]; FILE is an editing trace, .json or .json.gz, sequential or concurrent. "
-        + "Each time is the best of N runs after one warm-up run (noise on a shared machine only adds time). "
+        + $"Each time is the best of N runs after a warm-up (up to {TraceBenchmark.WarmupRuns} runs within {TraceBenchmark.WarmupTime.TotalSeconds:F0} s), as noise on a shared machine only adds time. "
         + "heapBytes = managed heap after a full GC with the parsed trace (flat arrays) and the final document alive, "
         + "minus the same before the replay with the trace alive: the document's own heap.";
 
@@ -63,7 +63,7 @@ internal sealed class TraceCommand : IBenchCommand
             try
             {
                 var trace = EditingTraceLoader.Load(file);
-                _error.WriteLine($"{trace.Name}: {trace.Kind.ToString().ToLowerInvariant()}, {trace.PatchCount:N0} patches in {trace.TransactionCount:N0} txns by {trace.AgentCount} agent(s); {options.Runs} runs after a warm-up...");
+                _error.WriteLine($"{trace.Name}: {trace.Kind.ToString().ToLowerInvariant()}, {trace.PatchCount:N0} patches in {trace.TransactionCount:N0} txns by {trace.AgentCount} agent(s); warm-up, then {options.Runs} timed runs...");
                 result = TraceBenchmark.Measure(trace, options.Runs);
             }
             catch (TraceLoadException e)
@@ -109,7 +109,7 @@ internal sealed class TraceCommand : IBenchCommand
 
     private void WriteTable(List<TraceResult> results, int runs)
     {
-        _output.WriteLine($"FugueText on editing traces; times are the best of {runs} runs after a warm-up run");
+        _output.WriteLine($"FugueText on editing traces; times are the best of {runs} runs after a warm-up (up to {TraceBenchmark.WarmupRuns} runs within {TraceBenchmark.WarmupTime.TotalSeconds:F0} s)");
         _output.WriteLine();
         List<string[]> rows =
         [

@@ -94,7 +94,7 @@ public sealed class TraceCommandTests : IDisposable
 
         Assert.Equal(0, Run(path, "--runs", "2"));
         var table = _output.ToString();
-        Assert.Contains("best of 2 runs after a warm-up run", table, StringComparison.Ordinal);
+        Assert.Contains("best of 2 runs after a warm-up", table, StringComparison.Ordinal);
         Assert.Contains("tiny-edit", table, StringComparison.Ordinal);
     }
 
