@@ -8,8 +8,8 @@ namespace Jarvis.Bench.Trace;
 /// <c>a</c>: first every transaction in <c>t</c>'s history (its parents, transitively) that the replica does not
 /// hold is joined into it, ancestors first, as the delta that transaction produced; then <c>t</c>'s patches are
 /// applied in order with <see cref="FugueText.Delete"/> and <see cref="FugueText.Insert"/>, and the deltas they
-/// return are joined into one, <c>t</c>'s delta (a lone operation's delta is used as it is). At the end every replica joins every delta it lacks, and all must
-/// hold the same text.
+/// return are joined into one, <c>t</c>'s delta (a lone operation's delta is used as it is). At the end every
+/// replica joins every delta it lacks, and all must hold the same text.
 /// </summary>
 /// <remarks>
 /// Positions in <c>t</c> are relative to the document of exactly <c>t</c>'s history, so the replica must hold

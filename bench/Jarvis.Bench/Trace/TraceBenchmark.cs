@@ -11,10 +11,9 @@ namespace Jarvis.Bench.Trace;
 /// <remarks>
 /// The warm-up is one run, repeated while it stays within <see cref="WarmupRuns"/> runs and
 /// <see cref="WarmupTime"/>: code entered once per run (an encoder's top level) only reaches its final JIT tier
-/// after some 30 calls (see <see cref="Measurement.MeasurementPlan"/>); a replay of many patches gets there
-/// within its first run.
+/// after some 30 calls (see <see cref="Measurement.MeasurementPlan"/>). Runs on the calling thread; not
+/// thread-safe (it forces collections of the whole process).
 /// </remarks>
-/// <remarks>Runs on the calling thread; not thread-safe (it forces collections of the whole process).</remarks>
 internal static class TraceBenchmark
 {
     /// <summary>At most this many warm-up runs.</summary>

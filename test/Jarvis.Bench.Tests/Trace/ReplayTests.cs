@@ -122,6 +122,28 @@ public sealed class ReplayTests : IDisposable
     }
 
     [Fact]
+    public void Every_agent_starts_from_the_same_start_content()
+    {
+        var trace = Load(new
+        {
+            kind = "concurrent",
+            startContent = "abc",
+            endContent = "YabcX",
+            numAgents = 2,
+            txns = new[]
+            {
+                Traces.ConcurrentTxn([], 0, [3, 0, "X"]),
+                Traces.ConcurrentTxn([], 1, [0, 0, "Y"]),
+            },
+        });
+
+        var outcome = ConcurrentReplay.Run(trace);
+
+        Assert.True(outcome.ReplicasAgree(), "both replicas converge after the final merge");
+        Assert.Equal("YabcX", outcome.Document.ToString());
+    }
+
+    [Fact]
     public void A_transaction_whose_parents_omit_what_its_agent_already_holds_is_a_TraceLoadException()
     {
         var trace = Load(Traces.Concurrent(
