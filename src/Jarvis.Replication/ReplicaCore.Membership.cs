@@ -172,6 +172,7 @@ public sealed partial class ReplicaCore
                 _suspectedAt.Remove(entry.Id);
                 _detectors.Remove(entry.Id);
                 _quietRoots.Remove(entry.Id);
+                _quietMismatches.Remove(entry.Id);
                 RemovePeer(entry.Id);
                 if (entry.Status == MemberStatus.Retired && _retired.Add(entry.Id))
                 {

@@ -29,6 +29,7 @@ public sealed partial class ReplicaCore
     private readonly HashSet<ReplicaId> _retired = [];
     private readonly HashSet<ReplicaId> _complete = [];
     private readonly Dictionary<ReplicaId, (UInt128 Root, long At)> _quietRoots = [];
+    private readonly Dictionary<ReplicaId, (UInt128 Theirs, UInt128 Mine)> _quietMismatches = [];
     private long _completenessCheckedAt = -1;
     private bool _handedOff;
     private long _leftAt;
@@ -226,11 +227,36 @@ public sealed partial class ReplicaCore
         if (root is { } value)
         {
             _quietRoots[from] = (value, _now);
+            CompareQuietRoots(from, value);
         }
         else
         {
             _quietRoots.Remove(from);
+            _quietMismatches.Remove(from);
         }
+    }
+
+    /// <summary>
+    /// The safety net of anti-entropy: two quiet replicas (nothing unacknowledged, nothing in transfer)
+    /// whose digests differ on two heartbeats in a row hold something that deltas did not carry across
+    /// — a text insert waiting for a tombstone that a concurrent key removal dropped on one side, say.
+    /// They compare Merkle trees and ship the keys that differ, as after a partition.
+    /// </summary>
+    private void CompareQuietRoots(ReplicaId from, UInt128 theirs)
+    {
+        if (QuietRoot() is not { } mine || mine == theirs)
+        {
+            _quietMismatches.Remove(from);
+            return;
+        }
+        if (_quietMismatches.TryGetValue(from, out var seen) && seen == (theirs, mine)
+            && _peers.TryGetValue(from, out var peer) && !IsDown(from))
+        {
+            _quietMismatches.Remove(from);
+            peer.NeedsState = true;
+            return;
+        }
+        _quietMismatches[from] = (theirs, mine);
     }
 
     /// <summary>What a heartbeat says of this replica's state: its digest while quiet, otherwise nothing.</summary>

@@ -97,7 +97,7 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
         return delta;
     }
 
-    /// <summary>Removes a key: the dots of its value this replica has observed.</summary>
+    /// <summary>Removes a key: the dots of its value this replica has observed (a <see cref="FugueText"/> or <see cref="FugueList{T}"/> value stays, as an empty sequence holding its tombstones).</summary>
     /// <returns>The delta: an empty store with the removed dots as its context.</returns>
     public ORMap<TKey, TValue> Remove(TKey key)
     {
@@ -107,7 +107,13 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
         if (!Unsafe.IsNullRef(ref value))
         {
             value.CollectDots(delta.Context);
-            Store.Remove(key);
+            // What the other replicas do with this delta: drop the observed dots, and the key once its
+            // value is empty. Every type but the sequences empties here; a text keeps its tombstones.
+            value.RemoveCovered(delta.Context);
+            if (value.IsEmpty)
+            {
+                Store.Remove(key);
+            }
         }
         return delta;
     }
@@ -117,7 +123,7 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
     {
         var delta = NewDelta();
         Store.CollectDots(delta.Context);
-        Store.Clear();
+        Store.RemoveCovered(delta.Context);
         return delta;
     }
 

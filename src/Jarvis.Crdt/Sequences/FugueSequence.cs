@@ -41,6 +41,9 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     private UndoLog? _undo;
     private UndoLog? _redo;
 
+    /// <summary>Elements an undone delete brought back as new ones: (first original id, length, first copy id).</summary>
+    private List<(long Original, int Length, long Copy)>? _copies;
+
     /// <summary>Creates a sequence bound to a context (its own, or its root's when nested).</summary>
     private protected FugueSequence(CausalContext context)
     {
@@ -53,8 +56,12 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     /// <summary>The dots this state has seen (shared with the root when nested). Clone it to keep a version.</summary>
     public CausalContext Context { get; }
 
-    /// <summary>Whether no element is visible (the value is empty; tombstones may remain).</summary>
-    public bool IsEmpty => Core.LiveDots == 0;
+    /// <summary>
+    /// Whether the sequence holds nothing at all: no element, visible or deleted, and none waiting. A
+    /// sequence whose elements are all deleted is not empty — its tombstones place later inserts — so in an
+    /// <see cref="ORMap{TKey, TValue}"/> its key stays. <c>Length == 0</c> / <c>Count == 0</c> says whether anything is visible.
+    /// </summary>
+    public bool IsEmpty => Core.HoldsNothing;
 
     /// <summary>The number of visible elements, counting those still waiting for an origin.</summary>
     public int DotCount => Core.LiveDots;
@@ -255,7 +262,7 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
         {
             if (record.Inserted)
             {
-                Core.KillIds(record.Id, record.Length, killed);
+                KillWithCopies(record.Id, record.Length, killed);
             }
         }
         AddDots(delta.Context, killed);
@@ -272,12 +279,42 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
                     delta.Core.AddForeignRun(replica, counter, length, ToDot(left), ToDot(right), deleted: false, content);
                     delta.Context.AddRange(replica, (ulong)counter, (ulong)counter + (ulong)length - 1);
                     restored.Add((SequenceCore<T>.MakeId(agent, counter), length));
+                    (_copies ??= []).Add((tombstone - length + 1, length, SequenceCore<T>.MakeId(agent, counter)));
                 }
             }
         }
         to ??= new UndoLog();
         to.Push(restored, killed, UndoLimit);
         return delta;
+    }
+
+    /// <summary>
+    /// Deletes a run of ids and every copy an undone delete made of them (and copies of those): undoing
+    /// an insert after undoing a delete inside it removes the restored elements too.
+    /// </summary>
+    private void KillWithCopies(long id, int length, List<(long Id, int Length)> killed)
+    {
+        var work = new Stack<(long Id, int Length)>();
+        work.Push((id, length));
+        while (work.Count > 0)
+        {
+            var (from, count) = work.Pop();
+            Core.KillIds(from, count, killed);
+            if (_copies is null)
+            {
+                continue;
+            }
+            foreach (var (original, copyLength, copy) in _copies)
+            {
+                // Copies of one replica's ids: the overlap of [from, from+count) with [original, original+copyLength).
+                var start = Math.Max(from, original);
+                var end = Math.Min(from + count, original + copyLength);
+                if (start < end && SequenceCore<T>.AgentOf(start) == SequenceCore<T>.AgentOf(original) && SequenceCore<T>.AgentOf(from) == SequenceCore<T>.AgentOf(original))
+                {
+                    work.Push((copy + (start - original), (int)(end - start)));
+                }
+            }
+        }
     }
 
     private void Record(List<(long Id, int Length)>? inserted, List<(long Id, int Length)>? deleted)

@@ -585,11 +585,13 @@ internal sealed partial class SequenceCore<T>
         return waiting;
     }
 
-    /// <summary>Adds a run of new items, named by dots, as pending (building a delta).</summary>
+    /// <summary>Adds a run of new items, named by dots (building a delta).</summary>
     public void AddForeignRun(ReplicaId replica, long counter, int length, Dot? left, Dot? right, bool deleted, ReadOnlySpan<T> content)
     {
         var agent = Agent(replica);
-        AddPending(new Span
+        // Placed at once when its origins are here (the start or end of an empty delta), else pending:
+        // a state never holds a pending run that could be placed, so equal states encode equally.
+        AddItems(new Span
         {
             Id = MakeId(agent, counter),
             Length = length,
