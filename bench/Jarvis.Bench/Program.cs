@@ -4,6 +4,7 @@ using Jarvis.Bench.AkkaCompare;
 using Jarvis.Bench.AntiEntropy;
 using Jarvis.Bench.Http;
 using Jarvis.Bench.Replication;
+using Jarvis.Bench.Trace;
 using Jarvis.Bench.Writes;
 
 IBenchCommand[] commands =
@@ -14,6 +15,7 @@ IBenchCommand[] commands =
     new SimConvergenceCommand(),
     new WireBytesCommand(),
     new HttpCommand(),
+    new TraceCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

@@ -1,0 +1,54 @@
+namespace Jarvis.Bench.Trace;
+
+/// <summary>What the <c>trace</c> command measured on one trace; times are the best of the timed runs.</summary>
+/// <param name="Trace">The file name without its extensions.</param>
+/// <param name="Kind">Sequential or concurrent.</param>
+/// <param name="Patches">Patches in the trace.</param>
+/// <param name="ApplyMs">Replaying every patch (concurrent: with every merge, up to converged replicas).</param>
+/// <param name="EncodeMs"><c>Encode()</c> of the final document.</param>
+/// <param name="Bytes">Length of that encoding.</param>
+/// <param name="LoadMs"><c>FugueText.Decode</c> of those bytes.</param>
+/// <param name="MergeMs"><c>ApplyUpdate</c> of the whole document's update into an empty replica.</param>
+/// <param name="HeapBytes">Managed heap held by the final document (see <see cref="TraceBenchmark.MeasureHeap"/>).</param>
+/// <param name="TextMatches">The final text equals the trace's <c>endContent</c>.</param>
+/// <param name="ReplicasAgree">Every replica ended with the same text (always true for a sequential trace).</param>
+/// <param name="LoadMatches">The decoded document's text equals the final text.</param>
+/// <param name="MergeMatches">The merged replica's text equals the final text.</param>
+internal sealed record TraceResult(
+    string Trace,
+    TraceKind Kind,
+    int Patches,
+    double ApplyMs,
+    double EncodeMs,
+    int Bytes,
+    double LoadMs,
+    double MergeMs,
+    long HeapBytes,
+    bool TextMatches,
+    bool ReplicasAgree,
+    bool LoadMatches,
+    bool MergeMatches)
+{
+    /// <summary>The failed checks, empty when all passed. A concurrent trace's text differing from endContent is
+    /// reported, not failed: the recorded text came from another CRDT, whose order for concurrent inserts at the
+    /// same place may differ.</summary>
+    public IEnumerable<string> Failures()
+    {
+        if (Kind == TraceKind.Sequential && !TextMatches)
+        {
+            yield return "the replayed text differs from endContent";
+        }
+        if (!ReplicasAgree)
+        {
+            yield return "the replicas did not converge to one text";
+        }
+        if (!LoadMatches)
+        {
+            yield return "Decode(Encode()) gave a different text";
+        }
+        if (!MergeMatches)
+        {
+            yield return "ApplyUpdate(EncodeUpdateSince(null)) into an empty replica gave a different text";
+        }
+    }
+}

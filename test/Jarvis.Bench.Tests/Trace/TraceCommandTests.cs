@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Jarvis.Bench.Trace;
+
+namespace Jarvis.Bench.Tests.Trace;
+
+public sealed class TraceCommandTests : IDisposable
+{
+    private readonly TraceFiles _files = new();
+    private readonly StringWriter _output = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _files.Dispose();
+        _output.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public void Json_output_is_one_object_per_trace_with_the_issue_fields()
+    {
+        var sequential = _files.Write("tiny-edit", Traces.Sequential(), gzip: true);
+        var concurrent = _files.Write("typing", Traces.ConcurrentTyping("abcxyz!"));
+
+        var exitCode = Run(sequential, concurrent, "--json", "--runs", "1");
+
+        Assert.Equal(0, exitCode);
+        var lines = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        var fields = first.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["trace", "patches", "applyMs", "encodeMs", "bytes", "loadMs", "mergeMs", "heapBytes", "textMatches", "replicasAgree"], fields);
+        Assert.Equal("tiny-edit", first.RootElement.GetProperty("trace").GetString());
+        Assert.Equal(7, first.RootElement.GetProperty("patches").GetInt32());
+        Assert.True(first.RootElement.GetProperty("textMatches").GetBoolean());
+        Assert.True(first.RootElement.GetProperty("replicasAgree").GetBoolean());
+        Assert.True(first.RootElement.GetProperty("bytes").GetInt32() > 0);
+        using var second = JsonDocument.Parse(lines[1]);
+        Assert.Equal("typing", second.RootElement.GetProperty("trace").GetString());
+        Assert.True(second.RootElement.GetProperty("replicasAgree").GetBoolean());
+    }
+
+    [Fact]
+    public void A_sequential_trace_whose_replay_differs_from_its_end_content_fails_with_exit_code_1()
+    {
+        var path = _files.Write("wrong-end", Traces.Sequential(endContent: "Hello, world?"));
+
+        Assert.Equal(1, Run(path, "--runs", "1"));
+        Assert.Contains("CHECK FAILED: wrong-end", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_concurrent_trace_whose_text_differs_from_its_end_content_is_reported_not_failed()
+    {
+        // Neither order of the two runs: only the report can differ, the replicas still agree.
+        var path = _files.Write("other-order", Traces.ConcurrentTyping("xazbyc!"));
+
+        Assert.Equal(0, Run(path, "--json", "--runs", "1"));
+        using var result = JsonDocument.Parse(_output.ToString());
+        Assert.False(result.RootElement.GetProperty("textMatches").GetBoolean());
+        Assert.True(result.RootElement.GetProperty("replicasAgree").GetBoolean());
+    }
+
+    [Fact]
+    public void A_malformed_trace_gives_a_message_and_exit_code_2_without_a_stack_trace()
+    {
+        var malformed = _files.Write("malformed", """{"endContent": "", "txns": [{"patches": [[0]]}]}""");
+        var good = _files.Write("tiny-edit", Traces.Sequential());
+
+        var exitCode = Run(malformed, good, "--json", "--runs", "1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("txn 0, patch 0", _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(" at Jarvis.", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"trace\":\"tiny-edit\"", _output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("--json")]
+    [InlineData("trace.json --runs 0")]
+    [InlineData("trace.json --runs")]
+    [InlineData("trace.json --fast")]
+    public void Bad_usage_is_exit_code_2(string commandLine)
+    {
+        Assert.Equal(2, Run(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.Contains("usage: trace", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_table_names_each_trace_and_how_the_times_were_taken()
+    {
+        var path = _files.Write("tiny-edit", Traces.Sequential());
+
+        Assert.Equal(0, Run(path, "--runs", "2"));
+        var table = _output.ToString();
+        Assert.Contains("best of 2 runs after a warm-up", table, StringComparison.Ordinal);
+        Assert.Contains("tiny-edit", table, StringComparison.Ordinal);
+    }
+
+    private int Run(params string[] args) => new TraceCommand(_output, _error).Run(args);
+}
