@@ -241,12 +241,23 @@ async function main() {
   }
   const m0 = await mem();
 
-  // apply: every patch as a local edit
-  const s = ad.create();
-  if (startContent.length > 0) ad.apply(s, 0, 0, startContent);
-  let t0 = now();
-  for (let k = 0; k < n; k++) ad.apply(s, P[k], D[k], I[k]);
-  result.applyMs = round(now() - t0);
+  // Each timed step runs RUNS times (default 5; automerge 1, its apply alone takes tens of seconds)
+  // and the best time is reported, as the Jarvis harness does: the first runs warm V8's JIT just
+  // as Jarvis's warm .NET's. applyFirstMs keeps the first, cold apply.
+  const runs = Math.max(1, Number(process.env.RUNS || (lib === 'automerge' ? 1 : 5)));
+  result.runs = runs;
+  const applyAll = () => {
+    const doc = ad.create();
+    if (startContent.length > 0) ad.apply(doc, 0, 0, startContent);
+    const t = now();
+    for (let k = 0; k < n; k++) ad.apply(doc, P[k], D[k], I[k]);
+    return [doc, now() - t];
+  };
+
+  // apply: every patch as a local edit; the heap is read around the first run
+  let [s, first] = applyAll();
+  result.applyFirstMs = round(first);
+  let bestApply = first;
   const applyText = ad.text(s);
   const applyOk = applyText === endContent;
 
@@ -258,33 +269,54 @@ async function main() {
   result.wasmBytes = m1.wasm; // linear memory size (high-water mark) of the library's wasm instance(s)
   result.wasmBytesBefore = m0.wasm;
   result.rssBytes = m1.rss;
+  for (let r = 1; r < runs; r++) {
+    const [doc, ms] = applyAll();
+    bestApply = Math.min(bestApply, ms);
+    if (ad.free) ad.free(doc);
+  }
+  result.applyMs = round(bestApply);
 
   // encode the whole document
-  t0 = now();
-  const bytes = ad.encode(s);
-  result.encodeMs = round(now() - t0);
+  let bytes = null;
+  let bestEncode = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t0 = now();
+    bytes = ad.encode(s);
+    bestEncode = Math.min(bestEncode, now() - t0);
+  }
+  result.encodeMs = round(bestEncode);
   result.bytes = bytes.byteLength;
 
   // load from those bytes (includes reading the text back out)
-  await gc();
-  t0 = now();
-  const l = ad.load(bytes);
-  const loadText = ad.text(l);
-  result.loadMs = round(now() - t0);
-  const loadOk = loadText === endContent;
-  if (ad.free) ad.free(l);
+  let loadOk = true;
+  let bestLoad = Infinity;
+  for (let r = 0; r < runs; r++) {
+    await gc();
+    const t0 = now();
+    const l = ad.load(bytes);
+    const loadText = ad.text(l);
+    bestLoad = Math.min(bestLoad, now() - t0);
+    loadOk = loadOk && loadText === endContent;
+    if (ad.free) ad.free(l);
+  }
+  result.loadMs = round(bestLoad);
 
   // merge the whole document into an empty doc as a remote update (input prepared untimed)
   const input = ad.prepareMerge(s, bytes);
   if (input && input.byteLength !== undefined && input !== bytes) result.mergeInputBytes = input.byteLength;
   if (Array.isArray(input)) { result.mergeInputChanges = input.length; result.mergeInputBytes = input.reduce((a, c) => a + c.byteLength, 0); }
-  await gc();
-  t0 = now();
-  const mg = ad.merge(input);
-  const mergeText = ad.text(mg);
-  result.mergeMs = round(now() - t0);
-  const mergeOk = mergeText === endContent;
-  if (ad.free) ad.free(mg);
+  let mergeOk = true;
+  let bestMerge = Infinity;
+  for (let r = 0; r < runs; r++) {
+    await gc();
+    const t0 = now();
+    const mg = ad.merge(input);
+    const mergeText = ad.text(mg);
+    bestMerge = Math.min(bestMerge, now() - t0);
+    mergeOk = mergeOk && mergeText === endContent;
+    if (ad.free) ad.free(mg);
+  }
+  result.mergeMs = round(bestMerge);
 
   result.textMatches = applyOk && loadOk && mergeOk;
   result.textDetail = { apply: applyOk, load: loadOk, merge: mergeOk };

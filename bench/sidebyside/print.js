@@ -44,8 +44,8 @@ for (const r of rows) {
   byTrace.get(t).push(r);
 }
 
-const HEAD = ['library', 'version', 'apply ms', 'encode ms', 'bytes', 'load ms', 'merge ms', 'heap', 'wasm mem', 'text ok', 'apply vs jarvis', 'bytes vs jarvis'];
-const RIGHT = new Set([2, 3, 4, 5, 6, 7, 8, 10, 11]);
+const HEAD = ['library', 'version', 'apply ms', '1st apply', 'encode ms', 'bytes', 'load ms', 'merge ms', 'heap', 'wasm mem', 'text ok', 'apply vs jarvis', 'bytes vs jarvis'];
+const RIGHT = new Set([2, 3, 4, 5, 6, 7, 8, 9, 11, 12]);
 
 let first = true;
 for (const [trace, rs] of byTrace) {
@@ -57,12 +57,12 @@ for (const [trace, rs] of byTrace) {
   for (const r of rs) {
     const label = LABEL[r.lib] || String(r.lib);
     if (r.error) {
-      table.push([label, r.version || '', 'failed', '', '', '', '', '', '', '', '', '']);
+      table.push([label, r.version || '', 'failed', '', '', '', '', '', '', '', '', '', '']);
       notes.push(`${label}: ${r.error}`);
       continue;
     }
     if (r.skipped) {
-      table.push([label, r.version || '', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
+      table.push([label, r.version || '', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a']);
       notes.push(`${label}: ${r.skipped}`);
       continue;
     }
@@ -73,7 +73,7 @@ for (const [trace, rs] of byTrace) {
     if (r.lib === 'jarvis' && 'replicasAgree' in r) ok += r.replicasAgree ? ', agree' : ', DISAGREE';
     const wasm = num(r.wasmBytes) && r.wasmBytes > 0 ? size(r.wasmBytes - (r.wasmBytesBefore || 0)) : r.lib === 'jarvis' ? '' : '-';
     table.push([
-      label, r.version || '', ms(r.applyMs), ms(r.encodeMs), int(r.bytes), ms(r.loadMs), ms(r.mergeMs),
+      label, r.version || '', ms(r.applyMs), ms(r.applyFirstMs), ms(r.encodeMs), int(r.bytes), ms(r.loadMs), ms(r.mergeMs),
       size(r.heapBytes), wasm, ok,
       r.lib === 'jarvis' ? (jarvis ? '1.00x' : 'n/a') : ratio(r.applyMs, jarvis && jarvis.applyMs),
       r.lib === 'jarvis' ? (jarvis ? '1.00x' : 'n/a') : ratio(r.bytes, jarvis && jarvis.bytes),
@@ -91,7 +91,8 @@ for (const [trace, rs] of byTrace) {
     'notes: heap = V8 heapUsed after gc with the doc alive minus the same before the doc existed (JS libs; for\n' +
     '       jarvis, as its own command reports it); wasm mem = growth of the wasm linear memory (high-water mark,\n' +
     '       never shrinks; loro/dt/automerge keep their documents there, not in the V8 heap); ratios = lib / jarvis,\n' +
-    '       >1 means jarvis is faster / smaller; text ok = final text == endContent after apply, load and merge.\n');
+    '       >1 means jarvis is faster / smaller; text ok = final text == endContent after apply, load and merge;\n' +
+    '       times are the best of RUNS runs (default 5; automerge 1) in one process, 1st apply the first, cold one.\n');
   // Same message for several libraries (e.g. a concurrent trace): print it once.
   const grouped = new Map();
   for (const n of notes) {

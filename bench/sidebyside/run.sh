@@ -116,7 +116,7 @@ for trace in "${traces[@]}"; do
     echo "run.sh: jarvis on $tname ..." >&2
     log="$logdir/jarvis-$tname.log"
     rc=0
-    (cd "$repo_root" && dotnet run -c Release --project bench/Jarvis.Bench -- trace "$trace" --json) \
+    (cd "$repo_root" && dotnet run -c Release --project bench/Jarvis.Bench -- trace "$trace" --json --runs "${RUNS:-5}") \
       >"$log.out" 2>"$log" || rc=$?
     # Tag Jarvis's lines with lib and the trace's base name; never invent numbers.
     jl="$(emit_json_lines <"$log.out" | node -e '

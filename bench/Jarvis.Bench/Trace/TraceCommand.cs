@@ -90,7 +90,7 @@ internal sealed class TraceCommand : IBenchCommand
         return exitCode;
     }
 
-    /// <summary>One trace's JSON object, the fields the issue asks for.</summary>
+    /// <summary>One trace's JSON object: the fields the issue asks for, then the cold first apply.</summary>
     public static string ToJson(TraceResult r) => JsonSerializer.Serialize(
         new
         {
@@ -104,6 +104,7 @@ internal sealed class TraceCommand : IBenchCommand
             heapBytes = r.HeapBytes,
             textMatches = r.TextMatches,
             replicasAgree = r.ReplicasAgree,
+            applyFirstMs = Math.Round(r.ApplyFirstMs, 3),
         },
         JsonOptions);
 

@@ -8,6 +8,7 @@ namespace Jarvis.Bench.Trace;
 /// <param name="EncodeMs"><c>Encode()</c> of the final document.</param>
 /// <param name="Bytes">Length of that encoding.</param>
 /// <param name="LoadMs"><c>FugueText.Decode</c> of those bytes.</param>
+/// <param name="ApplyFirstMs">The first, cold replay, before any warm-up (reported beside the best, never instead of it).</param>
 /// <param name="MergeMs"><c>ApplyUpdate</c> of the whole document's update into an empty replica.</param>
 /// <param name="HeapBytes">Managed heap held by the final document (see <see cref="TraceBenchmark.MeasureHeap"/>).</param>
 /// <param name="TextMatches">The final text equals the trace's <c>endContent</c>.</param>
@@ -27,7 +28,8 @@ internal sealed record TraceResult(
     bool TextMatches,
     bool ReplicasAgree,
     bool LoadMatches,
-    bool MergeMatches)
+    bool MergeMatches,
+    double ApplyFirstMs = 0)
 {
     /// <summary>The failed checks, empty when all passed. A concurrent trace's text differing from endContent is
     /// reported, not failed: the recorded text came from another CRDT, whose order for concurrent inserts at the

@@ -29,7 +29,7 @@ public sealed class TraceCommandTests : IDisposable
         Assert.Equal(2, lines.Length);
         using var first = JsonDocument.Parse(lines[0]);
         var fields = first.RootElement.EnumerateObject().Select(p => p.Name).ToArray();
-        Assert.Equal(["trace", "patches", "applyMs", "encodeMs", "bytes", "loadMs", "mergeMs", "heapBytes", "textMatches", "replicasAgree"], fields);
+        Assert.Equal(["trace", "patches", "applyMs", "encodeMs", "bytes", "loadMs", "mergeMs", "heapBytes", "textMatches", "replicasAgree", "applyFirstMs"], fields);
         Assert.Equal("tiny-edit", first.RootElement.GetProperty("trace").GetString());
         Assert.Equal(7, first.RootElement.GetProperty("patches").GetInt32());
         Assert.True(first.RootElement.GetProperty("textMatches").GetBoolean());
