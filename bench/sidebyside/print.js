@@ -39,7 +39,8 @@ const ratio = (a, b) => (num(a) && num(b) && b > 0 ? (a / b).toFixed(2) + 'x' : 
 
 const byTrace = new Map();
 for (const r of rows) {
-  const t = path.basename(String(r.trace || '?'));
+  // Jarvis names a trace without its extensions, the JS runner with them: group on the bare name.
+  const t = path.basename(String(r.trace || '?')).replace(/\.json(\.gz)?$/, '');
   if (!byTrace.has(t)) byTrace.set(t, []);
   byTrace.get(t).push(r);
 }

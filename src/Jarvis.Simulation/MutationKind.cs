@@ -32,4 +32,10 @@ public enum MutationKind
 
     /// <summary>Sets an <c>LWWRegister&lt;string&gt;</c> with a timestamp from the replica's (skewed) hybrid logical clock.</summary>
     RegisterSet,
+
+    /// <summary>Inserts text into a <c>FugueText</c> at a position chosen from the mutation's amount.</summary>
+    TextInsert,
+
+    /// <summary>Deletes one to three characters of a <c>FugueText</c> at a position chosen from the mutation's amount.</summary>
+    TextDelete,
 }

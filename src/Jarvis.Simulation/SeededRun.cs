@@ -309,9 +309,15 @@ public static class SeededRun
         {
             mutations = [SimulatedMutation.NestedRemove("map", "m2")];
         }
-        else if (roll < 90)
+        else if (roll < 84)
         {
             mutations = [SimulatedMutation.SetAdd(setKey, element), SimulatedMutation.GCounterIncrement("counter/g", 1)];
+        }
+        else if (roll < 90)
+        {
+            // Concurrent typing and deleting in one text: its convergence is checked with every other key's.
+            var position = (ulong)random.NextInt64(long.MaxValue);
+            mutations = [random.Next(3) == 0 ? SimulatedMutation.TextDelete("text", position) : SimulatedMutation.TextInsert("text", element, position)];
         }
         else
         {

@@ -35,6 +35,12 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
     /// <summary>Sets the register at <paramref name="key"/> to <paramref name="value"/>.</summary>
     public static SimulatedMutation RegisterSet(string key, string value) => new(MutationKind.RegisterSet, key, value);
 
+    /// <summary>Inserts <paramref name="text"/> at <c>position % (Length + 1)</c> of the text at <paramref name="key"/>.</summary>
+    public static SimulatedMutation TextInsert(string key, string text, ulong position) => new(MutationKind.TextInsert, key, text, position);
+
+    /// <summary>Deletes 1 + (position / 2^32) % 3 characters (at most what is there) at <c>position % Length</c>.</summary>
+    public static SimulatedMutation TextDelete(string key, ulong position) => new(MutationKind.TextDelete, key, Amount: position);
+
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {

@@ -116,6 +116,20 @@ public sealed partial class Simulation
                 var clock = replica.Clock!;
                 tx.Update<LWWRegister<string>>(m.Key, r => r.Set(id, clock, m.Element));
                 break;
+            case MutationKind.TextInsert:
+                tx.Update<FugueText>(m.Key, t => t.Insert(id, (int)(m.Amount % (ulong)(t.Length + 1)), m.Element));
+                break;
+            case MutationKind.TextDelete:
+                tx.Update<FugueText>(m.Key, t =>
+                {
+                    if (t.Length == 0)
+                    {
+                        return t.Delete(id, 0, 0);
+                    }
+                    var at = (int)(m.Amount % (ulong)t.Length);
+                    return t.Delete(id, at, (int)Math.Min(1 + ((m.Amount >> 32) % 3), (ulong)(t.Length - at)));
+                });
+                break;
         }
     }
 
