@@ -241,7 +241,10 @@ public sealed partial class ReplicaCore
             {
                 continue;
             }
-            if (peer.NeedsState)
+            // A comparison or its result still outstanding is followed up even when the need that started it
+            // was met meanwhile (a late transfer acknowledgement clears NeedsState): a stalled comparison is
+            // restarted after its patience instead of keeping the peer busy for good.
+            if (peer.NeedsState || peer.Comparison is not null || peer.PendingKeys is not null)
             {
                 SendState(peer);
             }
