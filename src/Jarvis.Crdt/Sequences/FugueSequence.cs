@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using Jarvis.Crdt.Encoding;
 using Jarvis.Crdt.Sequences;
 
@@ -137,6 +138,7 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     /// ships changes later (<see cref="EncodeUpdateSince"/>) or as whole states. One undo step.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The range is not within 0..Count.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Splice(ReplicaId replica, int index, int deleteCount, ReadOnlySpan<T> insert)
     {
         CheckReplica(replica);

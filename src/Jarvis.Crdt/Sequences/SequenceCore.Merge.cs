@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Jarvis.Crdt.Sequences;
 
@@ -32,6 +33,7 @@ internal sealed partial class SequenceCore<T>
     // ---------------------------------------------------------------- deleting
 
     /// <summary>Marks n visible items from the cursor (all in its span) deleted.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Kill(Cursor cursor, int n)
     {
         var (leaf, s) = EnsureRoom(cursor.Leaf!, cursor.Span, 2);
@@ -209,6 +211,7 @@ internal sealed partial class SequenceCore<T>
     /// Places new items (absent here, origins in the document) by the YjsMod/FugueMax rule: scan the items
     /// between the origins, skipping those that belong after the new run.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Integrate(Span item)
     {
         var cursor = item.Left == NoId ? Start() : AfterItem(item.Left);
@@ -310,6 +313,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Puts a new run before the item at <paramref name="at"/> (or at the end), extending the run before it when it continues it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Place(Cursor at, in Span item)
     {
         Leaf leaf;

@@ -191,6 +191,7 @@ internal sealed partial class SequenceCore<T>
         return page is null ? 0 : page[(int)(id & (PageSize - 1))];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void IndexSet(long id, int length, int value)
     {
         var pages = _pages[AgentOf(id)];
@@ -250,6 +251,7 @@ internal sealed partial class SequenceCore<T>
         return leaf;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddCounts(Node? node, int live, int total)
     {
         while (node is not null)
@@ -289,6 +291,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Makes room for <paramref name="needed"/> more spans in a leaf, splitting it if full; returns where span <paramref name="index"/> now is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Leaf Leaf, int Index) EnsureRoom(Leaf leaf, int index, int needed)
     {
         if (leaf.Count + needed <= LeafCapacity)
@@ -402,6 +405,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>The cursor at the start of the span after (leaf, span), or the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Cursor NextSpan(Leaf leaf, int span)
     {
         if (span + 1 < leaf.Count)
@@ -423,6 +427,7 @@ internal sealed partial class SequenceCore<T>
     private static long IdAt(in Cursor cursor) => cursor.Leaf!.Spans[cursor.Span].Id + cursor.Offset;
 
     /// <summary>Finds the live item with visible index <paramref name="index"/> (0 &lt;= index &lt; Live).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Cursor FindLive(int index)
     {
         var node = _root;
@@ -458,6 +463,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Locates an integrated item by id.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Cursor Locate(long id)
     {
         var number = IndexGet(id);
@@ -467,6 +473,7 @@ internal sealed partial class SequenceCore<T>
         return new Cursor { Leaf = leaf, Span = s, Offset = (int)(id - leaf.Spans[s].Id) };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FindSpan(Leaf leaf, long id)
     {
         for (var s = 0; s < leaf.Count; s++)
@@ -564,6 +571,7 @@ internal sealed partial class SequenceCore<T>
 
     // ---------------------------------------------------------------- content
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendContent(ReadOnlySpan<T> items)
     {
         var offset = _contentCount;
@@ -590,6 +598,7 @@ internal sealed partial class SequenceCore<T>
     // ---------------------------------------------------------------- spans in a leaf
 
     /// <summary>Splits the span at (leaf, index) before item <paramref name="offset"/>; the leaf must have room for one more span.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitSpan(Leaf leaf, int index, int offset)
     {
         Grow(leaf);
@@ -611,6 +620,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Inserts a new span at (leaf, index); the leaf must have room. Counts and the id index follow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PutSpan(Leaf leaf, int index, in Span span)
     {
         Debug.Assert(leaf.Count < LeafCapacity, "the caller made room");
@@ -641,6 +651,7 @@ internal sealed partial class SequenceCore<T>
         => Continues(a, b) && (a.Content < 0 ? b.Content < 0 : b.Content == a.Content + a.Length);
 
     /// <summary>Merges the span at (leaf, index) with its neighbours in the leaf where they continue each other.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeAround(Leaf leaf, int index)
     {
         if (index + 1 < leaf.Count && CanMerge(leaf.Spans[index], leaf.Spans[index + 1]))
@@ -668,6 +679,7 @@ internal sealed partial class SequenceCore<T>
     /// Inserts items by a local replica at a visible index, with ids <paramref name="agent"/>:<paramref name="counter"/>...
     /// Returns the origins chosen (ids of the items it was inserted between).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long Left, long Right) InsertLocal(int agent, long counter, int index, ReadOnlySpan<T> items)
     {
         Debug.Assert(index >= 0 && index <= Live && items.Length > 0, "arguments are validated by the public type");
@@ -715,6 +727,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Deletes the visible items [index, index + count); reports each deleted run of ids.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DeleteLocal(int index, int count, UndoLog? deleted)
     {
         Debug.Assert(index >= 0 && count >= 0 && index + count <= Live, "arguments are validated by the public type");
