@@ -53,4 +53,19 @@ public enum CrdtTypeCode
 
     /// <summary><see cref="FugueList{T}"/>.</summary>
     FugueList = 15,
+
+    /// <summary>The add-wins graph (<c>ORGraph</c>).</summary>
+    Graph = 16,
+
+    /// <summary>The time series (<c>TimeSeries</c>).</summary>
+    TimeSeries = 17,
+
+    /// <summary>A replicated workflow state machine instance.</summary>
+    Workflow = 18,
+
+    /// <summary>A multi-step workflow whose steps form a DAG.</summary>
+    WorkflowPlan = 19,
+
+    /// <summary>A vote among a fixed electorate (<c>Ballot</c>).</summary>
+    Ballot = 20,
 }

@@ -50,6 +50,11 @@ public sealed class EncodingTests
         ["LWWMap"] = 13,
         ["FugueText"] = 14,
         ["FugueList"] = 15,
+        ["Graph"] = 16,
+        ["TimeSeries"] = 17,
+        ["Workflow"] = 18,
+        ["WorkflowPlan"] = 19,
+        ["Ballot"] = 20,
     };
 
     public static TheoryData<string> TypeNames => [.. SampleStates.All.Select(t => t.Name)];
