@@ -19,9 +19,9 @@ namespace Jarvis.Crdt;
 /// neighbours survives in place. Deleted elements stay as tombstones (their id and origins, not their
 /// content once encoded) because later inserts are placed relative to them.</para>
 /// <para>As a causal CRDT, an element's dot is its id; the dot store is the set of visible elements.
-/// Nested in an <see cref="ORMap{TKey, TValue}"/>, removing the key deletes the elements it observed, and
-/// an empty sequence (no visible element) is removed from the map with its tombstones; a concurrent insert
-/// that names one of them as origin then waits until anti-entropy brings the tombstone back.</para>
+/// Nested in an <see cref="ORMap{TKey, TValue}"/>, removing the key deletes the elements it observed; the
+/// key stays, holding an empty sequence with its tombstones, so that an insert made concurrently next to
+/// one of them still finds its place on every replica.</para>
 /// <para>Not thread-safe.</para>
 /// </remarks>
 /// <typeparam name="TSelf">The concrete type.</typeparam>
