@@ -195,28 +195,25 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
         if (_terms is null)
         {
             Adopt(other._terms);
+            other._cast.CopyTo(_cast, 0);
+            other._options.CopyTo(_options, 0);
+            return true;
         }
-        else if (!_terms.Equals(other._terms))
+        if (!_terms.Equals(other._terms))
         {
             throw new BallotMismatchException($"Cannot join ballot {other._terms} into ballot {_terms}: the electorate and quorum rule are a ballot's identity.");
         }
-        else
+        var changed = false;
+        for (var i = 0; i < other._cast.Length; i++)
         {
-            var changed = false;
-            for (var i = 0; i < other._cast.Length; i++)
+            if (other._cast[i] && (!_cast[i] || Wins(other._options[i], _options[i])))
             {
-                if (other._cast[i] && (!_cast[i] || Wins(other._options[i], _options[i])))
-                {
-                    _cast[i] = true;
-                    _options[i] = other._options[i];
-                    changed = true;
-                }
+                _cast[i] = true;
+                _options[i] = other._options[i];
+                changed = true;
             }
-            return changed;
         }
-        other._cast.CopyTo(_cast, 0);
-        other._options.CopyTo(_options, 0);
-        return true;
+        return changed;
     }
 
     /// <inheritdoc/>

@@ -352,6 +352,18 @@ public sealed class BallotSemanticsTests
         Rule.Equal("01140101020101020101010178", Wire.Hex(valid), "the body is tag, rule, electorate, then votes by voter position");
     }
 
+    [Fact]
+    public void The_documented_example_behaves_as_documented()
+    {
+        var atA = new Ballot<string>(Weights((A, 2), (B, 1), (C, 1)), QuorumRule.Majority);
+        var atB = new Ballot<string>();
+        atB.Join(atA.Vote(A, "ship"));
+        Rule.Equal(BallotStatus.Undecided, atB.Decision.Status, "weight 2 of 4 is not more than half");
+        atA.Join(atB.Vote(B, "ship"));
+        Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "ship"), atA.Decision, "weight 3 of 4 decides");
+        Assert.Throws<AlreadyVotedException>(() => atB.Vote(B, "wait"));
+    }
+
     private static Dictionary<ReplicaId, uint> Weights(params (ReplicaId Voter, uint Weight)[] members)
         => members.ToDictionary(m => m.Voter, m => m.Weight);
 
