@@ -29,6 +29,7 @@ public sealed class EncodingTests
         ["LWWMap<string,int>"] = "010D02016180F8A5F9C13200010102016280F8A5F9C132010200",
         ["FugueText"] = "010E02010C00020100050100010162043A0C01000B0C0101010105040006060001656C6C6F2C2120776F726C6400",
         ["FugueList<string>"] = "010F020102000201000300000101720104010101010104706C616E056275696C64047368697000",
+        ["Ballot<string>"] = "011401010301020201030102000379657302026E6F",
     };
 
     /// <summary>The numbers written to disk for each type. Renumbering breaks every stored state.</summary>

@@ -30,6 +30,7 @@ internal static class SampleStates
         Of("LWWMap<string,int>", LWWMapGolden()),
         Of("FugueText", FugueTextGolden(), FugueTextLarge()),
         Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
+        Of("Ballot<string>", BallotGolden(), BallotLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -204,4 +205,19 @@ internal static class SampleStates
         => new LWWMap<string, int>()
             .Also(m => m.Set(A, new HlcTimestamp(Wall, 0), "a", 1))
             .Also(m => m.Remove(B, new HlcTimestamp(Wall, 1), "b"));
+
+    /// <summary>A weighted majority (A weighs 2 of 4) with two of three votes in: 2 for yes, 1 for no, undecided.</summary>
+    private static Ballot<string> BallotGolden()
+        => new Ballot<string>(new Dictionary<ReplicaId, uint> { [A] = 2, [B] = 1, [C] = 1 }, QuorumRule.Majority)
+            .Also(b => b.Vote(C, "no"))
+            .Also(b => b.Vote(A, "yes"));
+
+    private static Ballot<string> BallotLarge()
+    {
+        var ballot = new Ballot<string>([A, B, C, D, new ReplicaId(ulong.MaxValue)], QuorumRule.KOfN(4));
+        ballot.Vote(new ReplicaId(ulong.MaxValue), "héllo ✓");
+        ballot.Vote(B, "x");
+        ballot.Vote(D, "x");
+        return ballot;
+    }
 }
