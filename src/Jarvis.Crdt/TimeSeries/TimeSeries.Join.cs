@@ -89,6 +89,10 @@ public sealed partial class TimeSeries
         Dictionary<long, ulong>? adoptedCover = null;
         foreach (var (window, cell) in incoming.Cells)
         {
+            if (window < _retainedWindow)
+            {
+                continue;
+            }
             var present = run.Cells.ContainsKey(window);
             if (!present || incoming.Contiguous > contiguousBefore)
             {
@@ -97,7 +101,7 @@ public sealed partial class TimeSeries
                 changed |= !present;
             }
         }
-        var filter = run.Cells.Count > 0;
+        var filter = run.Cells.Count > 0 || _retainedWindow != long.MinValue;
 
         var total = run.Count + incoming.Count;
         var sequences = new ulong[total];
@@ -149,13 +153,13 @@ public sealed partial class TimeSeries
         return changed;
     }
 
-    /// <summary>Whether the cell now held for the point's window already counts it.</summary>
+    /// <summary>Whether the point is already accounted for: counted by the cell now held for its window, or retired.</summary>
     private bool IsCovered(TimeSeriesRun run, Dictionary<long, ulong>? adoptedCover, ulong ownCover, ulong sequence, long time)
     {
         var window = WindowOf(time, _windowMs);
         if (!run.Cells.ContainsKey(window))
         {
-            return false;
+            return window < _retainedWindow && sequence <= ownCover;
         }
         var cover = adoptedCover is not null && adoptedCover.TryGetValue(window, out var adopted) ? adopted : ownCover;
         return sequence <= cover;
