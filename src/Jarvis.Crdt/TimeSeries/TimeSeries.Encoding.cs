@@ -27,8 +27,8 @@ public sealed partial class TimeSeries
         {
             writer.WriteVarUInt(run.Replica.Value);
             writer.WriteVarUInt(run.Contiguous);
-            writer.WriteLength(run.Cells.Count);
-            foreach (var (window, cell) in run.Cells)
+            writer.WriteLength(run.CellCount);
+            foreach (var (window, cell) in run.CellCount == 0 ? NoCells : run.Cells)
             {
                 writer.WriteVarInt(window);
                 writer.WriteVarUInt((ulong)cell.Count);

@@ -2,6 +2,8 @@ namespace Jarvis.Crdt;
 
 public sealed partial class TimeSeries
 {
+    private static readonly IReadOnlyDictionary<long, TimeSeriesAggregate> NoCells = new Dictionary<long, TimeSeriesAggregate>();
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">Both states hold something but their window sizes differ.</exception>
     public bool Join(TimeSeries other)
@@ -72,7 +74,7 @@ public sealed partial class TimeSeries
     private bool MergeRun(TimeSeriesRun run, TimeSeriesRun incoming)
     {
         var contiguousBefore = run.Contiguous;
-        if (incoming.Cells.Count == 0 && incoming.Count > 0 && incoming.Sequences[0] > run.MaxSequence)
+        if (incoming.CellCount == 0 && incoming.Count > 0 && incoming.Sequences[0] > run.MaxSequence)
         {
             // In-order delivery (the replication steady state): append, keeping the cached window aggregates.
             run.EnsureCapacity(run.Count + incoming.Count);
@@ -87,7 +89,7 @@ public sealed partial class TimeSeries
 
         var changed = false;
         Dictionary<long, ulong>? adoptedCover = null;
-        foreach (var (window, cell) in incoming.Cells)
+        foreach (var (window, cell) in incoming.CellCount == 0 ? NoCells : incoming.Cells)
         {
             if (window < _retainedWindow)
             {
@@ -101,7 +103,7 @@ public sealed partial class TimeSeries
                 changed |= !present;
             }
         }
-        var filter = run.Cells.Count > 0 || _retainedWindow != long.MinValue;
+        var filter = run.CellCount > 0 || _retainedWindow != long.MinValue;
 
         var total = run.Count + incoming.Count;
         var sequences = new ulong[total];
@@ -148,7 +150,7 @@ public sealed partial class TimeSeries
         changed |= run.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
         if (changed)
         {
-            run.Partials = null;
+            run.DropPartials();
         }
         return changed;
     }
@@ -157,7 +159,7 @@ public sealed partial class TimeSeries
     private bool IsCovered(TimeSeriesRun run, Dictionary<long, ulong>? adoptedCover, ulong ownCover, ulong sequence, long time)
     {
         var window = WindowOf(time, _windowMs);
-        if (!run.Cells.ContainsKey(window))
+        if (run.CellCount == 0 || !run.Cells.ContainsKey(window))
         {
             return window < _retainedWindow && sequence <= ownCover;
         }

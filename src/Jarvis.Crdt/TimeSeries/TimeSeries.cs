@@ -119,6 +119,7 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
 
         var delta = new TimeSeries(_windowMs);
         var deltaRun = new TimeSeriesRun(replica) { Contiguous = sequence == 1 ? 1UL : 0UL };
+        deltaRun.EnsureCapacity(1);
         deltaRun.AppendRaw(sequence, timestamp, value, _windowMs);
         delta._runs.Add(deltaRun);
         return delta;

@@ -14,6 +14,8 @@ internal sealed class TimeSeriesRun
     private static readonly long[] NoTimes = [];
     private static readonly double[] NoValues = [];
 
+    private SortedDictionary<long, TimeSeriesAggregate>? _cells;
+
     public TimeSeriesRun(ReplicaId replica)
     {
         Replica = replica;
@@ -34,18 +36,27 @@ internal sealed class TimeSeriesRun
     public int Count { get; private set; }
 
     /// <summary>Downsampled windows (window index → aggregate), covering sequences ≤ <see cref="Contiguous"/>.</summary>
-    public SortedDictionary<long, TimeSeriesAggregate> Cells { get; private set; } = [];
+    public SortedDictionary<long, TimeSeriesAggregate> Cells => _cells ??= [];
+
+    /// <summary>How many cells are held, without allocating the map (most deltas have none).</summary>
+    public int CellCount => _cells?.Count ?? 0;
 
     /// <summary>
     /// Window index → the aggregate of this writer's points held in that window (cell first, then raw points in
     /// sequence order); null until a query needs it, dropped whenever a join inserts out of order.
     /// </summary>
-    public Dictionary<long, TimeSeriesAggregate>? Partials { get; set; }
+    private Dictionary<long, TimeSeriesAggregate>? _partials;
+
+    // The window the last append landed in, with its aggregate not yet written back to _partials: in-order
+    // ingest touches one window thousands of times in a row, so it skips two hash lookups per point.
+    private long _openWindow;
+    private TimeSeriesAggregate _openPartial;
+    private bool _hasOpenWindow;
 
     /// <summary>The greatest sequence held.</summary>
     public ulong MaxSequence => Count > 0 && Sequences[Count - 1] > Contiguous ? Sequences[Count - 1] : Contiguous;
 
-    public bool IsEmpty => Contiguous == 0 && Count == 0 && Cells.Count == 0;
+    public bool IsEmpty => Contiguous == 0 && Count == 0 && CellCount == 0;
 
     public TimeSeriesPoint PointAt(int index) => new(Times[index], Replica, Sequences[index], Values[index]);
 
@@ -60,11 +71,17 @@ internal sealed class TimeSeriesRun
         Times[Count] = timestamp;
         Values[Count] = value;
         Count++;
-        if (Partials is { } partials)
+        if (_partials is { } partials)
         {
             var window = TimeSeries.WindowOf(timestamp, windowMs);
-            partials.TryGetValue(window, out var aggregate);
-            partials[window] = aggregate.With(new TimeSeriesPoint(timestamp, Replica, sequence, value));
+            if (!_hasOpenWindow || window != _openWindow)
+            {
+                FlushOpenWindow();
+                partials.TryGetValue(window, out _openPartial);
+                _openWindow = window;
+                _hasOpenWindow = true;
+            }
+            _openPartial = _openPartial.With(new TimeSeriesPoint(timestamp, Replica, sequence, value));
         }
     }
 
@@ -117,7 +134,7 @@ internal sealed class TimeSeriesRun
             index++;
             changed = true;
         }
-        if (Cells.Count > 0 && Cells.Keys.First() < retainedWindow)
+        if (CellCount > 0 && Cells.Keys.First() < retainedWindow)
         {
             foreach (var window in Cells.Keys.Where(w => w < retainedWindow).ToList())
             {
@@ -160,19 +177,27 @@ internal sealed class TimeSeriesRun
     /// <summary>The per-window aggregates of every point held, built on first use.</summary>
     public Dictionary<long, TimeSeriesAggregate> GetPartials(long windowMs)
     {
-        if (Partials is { } cached)
+        if (_partials is { } cached)
         {
+            FlushOpenWindow();
             return cached;
         }
-        var partials = new Dictionary<long, TimeSeriesAggregate>(Cells);
+        var partials = _cells is null ? [] : new Dictionary<long, TimeSeriesAggregate>(_cells);
         for (var i = 0; i < Count; i++)
         {
             var window = TimeSeries.WindowOf(Times[i], windowMs);
             partials.TryGetValue(window, out var aggregate);
             partials[window] = aggregate.With(PointAt(i));
         }
-        Partials = partials;
+        _partials = partials;
         return partials;
+    }
+
+    /// <summary>Forgets the cached window aggregates (after a join inserted points out of sequence order).</summary>
+    public void DropPartials()
+    {
+        _partials = null;
+        _hasOpenWindow = false;
     }
 
     public TimeSeriesRun Clone() => new(Replica)
@@ -182,7 +207,7 @@ internal sealed class TimeSeriesRun
         Times = Times.AsSpan(0, Count).ToArray(),
         Values = Values.AsSpan(0, Count).ToArray(),
         Count = Count,
-        Cells = new SortedDictionary<long, TimeSeriesAggregate>(Cells),
+        _cells = _cells is null ? null : new SortedDictionary<long, TimeSeriesAggregate>(_cells),
     };
 
     /// <summary>The index of the first raw point with a sequence greater than <paramref name="sequence"/>.</summary>
@@ -194,6 +219,15 @@ internal sealed class TimeSeriesRun
         }
         var index = Array.BinarySearch(Sequences, 0, Count, sequence);
         return index >= 0 ? index + 1 : ~index;
+    }
+
+    private void FlushOpenWindow()
+    {
+        if (_hasOpenWindow)
+        {
+            _partials![_openWindow] = _openPartial;
+            _hasOpenWindow = false;
+        }
     }
 
     private void Resize(int capacity)
