@@ -247,6 +247,35 @@ public sealed class TimeSeriesSemanticsTests
     }
 
     [Fact]
+    public void Aggregates_kept_incrementally_equal_those_recomputed_from_the_points()
+    {
+        var (deltas, all) = Workload(seed: 9, writers: [A, B], pointsPerWriter: 150);
+        var live = new TimeSeries();
+        live.WindowAt(0); // materialise the aggregates first, so every later point updates them in place
+        var local = new List<TimeSeriesPoint>();
+        var failures = new List<string>();
+        for (var i = 0; i < deltas.Count; i++)
+        {
+            live.Join(deltas[i]);
+            if (i % 3 == 0)
+            {
+                local.Add(live.Append(C, i * 2_000, i * 0.3).Points(long.MinValue, long.MaxValue)[0]);
+            }
+            if (i % 17 == 0)
+            {
+                var expected = ModelWindows(all.Take(i + 1).Concat(local), Minute); // deltas[k] carries all[k]
+                if (!expected.SequenceEqual(live.Windows(long.MinValue, long.MaxValue)))
+                {
+                    failures.Add($"after {i + 1} deltas");
+                }
+            }
+        }
+        Assert.True(failures.Count == 0, "window aggregates updated point by point equal the aggregates of the points held: " + string.Join("; ", failures));
+        var rebuilt = Wire.Ship(live);
+        Rule.SequenceEqual(rebuilt.Windows(long.MinValue, long.MaxValue), live.Windows(long.MinValue, long.MaxValue), "a decoded copy, aggregating from scratch, reports the same windows");
+    }
+
+    [Fact]
     public void Window_sizes_must_agree_except_with_the_bottom_state()
     {
         var seconds = new TimeSeries(1_000);
