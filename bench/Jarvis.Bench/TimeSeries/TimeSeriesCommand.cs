@@ -36,10 +36,10 @@ internal sealed class TimeSeriesCommand : IBenchCommand
                 case "--json":
                     json = true;
                     break;
-                case "--points" when TryReadCount(args, ref i, out var n):
+                case "--points" when TryReadCount(args, ref i, 2, out var n):
                     points = n;
                     break;
-                case "--runs" when TryReadCount(args, ref i, out var n):
+                case "--runs" when TryReadCount(args, ref i, 1, out var n):
                     runs = n;
                     break;
                 default:
@@ -98,12 +98,12 @@ internal sealed class TimeSeriesCommand : IBenchCommand
         }
     }
 
-    private static bool TryReadCount(string[] args, ref int i, out int value)
+    private static bool TryReadCount(string[] args, ref int i, int minimum, out int value)
     {
         value = 0;
         if (i + 1 < args.Length
             && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out value)
-            && value >= 2)
+            && value >= minimum)
         {
             i++;
             return true;
