@@ -17,6 +17,7 @@ IBenchCommand[] commands =
     new HttpCommand(),
     new TraceCommand(),
     new Jarvis.Bench.Voting.BallotCommand(),
+    new Jarvis.Bench.TimeSeries.TimeSeriesCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

@@ -31,6 +31,7 @@ internal static class SampleStates
         Of("FugueText", FugueTextGolden(), FugueTextLarge()),
         Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
         Of("Ballot<string>", BallotGolden(), BallotLarge()),
+        Of("TimeSeries", new TimeSeries().Also(s => s.Append(A, 1_000, 1.5)).Also(s => s.Append(B, 61_000, -2)).Also(s => s.Append(A, 62_000, 4)).Also(s => s.DownsampleBefore(60_000)), TimeSeriesLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -169,6 +170,21 @@ internal static class SampleStates
     }
 
     /// <summary>Two replicas' runs, a deletion and a concurrent insert at the same place: every encoding mode but pending.</summary>
+    private static TimeSeries TimeSeriesLarge()
+    {
+        var writer = new TimeSeries();
+        var deltas = Enumerable.Range(0, 40).Select(i => writer.Append(C, (i * 7_000) - 20_000, i * 0.25)).ToList();
+        var series = new TimeSeries();
+        foreach (var delta in deltas.Where((_, i) => i != 5))
+        {
+            series.Join(delta); // point 6 missing: the points after it stay raw below the watermark
+        }
+        series.Append(D, 100_000, double.PositiveInfinity);
+        series.DiscardBefore(0);
+        series.DownsampleBefore(120_000);
+        return series;
+    }
+
     private static FugueText FugueTextGolden()
     {
         var x = new FugueText();
