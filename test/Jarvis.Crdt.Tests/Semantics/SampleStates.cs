@@ -30,6 +30,8 @@ internal static class SampleStates
         Of("LWWMap<string,int>", LWWMapGolden()),
         Of("FugueText", FugueTextGolden(), FugueTextLarge()),
         Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
+        Of("Workflow", WorkflowGolden(), WorkflowLarge()),
+        Of("WorkflowPlan", WorkflowPlanGolden(), WorkflowPlanLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -204,4 +206,62 @@ internal static class SampleStates
         => new LWWMap<string, int>()
             .Also(m => m.Set(A, new HlcTimestamp(Wall, 0), "a", 1))
             .Also(m => m.Remove(B, new HlcTimestamp(Wall, 1), "b"));
+
+    // States w < x < y, moves w->x, w->y, x->y; A moved w->x while B moved w->y concurrently.
+    private static Workflow WorkflowGolden()
+    {
+        var definition = new WorkflowDefinition("w", ["w", "x", "y"], [("w", "x"), ("w", "y"), ("x", "y")]);
+        var workflow = Workflow.Create(definition);
+        var other = workflow.Clone();
+        workflow.Transition(A, "x");
+        other.Transition(B, "y");
+        workflow.Join(other);
+        return workflow;
+    }
+
+    private static Workflow WorkflowLarge()
+    {
+        var states = Enumerable.Range(0, 40).Select(i => $"état-{i}").ToArray();
+        var definition = new WorkflowDefinition("long ✓", states, Enumerable.Range(0, 39).SelectMany(i => new[] { (states[i], states[i + 1]), (states[i], states[39]) }).Distinct());
+        var workflow = Workflow.Create(definition);
+        foreach (var (replica, i) in new[] { A, B, C, new ReplicaId(ulong.MaxValue) }.Select((r, i) => (r, i)))
+        {
+            var copy = workflow.Clone();
+            for (var k = 0; k < 5 + i; k++)
+            {
+                copy.Transition(replica, copy.AllowedNext[0]);
+            }
+            workflow.Join(copy);
+        }
+        return workflow;
+    }
+
+    // Steps x, then y after x: A completed x, B is running y.
+    private static WorkflowPlan WorkflowPlanGolden()
+    {
+        var plan = WorkflowPlan.Create(new WorkflowPlanDefinition("p", [new WorkflowStep("x"), new WorkflowStep("y", "x")]));
+        plan.Start(A, "x");
+        plan.Complete(A, "x");
+        plan.Start(B, "y");
+        return plan;
+    }
+
+    private static WorkflowPlan WorkflowPlanLarge()
+    {
+        var steps = Enumerable.Range(0, 30).Select(i => new WorkflowStep($"step-{i}", i == 0 ? [] : [$"step-{(i - 1) / 2}"])).ToArray();
+        var plan = WorkflowPlan.Create(new WorkflowPlanDefinition("tree", steps));
+        for (var i = 0; i < 12; i++)
+        {
+            var step = $"step-{i}";
+            plan.Start(C, step);
+            plan.Fail(C, step);
+            plan.Retry(D, step);
+            plan.Start(new ReplicaId(ulong.MaxValue), step);
+            if (i < 10)
+            {
+                plan.Complete(A, step);
+            }
+        }
+        return plan;
+    }
 }
