@@ -74,7 +74,7 @@ public sealed class WorkflowDefinition : IEquatable<WorkflowDefinition>
             _next[i] = [.. _transitions.Where(p => p.From == i).Select(p => p.To)];
         }
         using var writer = new CrdtWriter();
-        WriteCanonical(writer);
+        WriteCanonical(writer, Name, _states, _transitions);
         _canonical = writer.ToArray();
         Fingerprint = DefinitionFingerprint.Of(_canonical);
 
@@ -149,7 +149,7 @@ public sealed class WorkflowDefinition : IEquatable<WorkflowDefinition>
             states[i] = reader.ReadString();
         }
         var transitionCount = reader.ReadCount(minBytesPerItem: 2);
-        var transitions = new (string, string)[transitionCount];
+        var pairs = new (int From, int To)[transitionCount];
         var previous = (From: -1, To: -1);
         for (var i = 0; i < transitionCount; i++)
         {
@@ -165,28 +165,34 @@ public sealed class WorkflowDefinition : IEquatable<WorkflowDefinition>
                 throw reader.Error("Transitions are not in strictly increasing (from, to) order");
             }
             previous = pair;
-            transitions[i] = (states[pair.From], states[pair.To]);
+            pairs[i] = pair;
         }
+        var position = reader.Position;
         try
         {
-            return new WorkflowDefinition(name, states, transitions);
+            // The fields were read in canonical order, so writing them back gives the bytes just read.
+            using var canonical = new CrdtWriter();
+            WriteCanonical(canonical, name, states, pairs);
+            return DefinitionCache<WorkflowDefinition>.GetOrAdd(
+                canonical.WrittenSpan,
+                () => new WorkflowDefinition(name, states, pairs.Select(p => (states[p.From], states[p.To]))));
         }
         catch (ArgumentException e)
         {
-            throw reader.Error($"Invalid workflow definition: {e.Message}");
+            throw new CrdtDecodeException($"Invalid workflow definition: {e.Message}", position);
         }
     }
 
-    private void WriteCanonical(CrdtWriter writer)
+    private static void WriteCanonical(CrdtWriter writer, string name, string[] states, (int From, int To)[] transitions)
     {
-        writer.WriteString(Name);
-        writer.WriteLength(_states.Length);
-        foreach (var state in _states)
+        writer.WriteString(name);
+        writer.WriteLength(states.Length);
+        foreach (var state in states)
         {
             writer.WriteString(state);
         }
-        writer.WriteLength(_transitions.Length);
-        foreach (var (from, to) in _transitions)
+        writer.WriteLength(transitions.Length);
+        foreach (var (from, to) in transitions)
         {
             writer.WriteVarUInt((ulong)from);
             writer.WriteVarUInt((ulong)to);

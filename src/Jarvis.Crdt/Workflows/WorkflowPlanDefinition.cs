@@ -72,19 +72,23 @@ public sealed class WorkflowPlanDefinition : IEquatable<WorkflowPlanDefinition>
         }
         var order = TopologicalOrder();
         _ancestors = new int[declared.Length][];
+        var seen = new bool[declared.Length];
         foreach (var step in order)
         {
             // Dependencies come first in topological order, so their ancestor sets are already known.
-            var ancestors = new SortedSet<int>();
+            Array.Clear(seen);
             foreach (var d in _dependencies[step])
             {
-                ancestors.Add(d);
-                ancestors.UnionWith(_ancestors[d]);
+                seen[d] = true;
+                foreach (var a in _ancestors[d])
+                {
+                    seen[a] = true;
+                }
             }
-            _ancestors[step] = [.. ancestors];
+            _ancestors[step] = [.. Enumerable.Range(0, declared.Length).Where(i => seen[i])];
         }
         using var writer = new CrdtWriter();
-        WriteCanonical(writer);
+        WriteCanonical(writer, Name, _steps, _dependencies);
         _canonical = writer.ToArray();
         Fingerprint = DefinitionFingerprint.Of(_canonical);
     }
@@ -157,13 +161,19 @@ public sealed class WorkflowPlanDefinition : IEquatable<WorkflowPlanDefinition>
                 dependencies[i][k] = (int)d;
             }
         }
+        var position = reader.Position;
         try
         {
-            return new WorkflowPlanDefinition(name, names.Select((n, i) => new WorkflowStep(n, [.. dependencies[i].Select(d => names[d])])));
+            // The fields were read in canonical order, so writing them back gives the bytes just read.
+            using var canonical = new CrdtWriter();
+            WriteCanonical(canonical, name, names, dependencies);
+            return DefinitionCache<WorkflowPlanDefinition>.GetOrAdd(
+                canonical.WrittenSpan,
+                () => new WorkflowPlanDefinition(name, names.Select((n, i) => new WorkflowStep(n, [.. dependencies[i].Select(d => names[d])]))));
         }
         catch (ArgumentException e)
         {
-            throw reader.Error($"Invalid plan definition: {e.Message}");
+            throw new CrdtDecodeException($"Invalid plan definition: {e.Message}", position);
         }
     }
 
@@ -203,15 +213,15 @@ public sealed class WorkflowPlanDefinition : IEquatable<WorkflowPlanDefinition>
         return [.. order];
     }
 
-    private void WriteCanonical(CrdtWriter writer)
+    private static void WriteCanonical(CrdtWriter writer, string name, string[] steps, int[][] dependencies)
     {
-        writer.WriteString(Name);
-        writer.WriteLength(_steps.Length);
-        for (var i = 0; i < _steps.Length; i++)
+        writer.WriteString(name);
+        writer.WriteLength(steps.Length);
+        for (var i = 0; i < steps.Length; i++)
         {
-            writer.WriteString(_steps[i]);
-            writer.WriteLength(_dependencies[i].Length);
-            foreach (var d in _dependencies[i])
+            writer.WriteString(steps[i]);
+            writer.WriteLength(dependencies[i].Length);
+            foreach (var d in dependencies[i])
             {
                 writer.WriteVarUInt((ulong)d);
             }
