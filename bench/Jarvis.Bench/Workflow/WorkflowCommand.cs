@@ -48,7 +48,7 @@ internal sealed class WorkflowCommand : IBenchCommand
 
         try
         {
-            var plan = new MeasurementPlan(WarmupIterations: 10, MeasuredIterations: MeasurementPlan.DefaultMeasuredIterations);
+            var plan = new MeasurementPlan(MeasurementPlan.DefaultWarmupIterations, MeasuredIterations: 11);
             var (instanceSample, instanceBytes) = WorkflowBenchmark.MeasureInstances(instances, plan);
             var (planSample, operations, planBytes, rounds) = WorkflowBenchmark.MeasurePlan(steps, plan);
             var transitions = instances * 3L;
