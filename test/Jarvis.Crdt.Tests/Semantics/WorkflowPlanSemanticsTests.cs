@@ -232,6 +232,42 @@ public sealed class WorkflowPlanSemanticsTests
         Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<WorkflowPlan>([CrdtEncoding.FormatVersion, (byte)CrdtTypeCode.WorkflowPlan, 0x01, .. cyclic]));
     }
 
+    [Fact]
+    public void The_step_order_puts_any_done_above_every_other_state_then_attempt_then_status_then_replica()
+    {
+        WorkflowStepState[] ascending =
+        [
+            WorkflowStepState.Initial,
+            new(0, StepStatus.Running, A),
+            new(0, StepStatus.Running, B),
+            new(0, StepStatus.Failed, A),
+            new(1, StepStatus.Pending, A),
+            new(7, StepStatus.Failed, D),
+            new(0, StepStatus.Done, A),
+            new(0, StepStatus.Done, B),
+            new(2, StepStatus.Done, A),
+        ];
+        for (var i = 1; i < ascending.Length; i++)
+        {
+            Assert.True(ascending[i - 1] < ascending[i], $"{ascending[i - 1]} < {ascending[i]}");
+        }
+    }
+
+    [Fact]
+    public void Decoded_definitions_are_shared_and_still_checked_byte_for_byte()
+    {
+        var bytes = CrdtEncoding.Encode(WorkflowPlan.Create(Release));
+        var first = CrdtEncoding.Decode<WorkflowPlan>(bytes);
+        var second = CrdtEncoding.Decode<WorkflowPlan>(bytes);
+        Assert.Same(first.Definition, second.Definition);
+        Assert.Equal(Release, first.Definition);
+
+        var renamed = new WorkflowPlanDefinition("release", [.. Release.Steps.Select(s => new WorkflowStep(s == "docs" ? "notes" : s, [.. Release.DependenciesOf(s)]))]);
+        var other = CrdtEncoding.Decode<WorkflowPlan>(CrdtEncoding.Encode(WorkflowPlan.Create(renamed)));
+        Assert.NotEqual(first.Definition, other.Definition);
+        Assert.Throws<WorkflowDefinitionMismatchException>(() => first.Join(other));
+    }
+
     private static IEnumerable<int[]> Permutations(int n)
     {
         if (n == 0)
