@@ -18,6 +18,7 @@ IBenchCommand[] commands =
     new TraceCommand(),
     new Jarvis.Bench.Voting.BallotCommand(),
     new Jarvis.Bench.TimeSeries.TimeSeriesCommand(),
+    new Jarvis.Bench.Workflow.WorkflowCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

@@ -32,6 +32,8 @@ internal static class SampleStates
         Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
         Of("Ballot<string>", BallotGolden(), BallotLarge()),
         Of("TimeSeries", new TimeSeries().Also(s => s.Append(A, 1_000, 1.5)).Also(s => s.Append(B, 61_000, -2)).Also(s => s.Append(A, 62_000, 4)).Also(s => s.DownsampleBefore(60_000)), TimeSeriesLarge()),
+        Of("Workflow", WorkflowGolden(), WorkflowLarge()),
+        Of("WorkflowPlan", WorkflowPlanGolden(), WorkflowPlanLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -235,5 +237,63 @@ internal static class SampleStates
         ballot.Vote(B, "x");
         ballot.Vote(D, "x");
         return ballot;
+    }
+
+    // States w < x < y, moves w->x, w->y, x->y; A moved w->x while B moved w->y concurrently.
+    private static Workflow WorkflowGolden()
+    {
+        var definition = new WorkflowDefinition("w", ["w", "x", "y"], [("w", "x"), ("w", "y"), ("x", "y")]);
+        var workflow = Workflow.Create(definition);
+        var other = workflow.Clone();
+        workflow.Transition(A, "x");
+        other.Transition(B, "y");
+        workflow.Join(other);
+        return workflow;
+    }
+
+    private static Workflow WorkflowLarge()
+    {
+        var states = Enumerable.Range(0, 40).Select(i => $"état-{i}").ToArray();
+        var definition = new WorkflowDefinition("long ✓", states, Enumerable.Range(0, 39).SelectMany(i => new[] { (states[i], states[i + 1]), (states[i], states[39]) }).Distinct());
+        var workflow = Workflow.Create(definition);
+        foreach (var (replica, i) in new[] { A, B, C, new ReplicaId(ulong.MaxValue) }.Select((r, i) => (r, i)))
+        {
+            var copy = workflow.Clone();
+            for (var k = 0; k < 5 + i; k++)
+            {
+                copy.Transition(replica, copy.AllowedNext[0]);
+            }
+            workflow.Join(copy);
+        }
+        return workflow;
+    }
+
+    // Steps x, then y after x: A completed x, B is running y.
+    private static WorkflowPlan WorkflowPlanGolden()
+    {
+        var plan = WorkflowPlan.Create(new WorkflowPlanDefinition("p", [new WorkflowStep("x"), new WorkflowStep("y", "x")]));
+        plan.Start(A, "x");
+        plan.Complete(A, "x");
+        plan.Start(B, "y");
+        return plan;
+    }
+
+    private static WorkflowPlan WorkflowPlanLarge()
+    {
+        var steps = Enumerable.Range(0, 30).Select(i => new WorkflowStep($"step-{i}", i == 0 ? [] : [$"step-{(i - 1) / 2}"])).ToArray();
+        var plan = WorkflowPlan.Create(new WorkflowPlanDefinition("tree", steps));
+        for (var i = 0; i < 12; i++)
+        {
+            var step = $"step-{i}";
+            plan.Start(C, step);
+            plan.Fail(C, step);
+            plan.Retry(D, step);
+            plan.Start(new ReplicaId(ulong.MaxValue), step);
+            if (i < 10)
+            {
+                plan.Complete(A, step);
+            }
+        }
+        return plan;
     }
 }
