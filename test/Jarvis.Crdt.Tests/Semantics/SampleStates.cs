@@ -30,6 +30,7 @@ internal static class SampleStates
         Of("LWWMap<string,int>", LWWMapGolden()),
         Of("FugueText", FugueTextGolden(), FugueTextLarge()),
         Of("FugueList<string>", new FugueList<string>().Also(l => l.Insert(A, 0, "plan")).Also(l => l.Insert(B, 1, "ship")).Also(l => l.Insert(A, 1, "build"))),
+        Of("ORGraph<string>", ORGraphGolden(), ORGraphLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -204,4 +205,36 @@ internal static class SampleStates
         => new LWWMap<string, int>()
             .Also(m => m.Set(A, new HlcTimestamp(Wall, 0), "a", 1))
             .Also(m => m.Remove(B, new HlcTimestamp(Wall, 1), "b"));
+
+    /// <summary>Two labelled vertices, an edge with a property, a vertex property.</summary>
+    private static ORGraph<string> ORGraphGolden()
+        => new ORGraph<string>()
+            .Also(g => g.AddVertex(A, "x", "person"))
+            .Also(g => g.AddVertex(A, "y"))
+            .Also(g => g.AddEdge(A, "x", "knows", "y"))
+            .Also(g => g.SetEdgeProperty(A, "x", "knows", "y", "w", "2"))
+            .Also(g => g.SetVertexProperty(A, "y", "age", "7"));
+
+    /// <summary>Three replicas' writes with concurrent labels, a removed vertex and a hidden edge left by a concurrent add.</summary>
+    private static ORGraph<string> ORGraphLarge()
+    {
+        var a = ORGraphGolden();
+        var b = a.Clone();
+        var c = a.Clone();
+        for (var i = 0; i < 12; i++)
+        {
+            c.AddVertex(C, $"v{i}", i % 2 == 0 ? "even" : "odd");
+            if (i > 0)
+            {
+                c.AddEdge(C, $"v{i - 1}", "next", $"v{i}");
+            }
+        }
+        b.AddVertex(B, "x", "agent");
+        b.AddEdge(B, "y", "knows", "x");
+        a.RemoveVertex("y");
+        a.Join(b);
+        a.Join(c);
+        a.SetVertexProperty(A, "v3", "note", "héllo");
+        return a;
+    }
 }
