@@ -16,6 +16,7 @@ IBenchCommand[] commands =
     new WireBytesCommand(),
     new HttpCommand(),
     new TraceCommand(),
+    new Jarvis.Bench.Graph.GraphCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

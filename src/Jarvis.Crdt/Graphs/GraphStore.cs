@@ -36,39 +36,47 @@ public struct GraphStore<TVertex> : IDotStore<GraphStore<TVertex>>
     /// <inheritdoc/>
     public bool JoinStore(GraphStore<TVertex> other, CausalContext thisContext, CausalContext otherContext)
     {
-        var changed = Vertices.JoinStore(other.Vertices, thisContext, otherContext);
-        if (!Edges.JoinStore(other.Edges, thisContext, otherContext))
+        if (otherContext.DotCount != (ulong)other.DotCount)
         {
+            // The other side has seen dots it no longer holds (removals): any entry here may lose dots.
+            var changed = Vertices.JoinStore(other.Vertices, thisContext, otherContext);
+            if (Edges.JoinStore(other.Edges, thisContext, otherContext))
+            {
+                _index = null;
+                changed = true;
+            }
             return changed;
         }
-        if (_index is not null && otherContext.DotCount == (ulong)other.DotCount)
+
+        // An add-only delta: the other context has seen no dot outside the other store, so only the entries
+        // that store names can change. Joining them key by key keeps the join linear in the delta, where the
+        // dot maps' own join would scan this whole map for dots the edge part of the context removes.
+        var joined = false;
+        foreach (var vertex in other.Vertices.EnumerateEntries())
         {
-            // The other context has seen no dot outside the other store (an add-only delta), so only the
-            // edges that store names can have changed here: update the adjacency instead of rebuilding it.
-            foreach (var byLabel in other.Edges.EnumerateEntries())
+            ref var mine = ref Vertices.GetValueRefOrAddEmpty(vertex.Key, thisContext, out _);
+            joined |= mine.JoinStore(vertex.Value, thisContext, otherContext);
+            if (mine.IsEmpty)
             {
-                foreach (var byTarget in byLabel.Value.EnumerateEntries())
+                Vertices.Remove(vertex.Key);
+            }
+        }
+        foreach (var byLabel in other.Edges.EnumerateEntries())
+        {
+            foreach (var byTarget in byLabel.Value.EnumerateEntries())
+            {
+                foreach (var target in byTarget.Value.EnumerateEntries())
                 {
-                    foreach (var target in byTarget.Value.EnumerateEntries())
+                    ref var mine = ref EdgeRefOrAddEmpty(byLabel.Key, byTarget.Key, target.Key, thisContext);
+                    joined |= mine.JoinStore(target.Value, thisContext, otherContext);
+                    if (mine.IsEmpty)
                     {
-                        var edge = new GraphEdge<TVertex>(byLabel.Key, byTarget.Key, target.Key);
-                        if (Unsafe.IsNullRef(ref EdgeRefOrNullRef(edge.From, edge.Label, edge.To)))
-                        {
-                            _index.Remove(edge);
-                        }
-                        else
-                        {
-                            _index.Add(edge);
-                        }
+                        PruneEdge(byLabel.Key, byTarget.Key, target.Key);
                     }
                 }
             }
         }
-        else
-        {
-            _index = null;
-        }
-        return true;
+        return joined;
     }
 
     /// <inheritdoc/>

@@ -141,12 +141,13 @@ public sealed partial class ORGraph<TVertex>
     /// <summary>The distinct vertices one visible edge away in a direction, optionally through edges of one label only, ascending.</summary>
     public IReadOnlyList<TVertex> Neighbours(TVertex vertex, GraphDirection direction = GraphDirection.Out, string? label = null)
     {
-        var neighbours = new SortedSet<TVertex>(VertexOrder);
-        foreach (var edge in EdgesOf(vertex, direction, label))
+        ArgumentNullException.ThrowIfNull(vertex);
+        var neighbours = new List<TVertex>();
+        if (ContainsVertex(vertex))
         {
-            neighbours.Add(OtherEnd(edge, vertex, direction));
+            CollectNeighbours(vertex, direction, label, neighbours);
         }
-        return [.. neighbours];
+        return neighbours;
     }
 
     /// <summary>
@@ -162,13 +163,16 @@ public sealed partial class ORGraph<TVertex>
             return result;
         }
         var seen = new HashSet<TVertex> { start };
-        IReadOnlyList<TVertex> frontier = [start];
+        var neighbours = new List<TVertex>();
+        List<TVertex> frontier = [start];
         for (var depth = 0; depth < hops && frontier.Count > 0; depth++)
         {
-            var next = new SortedSet<TVertex>(VertexOrder);
+            var next = new List<TVertex>();
             foreach (var vertex in frontier)
             {
-                foreach (var neighbour in Neighbours(vertex, direction, label))
+                neighbours.Clear();
+                CollectNeighbours(vertex, direction, label, neighbours);
+                foreach (var neighbour in neighbours)
                 {
                     if (seen.Add(neighbour))
                     {
@@ -176,8 +180,9 @@ public sealed partial class ORGraph<TVertex>
                     }
                 }
             }
+            next.Sort(VertexOrder);
             result.AddRange(next);
-            frontier = [.. next];
+            frontier = next;
         }
         return result;
     }
@@ -196,20 +201,28 @@ public sealed partial class ORGraph<TVertex>
         }
         var previous = new Dictionary<TVertex, TVertex>();
         var seen = new HashSet<TVertex> { from };
+        if (EqualityComparer<TVertex>.Default.Equals(from, to))
+        {
+            return [from];
+        }
         var queue = new Queue<TVertex>();
+        var neighbours = new List<TVertex>();
         queue.Enqueue(from);
         while (queue.Count > 0)
         {
             var vertex = queue.Dequeue();
-            if (EqualityComparer<TVertex>.Default.Equals(vertex, to))
-            {
-                return PathTo(previous, from, to);
-            }
-            foreach (var neighbour in Neighbours(vertex, direction, label))
+            neighbours.Clear();
+            CollectNeighbours(vertex, direction, label, neighbours);
+            foreach (var neighbour in neighbours)
             {
                 if (seen.Add(neighbour))
                 {
                     previous[neighbour] = vertex;
+                    if (EqualityComparer<TVertex>.Default.Equals(neighbour, to))
+                    {
+                        // Breadth-first: the first discovery of the goal is by a shortest path.
+                        return PathTo(previous, from, to);
+                    }
                     queue.Enqueue(neighbour);
                 }
             }
@@ -353,6 +366,45 @@ public sealed partial class ORGraph<TVertex>
             return false;
         }
         return byTarget.TryGetValue(edge.To, out var entry) && !entry.Presence.IsEmpty;
+    }
+
+    /// <summary>Appends the distinct visible neighbours of a visible vertex, ascending.</summary>
+    private void CollectNeighbours(TVertex vertex, GraphDirection direction, string? label, List<TVertex> into)
+    {
+        var index = Store.Index;
+        if (direction != GraphDirection.In)
+        {
+            foreach (var edge in index.Outgoing(vertex))
+            {
+                if ((label is null || edge.Label == label) && IsVisible(edge))
+                {
+                    into.Add(edge.To);
+                }
+            }
+        }
+        if (direction != GraphDirection.Out)
+        {
+            foreach (var edge in index.Incoming(vertex))
+            {
+                if ((label is null || edge.Label == label) && IsVisible(edge))
+                {
+                    into.Add(edge.From);
+                }
+            }
+        }
+        if (into.Count > 1)
+        {
+            into.Sort(VertexOrder);
+            var kept = 1;
+            for (var i = 1; i < into.Count; i++)
+            {
+                if (VertexOrder.Compare(into[i], into[kept - 1]) != 0)
+                {
+                    into[kept++] = into[i];
+                }
+            }
+            into.RemoveRange(kept, into.Count - kept);
+        }
     }
 
     private void AddVisible(List<GraphEdge<TVertex>> into, IReadOnlySet<GraphEdge<TVertex>> edges, string? label)
