@@ -47,6 +47,15 @@ public sealed class ORGraphLaws : CrdtLaws<ORGraph<string>>
         static string Props(IReadOnlyDictionary<string, IReadOnlyList<string>> properties)
             => string.Join(",", properties.Select(p => $"{p.Key}={string.Join("|", p.Value)}"));
 
+        // The adjacency index is derived and maintained incrementally: it must always agree with the edge map.
+        foreach (var v in g.Vertices)
+        {
+            var expected = g.Edges.Where(e => e.From == v || e.To == v).Select(e => e.From == v ? e.To : e.From).Distinct().Order(StringComparer.Ordinal);
+            if (!expected.SequenceEqual(g.Neighbours(v, GraphDirection.Both)))
+            {
+                throw new LawViolationException($"the adjacency index disagrees with the edges at {v}: [{string.Join(",", g.Neighbours(v, GraphDirection.Both))}] vs [{string.Join(",", expected)}]");
+            }
+        }
         var vertices = g.Vertices.Select(v => $"{v}:{string.Join("|", g.LabelsOf(v))}{{{Props(g.VertexProperties(v))}}}");
         var edges = g.Edges.Select(e => $"{e}{{{Props(g.EdgeProperties(e.From, e.Label, e.To))}}}");
         return string.Join(" ", vertices) + " / " + string.Join(" ", edges);
