@@ -19,6 +19,7 @@ IBenchCommand[] commands =
     new Jarvis.Bench.Voting.BallotCommand(),
     new Jarvis.Bench.TimeSeries.TimeSeriesCommand(),
     new Jarvis.Bench.Workflow.WorkflowCommand(),
+    new Jarvis.Bench.Graph.GraphCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")

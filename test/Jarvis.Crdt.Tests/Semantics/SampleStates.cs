@@ -34,6 +34,7 @@ internal static class SampleStates
         Of("TimeSeries", new TimeSeries().Also(s => s.Append(A, 1_000, 1.5)).Also(s => s.Append(B, 61_000, -2)).Also(s => s.Append(A, 62_000, 4)).Also(s => s.DownsampleBefore(60_000)), TimeSeriesLarge()),
         Of("Workflow", WorkflowGolden(), WorkflowLarge()),
         Of("WorkflowPlan", WorkflowPlanGolden(), WorkflowPlanLarge()),
+        Of("ORGraph<string>", ORGraphGolden(), ORGraphLarge()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -295,5 +296,37 @@ internal static class SampleStates
             }
         }
         return plan;
+    }
+
+    /// <summary>Two labelled vertices, an edge with a property, a vertex property.</summary>
+    private static ORGraph<string> ORGraphGolden()
+        => new ORGraph<string>()
+            .Also(g => g.AddVertex(A, "x", "person"))
+            .Also(g => g.AddVertex(A, "y"))
+            .Also(g => g.AddEdge(A, "x", "knows", "y"))
+            .Also(g => g.SetEdgeProperty(A, "x", "knows", "y", "w", "2"))
+            .Also(g => g.SetVertexProperty(A, "y", "age", "7"));
+
+    /// <summary>Three replicas' writes with concurrent labels, a removed vertex and a hidden edge left by a concurrent add.</summary>
+    private static ORGraph<string> ORGraphLarge()
+    {
+        var a = ORGraphGolden();
+        var b = a.Clone();
+        var c = a.Clone();
+        for (var i = 0; i < 12; i++)
+        {
+            c.AddVertex(C, $"v{i}", i % 2 == 0 ? "even" : "odd");
+            if (i > 0)
+            {
+                c.AddEdge(C, $"v{i - 1}", "next", $"v{i}");
+            }
+        }
+        b.AddVertex(B, "x", "agent");
+        b.AddEdge(B, "y", "knows", "x");
+        a.RemoveVertex("y");
+        a.Join(b);
+        a.Join(c);
+        a.SetVertexProperty(A, "v3", "note", "héllo");
+        return a;
     }
 }
