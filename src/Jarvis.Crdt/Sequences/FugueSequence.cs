@@ -242,16 +242,15 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     /// new elements right after their tombstones. The result replicates like any edit.
     /// </summary>
     /// <returns>The delta, or null when there is nothing to undo.</returns>
-    public TSelf? Undo(ReplicaId replica) => Revert(replica, ref _undo, ref _redo, clearRedo: false);
+    public TSelf? Undo(ReplicaId replica) => Revert(replica, ref _undo, ref _redo);
 
     /// <summary>Applies again the most recently undone edit (any new edit clears the redo history).</summary>
     /// <returns>The delta, or null when there is nothing to redo.</returns>
-    public TSelf? Redo(ReplicaId replica) => Revert(replica, ref _redo, ref _undo, clearRedo: false);
+    public TSelf? Redo(ReplicaId replica) => Revert(replica, ref _redo, ref _undo);
 
-    private TSelf? Revert(ReplicaId replica, ref UndoLog? from, ref UndoLog? to, bool clearRedo)
+    private TSelf? Revert(ReplicaId replica, ref UndoLog? from, ref UndoLog? to)
     {
         CheckReplica(replica);
-        _ = clearRedo;
         if (from is not { StepCount: > 0 })
         {
             return null;

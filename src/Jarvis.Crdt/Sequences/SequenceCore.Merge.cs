@@ -392,7 +392,7 @@ internal sealed partial class SequenceCore<T>
                 changed |= merger.MergeWithDependencies(span);
             }
         }
-        changed |= KillByContext(other, map, otherContext);
+        changed |= KillByContext(other, otherContext);
         if (changed)
         {
             RetryPending();
@@ -401,7 +401,7 @@ internal sealed partial class SequenceCore<T>
     }
 
     /// <summary>Deletes the visible items that <paramref name="context"/> has seen (joining with a bottom store of that context).</summary>
-    public bool RemoveCovered(CausalContext context) => KillByContext(null, null, context);
+    public bool RemoveCovered(CausalContext context) => KillByContext(null, context);
 
     private readonly struct Merger(SequenceCore<T> self, SequenceCore<T> other, int[] map, CausalContext thisContext)
     {
@@ -544,13 +544,12 @@ internal sealed partial class SequenceCore<T>
     /// Deletes the visible items whose dots <paramref name="context"/> has seen while <paramref name="other"/>
     /// (the side that context belongs to) does not hold them: that side deleted them.
     /// </summary>
-    private bool KillByContext(SequenceCore<T>? other, int[]? map, CausalContext context)
+    private bool KillByContext(SequenceCore<T>? other, CausalContext context)
     {
         if (context.IsEmpty || LiveDots == 0)
         {
             return false;
         }
-        _ = map;
         var kills = new List<(long Id, int Length)>();
         if (context.DotCount <= ((ulong)LiveDots * 4) + 1024)
         {
