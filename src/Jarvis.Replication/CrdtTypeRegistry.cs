@@ -36,6 +36,12 @@ public sealed class CrdtTypeRegistry
         registry.Register<FugueText>();
         registry.Register<FugueList<string>>();
         registry.Register<ORMap<string, FugueText>>();
+        registry.Register<ORGraph<string>>();
+        registry.Register<ORMap<string, ORGraph<string>>>();
+        registry.Register<TimeSeries>();
+        registry.Register<Workflow>();
+        registry.Register<WorkflowPlan>();
+        registry.Register<Ballot<string>>();
         return registry;
     }
 
