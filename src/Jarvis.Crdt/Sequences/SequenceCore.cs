@@ -84,10 +84,6 @@ internal sealed partial class SequenceCore<T>
 
     public ReplicaId ReplicaOf(long id) => _agents[AgentOf(id)];
 
-    public int AgentCount => _agents.Count;
-
-    public ReplicaId AgentAt(int agent) => _agents[agent];
-
     /// <summary>The index of a replica in this sequence's table, added if new.</summary>
     public int Agent(ReplicaId replica)
     {
