@@ -367,6 +367,12 @@ public sealed class BallotSemanticsTests
     [Fact]
     public void Nested_in_a_map_one_update_opens_a_fresh_key_and_later_updates_vote()
     {
+        var top = new Ballot<string>();
+        var opening = top.Open([A, B, C], QuorumRule.Majority);
+        var casting = top.Vote(A, "yes");
+        Assert.False(ReferenceEquals(opening.Context, top.Context) || ReferenceEquals(casting.Context, top.Context), "Open's and Vote's deltas have contexts of their own");
+        Assert.True(opening.Context.IsEmpty && casting.Context.IsEmpty && top.Context.IsEmpty, "a ballot mints no dots");
+
         var atA = new ORMap<string, Ballot<string>>();
         var atB = new ORMap<string, Ballot<string>>();
         var open = atA.Update("q1", b => b.Open([A, B, C], QuorumRule.Majority));
