@@ -350,6 +350,13 @@ public sealed class BallotSemanticsTests
         var valid = new Ballot<string>([A, B], QuorumRule.Majority);
         valid.Vote(B, "x");
         Rule.Equal("0114000101020101020101010178", Wire.Hex(valid), "the body is the context, then tag, rule, electorate, and votes by voter position");
+
+        // Nested: map header 01 0C, empty context, one key "q", then the ballot's store alone (00: unopened).
+        var empty = Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<ORMap<string, Ballot<string>>>(Convert.FromHexString("010C0001017100")));
+        Assert.Contains("empty value", empty.Message, StringComparison.Ordinal);
+        var nested = new ORMap<string, Ballot<string>>();
+        nested.Update("q", v => v.Open([A, B], QuorumRule.Majority));
+        Rule.Equal("010C000101710101020101020100", Wire.Hex(nested), "a nested ballot writes its store after its key, without a context of its own");
     }
 
     [Fact]
