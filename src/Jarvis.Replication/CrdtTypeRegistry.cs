@@ -42,6 +42,7 @@ public sealed class CrdtTypeRegistry
         registry.Register<Workflow>();
         registry.Register<WorkflowPlan>();
         registry.Register<Ballot<string>>();
+        registry.Register<ORMap<string, Ballot<string>>>();
         return registry;
     }
 

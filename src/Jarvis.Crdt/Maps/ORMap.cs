@@ -97,7 +97,7 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
         return delta;
     }
 
-    /// <summary>Removes a key: the dots of its value this replica has observed (a <see cref="FugueText"/> or <see cref="FugueList{T}"/> value stays, as an empty sequence holding its tombstones).</summary>
+    /// <summary>Removes a key: the dots of its value this replica has observed (a <see cref="FugueText"/> or <see cref="FugueList{T}"/> value stays, as an empty sequence holding its tombstones). An opened <see cref="Ballot{TOption}"/> value stays unchanged, a permanent record: its votes are not dots, and erasing one could undo a decision.</summary>
     /// <returns>The delta: an empty store with the removed dots as its context.</returns>
     public ORMap<TKey, TValue> Remove(TKey key)
     {

@@ -22,11 +22,15 @@ namespace Jarvis.Crdt;
 /// threshold greater than half the electorate's total measure", so two options never both reach it, and
 /// since votes only accumulate the decision never changes once reached. <see cref="BallotStatus.Impossible"/>
 /// (no option can still reach the quorum) is just as stable.</para>
-/// <para>Not a causal CRDT, so it does not nest in <see cref="ORMap{TKey, TValue}"/>: a map removal would
-/// erase votes and let a decided ballot become undecided. Not thread-safe. Deterministic encoding.</para>
+/// <para>A causal CRDT whose store holds no dots: the terms and the cells are the grow-only lattice above,
+/// and the context only rides along (joined, encoded, shared with the root when nested). So it nests in
+/// <see cref="ORMap{TKey, TValue}"/>, where it is a permanent record: a map removal observes no dots and
+/// changes nothing, and the key stays once the ballot is open, because erasing votes could turn a decided
+/// ballot undecided. To retire ballots use a new key per question, or keep an index of closed ones.</para>
+/// <para>Not thread-safe. Deterministic encoding: the context, then the terms and votes.</para>
 /// </remarks>
 /// <typeparam name="TOption">The option type; needs a <see cref="ValueCodec{T}"/> to be encoded.</typeparam>
-public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
+public sealed class Ballot<TOption> : ICausalCrdt<Ballot<TOption>>, IPrunable
     where TOption : notnull
 {
     private BallotTerms? _terms;
@@ -35,19 +39,33 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
 
     /// <summary>Creates a ballot that is not yet opened (the bottom state): it learns its terms by a join or by <see cref="Open(IEnumerable{ReplicaId}, QuorumRule)"/>.</summary>
     public Ballot()
+        : this(new CausalContext())
     {
     }
 
     /// <summary>Creates an opened ballot in which every voter weighs 1.</summary>
     /// <exception cref="ArgumentException">The electorate is empty or repeats a voter, or the rule does not fit it.</exception>
-    public Ballot(IEnumerable<ReplicaId> voters, QuorumRule rule) => Open(voters, rule);
+    public Ballot(IEnumerable<ReplicaId> voters, QuorumRule rule)
+        : this() => Open(voters, rule);
 
     /// <summary>Creates an opened ballot with weighted voters.</summary>
     /// <exception cref="ArgumentException">The electorate is empty or has a zero weight, or the rule does not fit it.</exception>
-    public Ballot(IReadOnlyDictionary<ReplicaId, uint> electorate, QuorumRule rule) => Open(electorate, rule);
+    public Ballot(IReadOnlyDictionary<ReplicaId, uint> electorate, QuorumRule rule)
+        : this() => Open(electorate, rule);
+
+    private Ballot(CausalContext context) => Context = context;
 
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.Ballot;
+
+    /// <summary>The causal context: its own at the top level, its root's when nested. The ballot mints no dots, so it only rides along.</summary>
+    public CausalContext Context { get; }
+
+    /// <summary>Whether the ballot is bottom: not opened (an opened ballot is never empty, so a map keeps its key).</summary>
+    public bool IsEmpty => _terms is null;
+
+    /// <summary>Always 0: terms and votes are not dots, so no removal can observe them.</summary>
+    public int DotCount => 0;
 
     /// <summary>Whether the ballot's terms are known (it was opened here or joined an opened ballot).</summary>
     public bool IsOpen => _terms is not null;
@@ -110,6 +128,13 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
 
     /// <inheritdoc/>
     public static Ballot<TOption> CreateEmpty() => new();
+
+    /// <inheritdoc/>
+    public static Ballot<TOption> CreateEmpty(CausalContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new(context);
+    }
 
     /// <summary>Whether <paramref name="voter"/> is in the electorate.</summary>
     public bool IsElector(ReplicaId voter) => _terms is not null && _terms.IndexOf(voter) >= 0;
@@ -188,6 +213,19 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
     public bool Join(Ballot<TOption> other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return false;
+        }
+        var storeChanged = JoinStore(other, Context, other.Context);
+        return Context.UnionWith(other.Context) | storeChanged;
+    }
+
+    /// <summary>The grow-only join of terms and cells; the contexts play no part (the store holds no dots).</summary>
+    /// <exception cref="BallotMismatchException">Both ballots are open with different terms; nothing changed.</exception>
+    public bool JoinStore(Ballot<TOption> other, CausalContext thisContext, CausalContext otherContext)
+    {
+        ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(this, other) || other._terms is null)
         {
             return false;
@@ -216,16 +254,45 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
         return changed;
     }
 
+    /// <summary>
+    /// What a map removal does to the ballot: nothing. Votes are not dots, so no removal observes them, and
+    /// erasing one could undo a decision.
+    /// </summary>
+    /// <returns>Always false.</returns>
+    public bool RemoveCovered(CausalContext otherContext) => false;
+
+    /// <summary>Adds nothing: the ballot holds no dots, so a map removal's delta names none of it.</summary>
+    public void CollectDots(CausalContext into)
+    {
+    }
+
+    /// <summary>Always false: the ballot holds no dots.</summary>
+    public bool HoldsDotsOf(ReplicaId replica) => false;
+
+    /// <summary>Drops the replica from the context; votes are data, not metadata, and are kept.</summary>
+    public bool Forget(ReplicaId replica) => Context.Remove(replica);
+
     /// <inheritdoc/>
-    public Ballot<TOption> Clone() => new()
+    public Ballot<TOption> Clone() => CloneStore(Context.Clone());
+
+    /// <inheritdoc/>
+    public Ballot<TOption> CloneStore(CausalContext context) => new(context)
     {
         _terms = _terms,
         _cast = (bool[])_cast.Clone(),
         _options = (TOption[])_options.Clone(),
     };
 
-    /// <summary>Writes 0 for an unopened ballot; else 1, the terms, and the votes by ascending voter position.</summary>
+    /// <summary>Writes the context, then the store (see <see cref="WriteStore"/>).</summary>
     public void WriteTo(CrdtWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Context.WriteTo(writer);
+        WriteStore(writer, Context);
+    }
+
+    /// <summary>Writes 0 for an unopened ballot; else 1, the terms, and the votes by ascending voter position.</summary>
+    public void WriteStore(CrdtWriter writer, CausalContext context)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (_terms is null)
@@ -250,7 +317,14 @@ public sealed class Ballot<TOption> : ICrdt<Ballot<TOption>>
     /// <inheritdoc/>
     public static Ballot<TOption> ReadFrom(ref CrdtReader reader)
     {
-        var ballot = new Ballot<TOption>();
+        var context = CausalContext.ReadFrom(ref reader);
+        return ReadStore(ref reader, context);
+    }
+
+    /// <inheritdoc/>
+    public static Ballot<TOption> ReadStore(ref CrdtReader reader, CausalContext context)
+    {
+        var ballot = new Ballot<TOption>(context);
         switch (reader.ReadByte())
         {
             case 0:

@@ -310,24 +310,24 @@ public sealed class BallotSemanticsTests
     [Fact]
     public void Encoding_refuses_malformed_ballots()
     {
-        // Header 01 14 (version 1, type 20), then the body.
+        // Header 01 14 (version 1, type 20), the context (00: empty), then the store.
         var cases = new (string Hex, string Reason)[]
         {
-            ("011402", "Invalid ballot tag"),
-            ("011401050201010201" + "00", "Unknown quorum kind"),
-            ("0114010100" + "00", "electorate is empty"),
-            ("01140101020201010100", "ascending"),
-            ("01140101020101010100", "ascending"),
-            ("01140101020100020100", "weight 0"),
-            ("0114010302040101020103010401" + "00", "k must exceed n/2"),
-            ("01140103040201010201" + "00", "needs more voters"),
-            ("011401040102010102010100", "must exceed half"),
-            ("01140104050201010201" + "00", "exceeds the electorate's total weight"),
-            ("011401010201010201" + "01" + "02" + "0178", "outside the electorate"),
-            ("011401010201010201" + "02" + "010178" + "000178", "out of order"),
-            ("011401010201010201" + "02" + "010178" + "010179", "out of order"),
-            ("011401010101010201780001780001780001", "votes in an electorate of 1"),
-            ("01140000", "trailing"),
+            ("01140002", "Invalid ballot tag"),
+            ("01140001050201010201" + "00", "Unknown quorum kind"),
+            ("011400010100" + "00", "electorate is empty"),
+            ("0114000101020201010100", "ascending"),
+            ("0114000101020101010100", "ascending"),
+            ("0114000101020100020100", "weight 0"),
+            ("011400010302040101020103010401" + "00", "k must exceed n/2"),
+            ("0114000103040201010201" + "00", "needs more voters"),
+            ("01140001040102010102010100", "must exceed half"),
+            ("0114000104050201010201" + "00", "exceeds the electorate's total weight"),
+            ("01140001010201010201" + "01" + "02" + "0178", "outside the electorate"),
+            ("01140001010201010201" + "02" + "010178" + "000178", "out of order"),
+            ("01140001010201010201" + "02" + "010178" + "010179", "out of order"),
+            ("01140001010101010201780001780001780001", "votes in an electorate of 1"),
+            ("0114000000", "trailing"),
         };
         var failures = new List<string>();
         foreach (var (hex, reason) in cases)
@@ -349,7 +349,14 @@ public sealed class BallotSemanticsTests
 
         var valid = new Ballot<string>([A, B], QuorumRule.Majority);
         valid.Vote(B, "x");
-        Rule.Equal("01140101020101020101010178", Wire.Hex(valid), "the body is tag, rule, electorate, then votes by voter position");
+        Rule.Equal("0114000101020101020101010178", Wire.Hex(valid), "the body is the context, then tag, rule, electorate, and votes by voter position");
+
+        // Nested: map header 01 0C, empty context, one key "q", then the ballot's store alone (00: unopened).
+        var empty = Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<ORMap<string, Ballot<string>>>(Convert.FromHexString("010C0001017100")));
+        Assert.Contains("empty value", empty.Message, StringComparison.Ordinal);
+        var nested = new ORMap<string, Ballot<string>>();
+        nested.Update("q", v => v.Open([A, B], QuorumRule.Majority));
+        Rule.Equal("010C000101710101020101020100", Wire.Hex(nested), "a nested ballot writes its store after its key, without a context of its own");
     }
 
     [Fact]
@@ -363,6 +370,176 @@ public sealed class BallotSemanticsTests
         Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "ship"), atA.Decision, "weight 3 of 4 decides");
         Assert.Throws<AlreadyVotedException>(() => atB.Vote(B, "wait"));
     }
+
+    [Fact]
+    public void Nested_in_a_map_one_update_opens_a_fresh_key_and_later_updates_vote()
+    {
+        var top = new Ballot<string>();
+        var opening = top.Open([A, B, C], QuorumRule.Majority);
+        var casting = top.Vote(A, "yes");
+        Assert.False(ReferenceEquals(opening.Context, top.Context) || ReferenceEquals(casting.Context, top.Context), "Open's and Vote's deltas have contexts of their own");
+        Assert.True(opening.Context.IsEmpty && casting.Context.IsEmpty && top.Context.IsEmpty, "a ballot mints no dots");
+
+        var atA = new ORMap<string, Ballot<string>>();
+        var atB = new ORMap<string, Ballot<string>>();
+        var open = atA.Update("q1", b => b.Open([A, B, C], QuorumRule.Majority));
+        Assert.False(ReferenceEquals(open.Context, atA.Context), "the open's delta has a context of its own");
+        Assert.True(open.Context.IsEmpty, "a ballot mints no dots: its deltas' contexts are empty");
+        Assert.True(atA.TryGetValue("q1", out var q1) && q1.IsOpen, "one Update opens the ballot under a fresh key");
+        Assert.True(atB.Join(Wire.Ship(open)), "the open's delta carries the terms");
+        Assert.True(atB.TryGetValue("q1", out var atBq1) && atBq1.IsOpen, "the receiver holds the opened ballot");
+
+        atA.Join(Wire.Ship(atB.Update("q1", b => b.Vote(B, "yes"))));
+        var vote = atA.Update("q1", b => b.Vote(A, "yes"));
+        atB.Join(Wire.Ship(vote));
+        Rule.Converged("both replicas heard the open and both votes", atA, atB);
+        Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "yes"), Decision(atB, "q1"), "two of three unit weights decide");
+
+        // Opening and voting in one lambda on a fresh key: the vote's delta carries the terms on its own.
+        var atC = new ORMap<string, Ballot<string>>();
+        var both = atA.Update("q2", b =>
+        {
+            b.Open([A, B, C], QuorumRule.Majority);
+            return b.Vote(A, "no");
+        });
+        atC.Join(Wire.Ship(both));
+        Assert.True(atC.TryGetValue("q2", out var q2) && q2.TryGetVote(A, out var no) && no == "no", "open and vote in one update travel as one delta");
+        Assert.Throws<InvalidOperationException>(() => atC.Update("q3", b => b.Vote(C, "yes")));
+        Assert.False(atC.ContainsKey("q3"), "a vote refused on an unopened ballot leaves no key behind");
+    }
+
+    [Fact]
+    public void Removing_a_ballot_key_changes_nothing_on_any_replica_and_the_decision_stands()
+    {
+        var replicas = Three();
+        Deliver(replicas, replicas[0].Update("q", b => b.Vote(A, "x")));
+        Deliver(replicas, replicas[1].Update("q", b => b.Vote(B, "x")));
+        var before = Wire.Hex(replicas[2]);
+        Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "x"), Decision(replicas[2], "q"), "two of three decide x");
+
+        var remove = replicas[2].Remove("q");
+        Assert.True(remove.Context.IsEmpty && remove.Count == 0, "a removal observes no dots of a ballot: its delta is bottom");
+        var clear = replicas[0].Clear();
+        Deliver(replicas, remove);
+        Deliver(replicas, clear);
+        foreach (var replica in replicas)
+        {
+            Assert.True(replica.ContainsKey("q"), "the ballot's key stays after Remove and Clear");
+            Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "x"), Decision(replica, "q"), "the decision survives the removal");
+            Rule.Equal(2, replica.TryGetValue("q", out var q) ? q.VoteCount : -1, "no vote is erased");
+        }
+        Rule.Converged("removals change no replica", replicas);
+        Rule.Equal(before, Wire.Hex(replicas[2]), "the remover's state is byte-identical to before the removal");
+    }
+
+    [Fact]
+    public void A_remove_concurrent_with_a_vote_keeps_every_vote_and_the_decision_in_both_join_orders()
+    {
+        var replicas = Three();
+        Deliver(replicas, replicas[0].Update("q", b => b.Vote(A, "x")));
+
+        var remove = replicas[1].Remove("q");
+        var vote = replicas[2].Update("q", b => b.Vote(C, "x"));
+
+        var removeFirst = Wire.Ship(replicas[0]);
+        removeFirst.Join(Wire.Ship(remove));
+        removeFirst.Join(Wire.Ship(vote));
+        var voteFirst = Wire.Ship(replicas[0]);
+        voteFirst.Join(Wire.Ship(vote));
+        voteFirst.Join(Wire.Ship(remove));
+        replicas[1].Join(Wire.Ship(vote));
+        replicas[2].Join(Wire.Ship(remove));
+
+        Rule.Converged("the remove and the concurrent vote commute", removeFirst, voteFirst, replicas[1], replicas[2]);
+        foreach (var replica in new[] { removeFirst, voteFirst, replicas[1], replicas[2] })
+        {
+            Assert.True(replica.TryGetValue("q", out var q), "the key survives the remove");
+            Rule.SequenceEqual([KeyValuePair.Create(A, "x"), KeyValuePair.Create(C, "x")], q.Votes, "the vote seen by the remover and the concurrent one both survive");
+            Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "x"), q.Decision, "A and C for x decide x on every replica");
+        }
+
+        // A vote cast after the voter's replica has seen the removal survives as well.
+        var late = replicas[1].Update("q", b => b.Vote(B, "y"));
+        replicas[2].Join(Wire.Ship(late));
+        Rule.Equal(3, replicas[2].TryGetValue("q", out var all) ? all.VoteCount : -1, "a vote after the removal is recorded");
+        Rule.Equal(new BallotDecision<string>(BallotStatus.Decided, "x"), all!.Decision, "and it does not change the decision");
+    }
+
+    [Fact]
+    public void A_decided_nested_ballot_stays_decided_after_any_removes_in_any_order()
+    {
+        var random = new Random(RandomSeed);
+        var failures = new List<string>();
+        for (var run = 0; run < 100 && failures.Count < 5; run++)
+        {
+            var replicas = Three();
+            var voters = new[] { A, B, C };
+            var deltas = new List<ORMap<string, Ballot<string>>>();
+            for (var step = 0; step < 12; step++)
+            {
+                var r = random.Next(replicas.Length);
+                if (random.Next(3) == 0)
+                {
+                    deltas.Add(random.Next(2) == 0 ? replicas[r].Remove("q") : replicas[r].Clear());
+                }
+                else if (replicas[r].TryGetValue("q", out var q) && q.IsOpen && !q.TryGetVote(voters[r], out _))
+                {
+                    deltas.Add(replicas[r].Update("q", b => b.Vote(voters[r], random.Next(4) == 0 ? "y" : "x")));
+                }
+                else
+                {
+                    deltas.Add(replicas[r].Update("q", b => b.Open(voters, QuorumRule.Majority)));
+                }
+                var other = replicas[random.Next(replicas.Length)];
+                var before = other.TryGetValue("q", out var seen) ? seen.Decision : default;
+                other.Join(Wire.Ship(deltas[random.Next(deltas.Count)]));
+                var after = other.TryGetValue("q", out var now) ? now.Decision : default;
+                if (before.Status != BallotStatus.Undecided && before != after)
+                {
+                    failures.Add($"run {run}: a replica went from {before} to {after}");
+                }
+            }
+            foreach (var replica in replicas)
+            {
+                var before = replica.TryGetValue("q", out var q) ? q.Decision : default;
+                deltas.ForEach(d => replica.Join(Wire.Ship(d)));
+                var remove = replica.Remove("q");
+                var after = replica.TryGetValue("q", out var now) ? now.Decision : default;
+                if (before.Status != BallotStatus.Undecided && before != after)
+                {
+                    failures.Add($"run {run}: {before} became {after} after every delta and a remove");
+                }
+                if (!remove.Context.IsEmpty)
+                {
+                    failures.Add($"run {run}: a removal observed dots of a ballot");
+                }
+            }
+            if (Wire.Hex(replicas[0]) != Wire.Hex(replicas[1]) || Wire.Hex(replicas[1]) != Wire.Hex(replicas[2]))
+            {
+                failures.Add($"run {run}: replicas that joined every delta differ");
+            }
+        }
+        Assert.True(failures.Count == 0, "a decision survives every remove and clear, concurrent or not:\n" + string.Join("\n", failures));
+    }
+
+    /// <summary>Three map replicas that all hold ballot "q", opened by unit-weight majority of A, B, C.</summary>
+    private static ORMap<string, Ballot<string>>[] Three()
+    {
+        var origin = new ORMap<string, Ballot<string>>();
+        origin.Update("q", b => b.Open([A, B, C], QuorumRule.Majority));
+        return [Wire.Ship(origin), Wire.Ship(origin), Wire.Ship(origin)];
+    }
+
+    private static void Deliver(ORMap<string, Ballot<string>>[] replicas, ORMap<string, Ballot<string>> delta)
+    {
+        foreach (var replica in replicas)
+        {
+            replica.Join(Wire.Ship(delta));
+        }
+    }
+
+    private static BallotDecision<string> Decision(ORMap<string, Ballot<string>> map, string key)
+        => map.TryGetValue(key, out var ballot) ? ballot.Decision : default;
 
     private static Dictionary<ReplicaId, uint> Weights(params (ReplicaId Voter, uint Weight)[] members)
         => members.ToDictionary(m => m.Voter, m => m.Weight);
