@@ -35,12 +35,18 @@ public abstract class CausalCrdt<TSelf, TStore> : IPrunable
     private TStore _store = default!;
 
     /// <summary>Joins another state or delta into this one.</summary>
+    /// <exception cref="CrdtJoinConflictException">The type refuses <paramref name="other"/> (see <see cref="IJoinChecked{TSelf}"/>); nothing changed.</exception>
     public bool Join(TSelf other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (ReferenceEquals(this, other))
         {
             return false;
+        }
+        if (this is IJoinChecked<TSelf> guarded && guarded.JoinConflict(other) is { } conflict)
+        {
+            // Checked first, so that a refused value deep in a map leaves the whole state untouched.
+            throw new CrdtJoinConflictException(conflict);
         }
         var storeChanged = _store.JoinStore(other._store, Context, other.Context);
         return Context.UnionWith(other.Context) | storeChanged;

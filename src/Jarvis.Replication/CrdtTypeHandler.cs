@@ -36,6 +36,9 @@ public abstract class CrdtTypeHandler
 
     /// <summary>A deep copy.</summary>
     public abstract object Clone(object state);
+
+    /// <summary>Why <see cref="Join"/> would refuse <paramref name="other"/> (see <see cref="IJoinChecked{TSelf}"/>), or null; changes nothing.</summary>
+    public abstract string? JoinConflict(object target, object other);
 }
 
 /// <summary>The handler of a CRDT type known at compile time.</summary>
@@ -62,4 +65,7 @@ public sealed class CrdtTypeHandler<T> : CrdtTypeHandler
 
     /// <inheritdoc/>
     public override object Clone(object state) => ((T)state).Clone();
+
+    /// <inheritdoc/>
+    public override string? JoinConflict(object target, object other) => target is IJoinChecked<T> guarded ? guarded.JoinConflict((T)other) : null;
 }

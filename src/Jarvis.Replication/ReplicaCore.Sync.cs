@@ -124,6 +124,14 @@ public sealed partial class ReplicaCore
         }
         foreach (var (entry, handler, value) in decoded)
         {
+            if (_objects.TryGetValue(entry.Key, out var held) && handler.JoinConflict(held.State, value) is { } conflict)
+            {
+                // Another object under the same key (another ballot's terms, another workflow's definition): a
+                // mistake of whoever wrote it, not a fault of the peer. This entry is refused whole, before
+                // anything of it is joined, and reported; the rest of the message applies.
+                Emit(new ProtocolError(from, $"conflicting {entry.Type} for key '{entry.Key}' refused: {conflict}"));
+                continue;
+            }
             var created = false;
             if (!_objects.TryGetValue(entry.Key, out var stored))
             {

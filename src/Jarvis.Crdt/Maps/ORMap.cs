@@ -19,7 +19,7 @@ namespace Jarvis.Crdt;
 /// </remarks>
 /// <typeparam name="TKey">The key type; needs a <see cref="Encoding.ValueCodec{T}"/> to be encoded.</typeparam>
 /// <typeparam name="TValue">A causal CRDT type (<see cref="ORSet{T}"/>, <see cref="MVRegister{T}"/>, flags, another map...).</typeparam>
-public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap<TKey, TValue>>, ICausalCrdt<ORMap<TKey, TValue>>
+public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap<TKey, TValue>>, ICausalCrdt<ORMap<TKey, TValue>>, IJoinChecked<ORMap<TKey, TValue>>
     where TKey : notnull
     where TValue : class, ICausalCrdt<TValue>
 {
@@ -126,6 +126,29 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
         Store.RemoveCovered(delta.Context);
         return delta;
     }
+
+    /// <summary>
+    /// Why joining <paramref name="other"/> would be refused: a value under a key both maps hold refuses the
+    /// other's (values whose type implements <see cref="IJoinChecked{TSelf}"/>, at any depth). Null otherwise.
+    /// </summary>
+    public string? JoinConflict(ORMap<TKey, TValue> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!ValuesCanConflict)
+        {
+            return null;
+        }
+        foreach (var (key, theirs) in other.Store.Entries)
+        {
+            if (Store.TryGetValue(key, out var mine) && ((IJoinChecked<TValue>)mine).JoinConflict(theirs) is { } conflict)
+            {
+                return $"under key '{key}': {conflict}";
+            }
+        }
+        return null;
+    }
+
+    private static readonly bool ValuesCanConflict = typeof(IJoinChecked<TValue>).IsAssignableFrom(typeof(TValue));
 
     /// <inheritdoc/>
     public override string ToString() => "{" + string.Join(", ", Entries.Select(e => $"{e.Key}: {e.Value}")) + "}";

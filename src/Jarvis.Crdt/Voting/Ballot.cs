@@ -30,7 +30,7 @@ namespace Jarvis.Crdt;
 /// <para>Not thread-safe. Deterministic encoding: the context, then the terms and votes.</para>
 /// </remarks>
 /// <typeparam name="TOption">The option type; needs a <see cref="ValueCodec{T}"/> to be encoded.</typeparam>
-public sealed class Ballot<TOption> : ICausalCrdt<Ballot<TOption>>, IPrunable
+public sealed class Ballot<TOption> : ICausalCrdt<Ballot<TOption>>, IPrunable, IJoinChecked<Ballot<TOption>>
     where TOption : notnull
 {
     private BallotTerms? _terms;
@@ -219,6 +219,15 @@ public sealed class Ballot<TOption> : ICausalCrdt<Ballot<TOption>>, IPrunable
         }
         var storeChanged = JoinStore(other, Context, other.Context);
         return Context.UnionWith(other.Context) | storeChanged;
+    }
+
+    /// <summary>Why a join would be refused: both ballots are open, with different terms. Null otherwise.</summary>
+    public string? JoinConflict(Ballot<TOption> other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return _terms is not null && other._terms is not null && !_terms.Equals(other._terms)
+            ? $"ballot {other._terms} is not ballot {_terms}: the electorate and quorum rule are a ballot's identity"
+            : null;
     }
 
     /// <summary>The grow-only join of terms and cells; the contexts play no part (the store holds no dots).</summary>

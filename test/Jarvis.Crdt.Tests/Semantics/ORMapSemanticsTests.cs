@@ -205,4 +205,34 @@ public sealed class ORMapSemanticsTests
             return set;
         }));
     }
+    [Fact]
+    public void A_value_that_refuses_the_other_leaves_the_whole_map_unchanged()
+    {
+        var a = new ORMap<string, Ballot<string>>();
+        var b = new ORMap<string, Ballot<string>>();
+        a.Update("a-first", v => v.Open([A, B], QuorumRule.Majority));
+        a.Update("q", v => v.Open([A, B, C], QuorumRule.Majority));
+        b.Update("a-first", v => v.Open([A, B], QuorumRule.Majority));
+        b.Update("a-first", v => v.Vote(B, "yes"));
+        b.Update("q", v => v.Open([A, B], QuorumRule.Unanimity));
+        var before = Wire.Hex(a);
+
+        var conflict = a.JoinConflict(b);
+        Assert.NotNull(conflict);
+        Assert.Contains("'q'", conflict, StringComparison.Ordinal);
+        Assert.Throws<CrdtJoinConflictException>(() => a.Join(b));
+        Assert.Equal(before, Wire.Hex(a));
+        Assert.True(a.TryGetValue("a-first", out var first));
+        Assert.Equal(0, first.VoteCount);   // the key before the conflicting one was not joined either
+
+        b.Remove("q");                      // a ballot is permanent: the conflict stays
+        Assert.NotNull(a.JoinConflict(b));
+        var c = new ORMap<string, Ballot<string>>();
+        c.Update("q", v => v.Open([A, B, C], QuorumRule.Majority));
+        c.Update("q", v => v.Vote(C, "yes"));
+        Assert.Null(a.JoinConflict(c));
+        Assert.True(a.Join(c));
+        Assert.True(a.TryGetValue("q", out var q));
+        Assert.Equal(1, q.VoteCount);
+    }
 }
