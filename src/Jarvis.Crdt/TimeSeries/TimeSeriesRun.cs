@@ -21,7 +21,8 @@ internal sealed class TimeSeriesRun
         Replica = replica;
     }
 
-    public ReplicaId Replica { get; }
+    /// <summary>The writer: the replica of the incarnation holding this run (set after decoding, see <see cref="Bind"/>).</summary>
+    public ReplicaId Replica { get; private set; }
 
     /// <summary>Every sequence from 1 to this is held (raw, in a cell, or retired below the retention horizon).</summary>
     public ulong Contiguous { get; set; }
@@ -198,6 +199,23 @@ internal sealed class TimeSeriesRun
     {
         _partials = null;
         _hasOpenWindow = false;
+    }
+
+    /// <summary>
+    /// Names the writer of a run decoded without it (an incarnation's payload is encoded without its dot):
+    /// the cells' last points take the writer too.
+    /// </summary>
+    public void Bind(ReplicaId replica)
+    {
+        Replica = replica;
+        if (_cells is null)
+        {
+            return;
+        }
+        foreach (var (window, cell) in _cells.ToList())
+        {
+            _cells[window] = TimeSeriesAggregate.FromParts(cell.Count, cell.Sum, cell.Min, cell.Max, cell.Last with { Replica = replica });
+        }
     }
 
     public TimeSeriesRun Clone() => new(Replica)
