@@ -1,7 +1,7 @@
 namespace Jarvis.Crdt;
 
 /// <summary>
-/// The points of one writer inside a <see cref="TimeSeries"/>: the contiguous prefix <see cref="Contiguous"/>
+/// The points of one writer's incarnation inside a <see cref="TimeSeries"/>: the contiguous prefix <see cref="Contiguous"/>
 /// (every sequence 1..Contiguous is held, raw, folded into a cell, or discarded by retention), the raw points
 /// as struct arrays sorted by sequence, the downsampled window cells (each covering exactly this writer's
 /// points of that window with sequence ≤ <see cref="Contiguous"/>), and a derived, unencoded cache of the
