@@ -39,6 +39,7 @@ public sealed class CrdtTypeRegistry
         registry.Register<ORGraph<string>>();
         registry.Register<ORMap<string, ORGraph<string>>>();
         registry.Register<TimeSeries>();
+        registry.Register<ORMap<string, TimeSeries>>();
         registry.Register<Workflow>();
         registry.Register<WorkflowPlan>();
         registry.Register<Ballot<string>>();

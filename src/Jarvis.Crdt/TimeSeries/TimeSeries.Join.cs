@@ -2,168 +2,78 @@ namespace Jarvis.Crdt;
 
 public sealed partial class TimeSeries
 {
-    private static readonly IReadOnlyDictionary<long, TimeSeriesAggregate> NoCells = new Dictionary<long, TimeSeriesAggregate>();
-
-    /// <inheritdoc/>
-    /// <exception cref="ArgumentException">Both states hold something but their window sizes differ.</exception>
+    /// <summary>
+    /// Joins another state or delta into this one: the causal join of the incarnation stores (an incarnation
+    /// survives unless the other side has seen and removed it; the payloads of an incarnation both hold are
+    /// joined), then the contexts.
+    /// </summary>
+    /// <exception cref="ArgumentException">Both states hold incarnations but their window sizes differ (nothing is changed).</exception>
     public bool Join(TimeSeries other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (ReferenceEquals(other, this) || other.IsBottom)
+        if (ReferenceEquals(this, other))
         {
             return false;
         }
-        if (other._windowMs != _windowMs)
-        {
-            if (!IsBottom)
-            {
-                throw new ArgumentException($"Cannot join a series of {other._windowMs} ms windows into one of {_windowMs} ms windows.", nameof(other));
-            }
-            _windowMs = other._windowMs;
-        }
-
-        var boundsMoved = false;
-        if (other._downsampledWindow > _downsampledWindow)
-        {
-            _downsampledWindow = other._downsampledWindow;
-            boundsMoved = true;
-        }
-        if (other._retainedWindow > _retainedWindow)
-        {
-            _retainedWindow = other._retainedWindow;
-            boundsMoved = true;
-        }
-
-        var changed = boundsMoved;
-        var merged = boundsMoved ? new HashSet<TimeSeriesRun>(ReferenceEqualityComparer.Instance) : null;
-        foreach (var incoming in other._runs)
-        {
-            var index = IndexOf(incoming.Replica);
-            if (index < 0)
-            {
-                var copy = incoming.Clone();
-                copy.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
-                _runs.Insert(~index, copy);
-                changed = true;
-                merged?.Add(copy);
-            }
-            else
-            {
-                changed |= MergeRun(_runs[index], incoming);
-                merged?.Add(_runs[index]);
-            }
-        }
-        if (merged is not null)
-        {
-            foreach (var run in _runs)
-            {
-                if (!merged.Contains(run))
-                {
-                    run.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
-                }
-            }
-        }
-        return changed;
+        var storeChanged = JoinStore(other, Context, other.Context);
+        return Context.UnionWith(other.Context) | storeChanged;
     }
 
-    /// <summary>
-    /// Merges another state's run of the same writer into <paramref name="run"/>: cells by inclusion (the
-    /// one covering the longer sequence prefix wins, raw points it covers are dropped), raw points by a
-    /// linear merge on sequence, then the canonical form is restored.
-    /// </summary>
-    private bool MergeRun(TimeSeriesRun run, TimeSeriesRun incoming)
+    /// <summary>A deep copy with its own context.</summary>
+    public TimeSeries Clone() => CloneStore(Context.Clone());
+
+    /// <inheritdoc/>
+    /// <remarks>A series holding no incarnation adopts the window size of the incarnations it receives.</remarks>
+    /// <exception cref="ArgumentException">Both stores hold incarnations but their window sizes differ (nothing is changed).</exception>
+    public bool JoinStore(TimeSeries other, CausalContext thisContext, CausalContext otherContext)
     {
-        var contiguousBefore = run.Contiguous;
-        if (incoming.CellCount == 0 && incoming.Count > 0 && incoming.Sequences[0] > run.MaxSequence)
+        ArgumentNullException.ThrowIfNull(other);
+        if (!other._store.IsEmpty && !_store.IsEmpty && other._windowMs != _windowMs)
         {
-            // In-order delivery (the replication steady state): append, keeping the cached window aggregates.
-            run.EnsureCapacity(run.Count + incoming.Count);
-            for (var i = 0; i < incoming.Count; i++)
-            {
-                run.AppendRaw(incoming.Sequences[i], incoming.Times[i], incoming.Values[i], _windowMs);
-            }
-            run.Contiguous = Math.Max(run.Contiguous, incoming.Contiguous);
-            run.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
-            return true;
+            throw new ArgumentException($"Cannot join a series of {other._windowMs} ms windows into one of {_windowMs} ms windows.", nameof(other));
         }
-
-        var changed = false;
-        Dictionary<long, ulong>? adoptedCover = null;
-        foreach (var (window, cell) in incoming.CellCount == 0 ? NoCells : incoming.Cells)
-        {
-            if (window < _retainedWindow)
-            {
-                continue;
-            }
-            var present = run.Cells.ContainsKey(window);
-            if (!present || incoming.Contiguous > contiguousBefore)
-            {
-                run.Cells[window] = cell;
-                (adoptedCover ??= [])[window] = incoming.Contiguous;
-                changed |= !present;
-            }
-        }
-        var filter = run.CellCount > 0 || _retainedWindow != long.MinValue;
-
-        var total = run.Count + incoming.Count;
-        var sequences = new ulong[total];
-        var times = new long[total];
-        var values = new double[total];
-        int mine = 0, theirs = 0, count = 0, added = 0, dropped = 0;
-        while (mine < run.Count || theirs < incoming.Count)
-        {
-            bool takeMine;
-            if (theirs == incoming.Count)
-            {
-                takeMine = true;
-            }
-            else if (mine == run.Count)
-            {
-                takeMine = false;
-            }
-            else if (run.Sequences[mine] == incoming.Sequences[theirs])
-            {
-                theirs++;
-                takeMine = true;
-            }
-            else
-            {
-                takeMine = run.Sequences[mine] < incoming.Sequences[theirs];
-            }
-            var (sequence, time, value) = takeMine
-                ? (run.Sequences[mine], run.Times[mine], run.Values[mine++])
-                : (incoming.Sequences[theirs], incoming.Times[theirs], incoming.Values[theirs++]);
-            if (filter && IsCovered(run, adoptedCover, contiguousBefore, sequence, time))
-            {
-                dropped += takeMine ? 1 : 0;
-                continue;
-            }
-            added += takeMine ? 0 : 1;
-            sequences[count] = sequence;
-            times[count] = time;
-            values[count] = value;
-            count++;
-        }
-        run.SetRaw(sequences, times, values, count);
-        run.Contiguous = Math.Max(run.Contiguous, incoming.Contiguous);
-        changed |= added > 0 || dropped > 0 || run.Contiguous != contiguousBefore;
-        changed |= run.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
+        var wasEmpty = _store.IsEmpty;
+        var changed = _store.JoinStore(other._store, thisContext, otherContext);
         if (changed)
         {
-            run.DropPartials();
+            if (wasEmpty)
+            {
+                _windowMs = other._windowMs;
+            }
+            StoreChanged();
         }
         return changed;
     }
 
-    /// <summary>Whether the point is already accounted for: counted by the cell now held for its window, or retired.</summary>
-    private bool IsCovered(TimeSeriesRun run, Dictionary<long, ulong>? adoptedCover, ulong ownCover, ulong sequence, long time)
+    /// <summary>What a removal of the series (an <see cref="ORMap{TKey, TValue}"/> key) does: drops the incarnations <paramref name="otherContext"/> has seen, whole.</summary>
+    public bool RemoveCovered(CausalContext otherContext)
     {
-        var window = WindowOf(time, _windowMs);
-        if (run.CellCount == 0 || !run.Cells.ContainsKey(window))
+        var changed = _store.RemoveCovered(otherContext);
+        if (changed)
         {
-            return window < _retainedWindow && sequence <= ownCover;
+            StoreChanged();
         }
-        var cover = adoptedCover is not null && adoptedCover.TryGetValue(window, out var adopted) ? adopted : ownCover;
-        return sequence <= cover;
+        return changed;
     }
+
+    /// <inheritdoc/>
+    public void CollectDots(CausalContext into) => _store.CollectDots(into);
+
+    /// <inheritdoc/>
+    public TimeSeries CloneStore(CausalContext context)
+    {
+        var copy = new TimeSeries(context, _windowMs) { _store = _store.CloneStore(context) };
+        copy.StoreChanged();
+        return copy;
+    }
+
+    /// <summary>Whether <paramref name="replica"/> has a live incarnation.</summary>
+    public bool HoldsDotsOf(ReplicaId replica) => _store.TryGetLatest(replica, out _, out _);
+
+    /// <summary>
+    /// Forgets a departed replica's context entry. The engine asks only once the replica holds nothing
+    /// (<see cref="HoldsDotsOf"/> is false); while it has a live incarnation this does nothing, since its
+    /// points are data, not metadata.
+    /// </summary>
+    public bool Forget(ReplicaId replica) => !HoldsDotsOf(replica) && Context.Remove(replica);
 }

@@ -4,34 +4,49 @@ namespace Jarvis.Crdt;
 
 /// <summary>
 /// A time series of doubles written by many replicas, with window aggregates, downsampling and retention
-/// that converge: a grow-only set of points keyed by (timestamp, replica, sequence), each writer's points
-/// held as struct arrays sorted by sequence, joined by a linear merge of those runs.
+/// that converge: each writer's points held as struct arrays sorted by sequence, in incarnations (an
+/// <see cref="IncarnationStore{TPayload}"/>), joined by a linear merge of those runs. A causal CRDT: it
+/// nests in an <see cref="ORMap{TKey, TValue}"/>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A point is identified by (replica, sequence): a writer numbers its points 1, 2, 3, ... so the points it has
-/// written are a prefix of the naturals. The state is the set of points seen plus two max-joined
-/// watermarks, aligned to window boundaries: below <see cref="DownsampledBefore"/> a writer's points are
-/// replaced by one aggregate per window (count, sum, min, max, last), and below <see cref="RetainedFrom"/>
-/// they are dropped altogether.
+/// Incarnations. A writer appends into its latest live incarnation, a dot minted in the causal context at
+/// its first append (and again after a removal it has seen). An incarnation holds the writer's points,
+/// its downsampled window cells and its own downsampling and retention watermarks (max-joined, aligned to
+/// window boundaries). A point is identified by (incarnation, sequence): a writer numbers its points 1, 2,
+/// 3, ... within an incarnation, so the points of an incarnation are a prefix of the naturals. Below its
+/// downsampling watermark an incarnation's points are replaced by one aggregate per window (count, sum,
+/// min, max, last); below its retention watermark they are dropped altogether. The series'
+/// <see cref="DownsampledBefore"/> and <see cref="RetainedFrom"/> are the maxima over the live
+/// incarnations; an append raises its incarnation's watermarks to them first, and
+/// <see cref="DownsampleBefore"/> and <see cref="DiscardBefore"/> raise those of every live incarnation.
 /// </para>
 /// <para>
-/// Folding is convergent because a cell never holds an arbitrary subset of points: the cell of writer r in
-/// window w holds exactly r's points of w with sequence ≤ C(r), where C(r) is the longest prefix 1..C(r) of
-/// r's sequences the replica holds (a pure function of the points seen). Points beyond a gap stay raw
-/// until the gap fills. Two cells of the same (r, w) are therefore ordered by inclusion, and the join keeps
-/// the one with the larger C(r) and drops raw points it already covers; a late point is never double
-/// counted, and never lost. Replicas that have seen the same points and watermarks hold equal states,
-/// byte for byte, whatever the delivery order.
+/// Folding is convergent because a cell never holds an arbitrary subset of points: the cell of an
+/// incarnation in window w holds exactly its points of w with sequence ≤ C, where C is the longest prefix
+/// 1..C of its sequences the replica holds (a pure function of the points seen). Points beyond a gap stay
+/// raw until the gap fills. Two cells of the same (incarnation, w) are therefore ordered by inclusion, and
+/// the join keeps the one with the larger C and drops raw points it already covers; a late point is never
+/// double counted, and never lost. Replicas that have seen the same points, watermarks and removals hold
+/// equal states, byte for byte, whatever the delivery order.
 /// </para>
 /// <para>
-/// Every aggregate folds points in one order: within a writer's window by sequence (a cell first, then the
-/// raw points after it), then writers by ascending id, then windows by ascending start; so even the
-/// floating-point sum is the same on every replica holding the same points, downsampled or not.
+/// Every aggregate folds points in one order: within an incarnation's window by sequence (a cell first,
+/// then the raw points after it), then incarnations by ascending dot (writers by ascending id), then
+/// windows by ascending start; so even the floating-point sum is the same on every replica holding the
+/// same points, downsampled or not.
 /// </para>
-/// <para>Not thread-safe. Deterministic encoding. Does not nest in an ORMap (it is not causal).</para>
+/// <para>
+/// Nested in an <see cref="ORMap{TKey, TValue}"/>, removing the key removes the incarnations the remover
+/// observed, whole (points, cells, watermarks), including points appended into them concurrently; a
+/// writer that has seen the removal appends into a new incarnation, which survives. A value the map
+/// creates has <see cref="DefaultWindowMilliseconds"/>; <see cref="UseWindow"/> sets another inside the
+/// update.
+/// </para>
+/// <para>Not thread-safe. Deterministic encoding: the context, the window size, then the incarnations by
+/// ascending dot.</para>
 /// </remarks>
-public sealed partial class TimeSeries : ICrdt<TimeSeries>
+public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable
 {
     /// <summary>The default window: one minute in milliseconds.</summary>
     public const long DefaultWindowMilliseconds = 60_000;
@@ -42,11 +57,18 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
     /// <summary>The latest timestamp accepted (2^62 - 1).</summary>
     public const long MaxTimestamp = (1L << 62) - 1;
 
-    private readonly List<TimeSeriesRun> _runs = [];
+    private IncarnationStore<TimeSeriesIncarnation> _store;
     private long _windowMs;
+
+    // The maxima of the live incarnations' watermarks, recomputed whenever the store changes by a join,
+    // a removal or a read, and raised by the local watermark mutators: an append compares against them in O(1).
     private long _downsampledWindow = long.MinValue;
     private long _retainedWindow = long.MinValue;
-    private TimeSeriesRun? _lastAppended;
+
+    // The incarnation the last append wrote into, so in-order ingest skips the store's binary search;
+    // dropped whenever the store changes by a join or a removal (the incarnation may be gone).
+    private TimeSeriesIncarnation? _appendPayload;
+    private Dot _appendDot;
 
     /// <summary>Creates an empty series with windows of <see cref="DefaultWindowMilliseconds"/>.</summary>
     public TimeSeries()
@@ -56,40 +78,106 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
 
     /// <summary>Creates an empty series with windows of <paramref name="windowMilliseconds"/>; every replica must agree on it.</summary>
     public TimeSeries(long windowMilliseconds)
+        : this(new CausalContext(), windowMilliseconds)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(windowMilliseconds, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(windowMilliseconds, MaxTimestamp);
+    }
+
+    private TimeSeries(CausalContext context, long windowMilliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        CheckWindowSize(windowMilliseconds);
+        Context = context;
         _windowMs = windowMilliseconds;
     }
 
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.TimeSeries;
 
+    /// <inheritdoc/>
+    public CausalContext Context { get; }
+
+    /// <summary>Whether the series holds no incarnation (a map drops such a value).</summary>
+    public bool IsEmpty => _store.IsEmpty;
+
+    /// <summary>The number of live incarnations (one dot each).</summary>
+    public int DotCount => _store.Count;
+
     /// <summary>The window size, in timestamp units.</summary>
     public long WindowMilliseconds => _windowMs;
 
-    /// <summary>Points before this timestamp are downsampled to window aggregates; <see cref="long.MinValue"/> when none are.</summary>
+    /// <summary>Points before this timestamp are downsampled to window aggregates (the maximum over the live incarnations); <see cref="long.MinValue"/> when none are.</summary>
     public long DownsampledBefore => _downsampledWindow == long.MinValue ? long.MinValue : _downsampledWindow * _windowMs;
 
-    /// <summary>Points before this timestamp are discarded; <see cref="long.MinValue"/> when none are.</summary>
+    /// <summary>Points before this timestamp are discarded, or at least not reported (the maximum over the live incarnations); <see cref="long.MinValue"/> when none are.</summary>
     public long RetainedFrom => _retainedWindow == long.MinValue ? long.MinValue : _retainedWindow * _windowMs;
 
-    /// <summary>The writers whose points have been seen, ascending.</summary>
-    public IEnumerable<ReplicaId> Replicas => _runs.Select(r => r.Replica);
+    /// <summary>The writers with a live incarnation, ascending.</summary>
+    public IEnumerable<ReplicaId> Replicas
+    {
+        get
+        {
+            var previous = ReplicaId.None;
+            for (var i = 0; i < _store.Count; i++)
+            {
+                var replica = _store[i].Key.Replica;
+                if (replica != previous)
+                {
+                    yield return replica;
+                    previous = replica;
+                }
+            }
+        }
+    }
 
     /// <summary>How many points are held individually (not yet downsampled or discarded).</summary>
-    public long RawPointCount => _runs.Sum(r => (long)r.Count);
-
-    private bool IsBottom => _runs.Count == 0 && _downsampledWindow == long.MinValue && _retainedWindow == long.MinValue;
+    public long RawPointCount
+    {
+        get
+        {
+            long count = 0;
+            for (var i = 0; i < _store.Count; i++)
+            {
+                count += _store[i].Value.Run.Count;
+            }
+            return count;
+        }
+    }
 
     /// <inheritdoc/>
     public static TimeSeries CreateEmpty() => new();
 
+    /// <inheritdoc/>
+    public static TimeSeries CreateEmpty(CausalContext context) => new(context, DefaultWindowMilliseconds);
+
     /// <summary>
-    /// Appends a point written by <paramref name="replica"/>, numbered one past the greatest sequence held of
-    /// it. O(1) amortized; the window aggregates, once queried, are kept up to date incrementally.
+    /// Sets the window size of a series that holds no incarnation yet (a value an <see cref="ORMap{TKey, TValue}"/>
+    /// created empty, inside its update: <c>map.Update(key, s =&gt; s.UseWindow(1_000).Append(...))</c>).
+    /// Changes no replicated state: the size travels with the incarnations appended afterwards.
     /// </summary>
-    /// <returns>The delta: that one point.</returns>
+    /// <returns>This series.</returns>
+    /// <exception cref="InvalidOperationException">The series holds incarnations with another window size.</exception>
+    public TimeSeries UseWindow(long windowMilliseconds)
+    {
+        CheckWindowSize(windowMilliseconds);
+        if (windowMilliseconds != _windowMs)
+        {
+            if (!_store.IsEmpty)
+            {
+                throw new InvalidOperationException($"The series already holds points in {_windowMs} ms windows.");
+            }
+            _windowMs = windowMilliseconds;
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Appends a point written by <paramref name="replica"/> into its latest live incarnation (minting one
+    /// when it has none), numbered one past the greatest sequence held of that incarnation; the incarnation's
+    /// watermarks are first raised to the series' (so a new incarnation inherits the downsampling and
+    /// retention this replica knows). O(1) amortized; the window aggregates, once queried, are kept up to
+    /// date incrementally.
+    /// </summary>
+    /// <returns>The delta: the incarnation's dot, holding that one point and the watermarks raised, if any.</returns>
     /// <exception cref="ArgumentException"><paramref name="replica"/> is <see cref="ReplicaId.None"/> or <paramref name="value"/> is NaN.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timestamp"/> is outside [<see cref="MinTimestamp"/>, <see cref="MaxTimestamp"/>].</exception>
     public TimeSeries Append(ReplicaId replica, long timestamp, double value)
@@ -103,77 +191,65 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
             throw new ArgumentException("NaN has no place in an ordered aggregate.", nameof(value));
         }
         CheckTimestamp(timestamp);
-        var run = _lastAppended is { } last && last.Replica == replica ? last : GetOrAddRun(replica);
-        _lastAppended = run;
-        var sequence = checked(run.MaxSequence + 1);
-        run.AppendRaw(sequence, timestamp, value, _windowMs);
-        if (run.Contiguous == sequence - 1)
-        {
-            run.Contiguous = sequence;
-            var window = WindowOf(timestamp, _windowMs);
-            if (window < Math.Max(_downsampledWindow, _retainedWindow))
-            {
-                run.FoldLast(window, _retainedWindow);
-            }
-        }
+        var payload = AppendTarget(replica, out var dot);
+        var raised = payload.Raise(_downsampledWindow, _retainedWindow);
+        var sequence = payload.Append(timestamp, value);
 
-        var delta = new TimeSeries(_windowMs);
         var deltaRun = new TimeSeriesRun(replica) { Contiguous = sequence == 1 ? 1UL : 0UL };
         deltaRun.EnsureCapacity(1);
         deltaRun.AppendRaw(sequence, timestamp, value, _windowMs);
-        delta._runs.Add(deltaRun);
+        var deltaPayload = new TimeSeriesIncarnation(deltaRun, _windowMs);
+        if (raised || sequence == 1)
+        {
+            // The first point of an incarnation is folded at once if it lies below the watermarks it inherited.
+            deltaPayload.Raise(payload.DownsampledWindow, payload.RetainedWindow);
+        }
+        var delta = new TimeSeries(new CausalContext(), _windowMs);
+        delta.Context.Add(dot);
+        delta._store.Set(dot, deltaPayload);
+        delta.StoreChanged();
         return delta;
     }
 
     /// <summary>
     /// Downsamples every point before <paramref name="timestamp"/> (rounded down to a window boundary) to its
-    /// writer's window aggregate. Late points below it are folded in as their writer's sequence gaps fill.
+    /// incarnation's window aggregate, in every live incarnation. Late points below it are folded in as their
+    /// incarnation's sequence gaps fill. A series with no incarnation has nothing to downsample: the call
+    /// changes nothing (an incarnation appended later, elsewhere, is not affected).
     /// </summary>
-    /// <returns>The delta: the new watermark alone (bottom when it does not move).</returns>
+    /// <returns>The delta: the dot of every incarnation whose watermark moved, each with the new watermark
+    /// alone (empty when none moved).</returns>
     public TimeSeries DownsampleBefore(long timestamp)
     {
         CheckTimestamp(timestamp);
-        var delta = new TimeSeries(_windowMs);
-        var window = WindowOf(timestamp, _windowMs);
-        if (window > _downsampledWindow)
-        {
-            _downsampledWindow = window;
-            delta._downsampledWindow = window;
-            NormalizeAll();
-        }
-        return delta;
+        return RaiseAll(WindowOf(timestamp, _windowMs), long.MinValue);
     }
 
     /// <summary>
     /// Discards every point and aggregate before <paramref name="timestamp"/> (rounded down to a window
-    /// boundary); late points below it are dropped as their writer's sequence gaps fill.
+    /// boundary), in every live incarnation; late points below it are dropped as their incarnation's sequence
+    /// gaps fill. A series with no incarnation has nothing to discard: the call changes nothing.
     /// </summary>
-    /// <returns>The delta: the new horizon alone (bottom when it does not move).</returns>
+    /// <returns>The delta: the dot of every incarnation whose horizon moved, each with the new horizon alone
+    /// (empty when none moved).</returns>
     public TimeSeries DiscardBefore(long timestamp)
     {
         CheckTimestamp(timestamp);
-        var delta = new TimeSeries(_windowMs);
-        var window = WindowOf(timestamp, _windowMs);
-        if (window > _retainedWindow)
-        {
-            _retainedWindow = window;
-            delta._retainedWindow = window;
-            NormalizeAll();
-        }
-        return delta;
+        return RaiseAll(long.MinValue, WindowOf(timestamp, _windowMs));
     }
 
     /// <summary>
     /// The points with timestamps in [<paramref name="from"/>, <paramref name="to"/>), ordered by
-    /// (timestamp, replica, sequence). Only the range at or after both watermarks is reported: below them
-    /// points live on as window aggregates (see <see cref="Aggregate"/>).
+    /// (timestamp, replica, sequence), then by incarnation. Only the range at or after both of the series'
+    /// watermarks is reported: below them points live on as window aggregates (see <see cref="Aggregate"/>).
     /// </summary>
     public IReadOnlyList<TimeSeriesPoint> Points(long from, long to)
     {
         var start = Math.Max(from, Math.Max(DownsampledBefore, RetainedFrom));
         var points = new List<TimeSeriesPoint>();
-        foreach (var run in _runs)
+        for (var e = 0; e < _store.Count; e++)
         {
+            var run = _store[e].Value.Run;
             for (var i = 0; i < run.Count; i++)
             {
                 var time = run.Times[i];
@@ -183,8 +259,8 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
                 }
             }
         }
-        points.Sort();
-        return points;
+        // A stable sort: equal keys from two incarnations of one writer stay in ascending dot order.
+        return points.OrderBy(p => p).ToList();
     }
 
     /// <summary>The aggregate of the window holding <paramref name="timestamp"/> (empty below the retention horizon).</summary>
@@ -196,9 +272,9 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
         {
             return total;
         }
-        foreach (var run in _runs)
+        for (var e = 0; e < _store.Count; e++)
         {
-            if (run.GetPartials(_windowMs).TryGetValue(window, out var partial))
+            if (_store[e].Value.Run.GetPartials(_windowMs).TryGetValue(window, out var partial))
             {
                 total = total.Then(partial);
             }
@@ -215,9 +291,9 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
         var first = Math.Max(_retainedWindow, CeilingWindowOf(from));
         var end = CeilingWindowOf(to);
         var windows = new SortedDictionary<long, TimeSeriesAggregate>();
-        foreach (var run in _runs)
+        for (var e = 0; e < _store.Count; e++)
         {
-            foreach (var (window, partial) in run.GetPartials(_windowMs))
+            foreach (var (window, partial) in _store[e].Value.Run.GetPartials(_windowMs))
             {
                 if (window >= first && window < end)
                 {
@@ -240,27 +316,16 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
         return total;
     }
 
-    /// <summary>The greatest sequence held of a writer (0 if none): the number of its points seen, when there is no gap.</summary>
+    /// <summary>
+    /// The greatest sequence held of a writer's latest live incarnation (0 if it has none): the number of
+    /// points it appended into that incarnation, when there is no gap.
+    /// </summary>
     public ulong SequenceOf(ReplicaId replica)
-    {
-        var index = IndexOf(replica);
-        return index >= 0 ? _runs[index].MaxSequence : 0;
-    }
-
-    /// <inheritdoc/>
-    public TimeSeries Clone()
-    {
-        var copy = new TimeSeries(_windowMs) { _downsampledWindow = _downsampledWindow, _retainedWindow = _retainedWindow };
-        foreach (var run in _runs)
-        {
-            copy._runs.Add(run.Clone());
-        }
-        return copy;
-    }
+        => _store.TryGetLatest(replica, out _, out var payload) ? payload.Run.MaxSequence : 0;
 
     /// <inheritdoc/>
     public override string ToString()
-        => FormattableString.Invariant($"TimeSeries(window {_windowMs}, downsampled before {DownsampledBefore}, retained from {RetainedFrom}, {_runs.Count} writers, {RawPointCount} raw points)");
+        => FormattableString.Invariant($"TimeSeries(window {_windowMs}, downsampled before {DownsampledBefore}, retained from {RetainedFrom}, {_store.Count} incarnations, {RawPointCount} raw points)");
 
     /// <summary>The index of the window holding <paramref name="timestamp"/> (floor division).</summary>
     internal static long WindowOf(long timestamp, long windowMs)
@@ -275,6 +340,12 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
         ArgumentOutOfRangeException.ThrowIfGreaterThan(timestamp, MaxTimestamp);
     }
 
+    private static void CheckWindowSize(long windowMilliseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowMilliseconds, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(windowMilliseconds, MaxTimestamp);
+    }
+
     private long CeilingWindowOf(long timestamp)
     {
         var clamped = Math.Clamp(timestamp, MinTimestamp, MaxTimestamp);
@@ -282,46 +353,55 @@ public sealed partial class TimeSeries : ICrdt<TimeSeries>
         return window * _windowMs == clamped ? window : window + 1;
     }
 
-    private void NormalizeAll()
+    /// <summary>The incarnation <paramref name="replica"/> appends into, minted in the context if it has none.</summary>
+    private TimeSeriesIncarnation AppendTarget(ReplicaId replica, out Dot dot)
     {
-        foreach (var run in _runs)
+        if (_appendPayload is { } cached && _appendDot.Replica == replica)
         {
-            run.Normalize(_downsampledWindow, _retainedWindow, _windowMs);
+            dot = _appendDot;
+            return cached;
         }
+        var windowMs = _windowMs;
+        var payload = _store.GetOrMint(replica, Context, () => new TimeSeriesIncarnation(new TimeSeriesRun(replica), windowMs), out dot, out _);
+        _appendPayload = payload;
+        _appendDot = dot;
+        return payload;
     }
 
-    private int IndexOf(ReplicaId replica)
+    /// <summary>Raises the watermarks of every live incarnation; the delta names each one that moved.</summary>
+    private TimeSeries RaiseAll(long downsampledWindow, long retainedWindow)
     {
-        int low = 0, high = _runs.Count - 1;
-        while (low <= high)
+        var delta = new TimeSeries(new CausalContext(), _windowMs);
+        for (var i = 0; i < _store.Count; i++)
         {
-            var mid = (low + high) >>> 1;
-            var comparison = _runs[mid].Replica.CompareTo(replica);
-            if (comparison == 0)
+            var (dot, payload) = _store[i];
+            if (payload.Raise(downsampledWindow, retainedWindow))
             {
-                return mid;
-            }
-            if (comparison < 0)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid - 1;
+                var marks = new TimeSeriesIncarnation(new TimeSeriesRun(dot.Replica), _windowMs);
+                marks.Raise(downsampledWindow, retainedWindow);
+                delta.Context.Add(dot);
+                delta._store.Set(dot, marks);
             }
         }
-        return ~low;
+        _downsampledWindow = Math.Max(_downsampledWindow, _store.IsEmpty ? long.MinValue : downsampledWindow);
+        _retainedWindow = Math.Max(_retainedWindow, _store.IsEmpty ? long.MinValue : retainedWindow);
+        delta.StoreChanged();
+        return delta;
     }
 
-    private TimeSeriesRun GetOrAddRun(ReplicaId replica)
+    /// <summary>Recomputes what is derived from the store after a join, a removal or a read.</summary>
+    private void StoreChanged()
     {
-        var index = IndexOf(replica);
-        if (index >= 0)
+        _appendPayload = null;
+        _appendDot = default;
+        long downsampled = long.MinValue, retained = long.MinValue;
+        for (var i = 0; i < _store.Count; i++)
         {
-            return _runs[index];
+            var payload = _store[i].Value;
+            downsampled = Math.Max(downsampled, payload.DownsampledWindow);
+            retained = Math.Max(retained, payload.RetainedWindow);
         }
-        var run = new TimeSeriesRun(replica);
-        _runs.Insert(~index, run);
-        return run;
+        _downsampledWindow = downsampled;
+        _retainedWindow = retained;
     }
 }

@@ -1,16 +1,18 @@
 namespace Jarvis.Crdt;
 
 /// <summary>
-/// One point of a <see cref="TimeSeries"/>: a value written by <see cref="Replica"/> as its
-/// <see cref="Sequence"/>-th point, at <see cref="Timestamp"/> (Unix milliseconds, or any monotone unit).
+/// One point of a <see cref="TimeSeries"/>: a value written by <see cref="Replica"/> as the
+/// <see cref="Sequence"/>-th point of one of its incarnations, at <see cref="Timestamp"/> (Unix
+/// milliseconds, or any monotone unit).
 /// </summary>
 /// <remarks>
-/// Points are ordered by (timestamp, replica, sequence); (replica, sequence) alone identifies a point.
+/// Points are ordered by (timestamp, replica, sequence); within a series, (incarnation, sequence)
+/// identifies a point (a writer numbers its points from 1 again in a new incarnation, after a removal).
 /// Immutable and thread-safe.
 /// </remarks>
 /// <param name="Timestamp">When the value was observed.</param>
 /// <param name="Replica">The writer.</param>
-/// <param name="Sequence">The writer's count of points up to and including this one (from 1).</param>
+/// <param name="Sequence">The writer's count of points in its incarnation up to and including this one (from 1).</param>
 /// <param name="Value">The observed value; never NaN.</param>
 public readonly record struct TimeSeriesPoint(long Timestamp, ReplicaId Replica, ulong Sequence, double Value)
     : IComparable<TimeSeriesPoint>

@@ -1,7 +1,7 @@
 namespace Jarvis.Crdt;
 
 /// <summary>
-/// The points of one writer inside a <see cref="TimeSeries"/>: the contiguous prefix <see cref="Contiguous"/>
+/// The points of one writer's incarnation inside a <see cref="TimeSeries"/>: the contiguous prefix <see cref="Contiguous"/>
 /// (every sequence 1..Contiguous is held, raw, folded into a cell, or discarded by retention), the raw points
 /// as struct arrays sorted by sequence, the downsampled window cells (each covering exactly this writer's
 /// points of that window with sequence ≤ <see cref="Contiguous"/>), and a derived, unencoded cache of the
@@ -21,7 +21,8 @@ internal sealed class TimeSeriesRun
         Replica = replica;
     }
 
-    public ReplicaId Replica { get; }
+    /// <summary>The writer: the replica of the incarnation holding this run (set after decoding, see <see cref="Bind"/>).</summary>
+    public ReplicaId Replica { get; private set; }
 
     /// <summary>Every sequence from 1 to this is held (raw, in a cell, or retired below the retention horizon).</summary>
     public ulong Contiguous { get; set; }
@@ -198,6 +199,23 @@ internal sealed class TimeSeriesRun
     {
         _partials = null;
         _hasOpenWindow = false;
+    }
+
+    /// <summary>
+    /// Names the writer of a run decoded without it (an incarnation's payload is encoded without its dot):
+    /// the cells' last points take the writer too.
+    /// </summary>
+    public void Bind(ReplicaId replica)
+    {
+        Replica = replica;
+        if (_cells is null)
+        {
+            return;
+        }
+        foreach (var (window, cell) in _cells.ToList())
+        {
+            _cells[window] = TimeSeriesAggregate.FromParts(cell.Count, cell.Sum, cell.Min, cell.Max, cell.Last with { Replica = replica });
+        }
     }
 
     public TimeSeriesRun Clone() => new(Replica)

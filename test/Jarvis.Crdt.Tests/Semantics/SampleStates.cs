@@ -35,6 +35,7 @@ internal static class SampleStates
         Of("Workflow", WorkflowGolden(), WorkflowLarge()),
         Of("WorkflowPlan", WorkflowPlanGolden(), WorkflowPlanLarge()),
         Of("ORGraph<string>", ORGraphGolden(), ORGraphLarge()),
+        Of("ORMap<string,TimeSeries>", NestedTimeSeriesGolden()),
     ];
 
     private static EncodedType Of<T>(string name, T golden, params T[] more) where T : class, ICrdt<T>
@@ -186,6 +187,19 @@ internal static class SampleStates
         series.DiscardBefore(0);
         series.DownsampleBefore(120_000);
         return series;
+    }
+
+    /// <summary>Two keys: one with its own window size and a watermark, one removed and written again (a second incarnation).</summary>
+    private static ORMap<string, TimeSeries> NestedTimeSeriesGolden()
+    {
+        var map = new ORMap<string, TimeSeries>();
+        map.Update("cpu", s => s.UseWindow(1_000).Append(A, 1_500, 2.5));
+        map.Update("cpu", s => s.Append(A, 500, -1));
+        map.Update("cpu", s => s.DownsampleBefore(1_000));
+        map.Update("mem", s => s.Append(A, 1_000, 7));
+        map.Remove("mem");
+        map.Update("mem", s => s.Append(A, 2_000, 8));
+        return map;
     }
 
     private static FugueText FugueTextGolden()

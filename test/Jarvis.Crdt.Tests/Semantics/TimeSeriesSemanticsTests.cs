@@ -98,6 +98,10 @@ public sealed class TimeSeriesSemanticsTests
             downsampledLast.Join(delta);
         }
         downsampledLast.DownsampleBefore(watermark);
+        foreach (var first in new[] { 0, 120, 240 })
+        {
+            downsampledFirst.Join(deltas[first]); // each writer's first point: watermarks are set per incarnation
+        }
         var watermarkDelta = downsampledFirst.DownsampleBefore(watermark);
         foreach (var delta in Enumerable.Reverse(deltas))
         {
@@ -196,6 +200,8 @@ public sealed class TimeSeriesSemanticsTests
         }
         retainLast.DownsampleBefore(6 * Minute);
         retainLast.DiscardBefore(horizon);
+        retainFirst.Join(deltas[0]); // each writer's first point: watermarks are set per incarnation
+        retainFirst.Join(deltas[100]);
         retainFirst.Join(retainFirst.DiscardBefore(horizon + 30_000));
         retainFirst.DownsampleBefore(6 * Minute);
         foreach (var delta in Enumerable.Reverse(deltas))
@@ -288,6 +294,135 @@ public sealed class TimeSeriesSemanticsTests
         Assert.Throws<ArgumentException>(() => minutes.Join(delta));
         Assert.Throws<ArgumentException>(() => minutes.Append(B, 0, double.NaN));
         Assert.Throws<ArgumentOutOfRangeException>(() => minutes.Append(B, long.MaxValue, 1));
+    }
+
+    [Fact]
+    public void Watermarks_on_a_series_with_no_incarnation_change_nothing()
+    {
+        var empty = new TimeSeries();
+        var downsampled = empty.DownsampleBefore(5 * Minute);
+        var discarded = empty.DiscardBefore(5 * Minute);
+        Assert.True(downsampled.IsEmpty && downsampled.Context.IsEmpty, "downsampling a series no writer has appended to returns an empty delta");
+        Assert.True(discarded.IsEmpty && discarded.Context.IsEmpty, "discarding on a series no writer has appended to returns an empty delta");
+        Rule.Equal(long.MinValue, empty.DownsampledBefore, "watermarks live in incarnations: with none there is none");
+        empty.Append(A, 0, 1);
+        Rule.Equal(1, empty.Points(long.MinValue, long.MaxValue).Count, "a later append is not downsampled by the earlier call");
+    }
+
+    [Fact]
+    public void A_new_incarnation_inherits_the_watermarks_its_writer_knows()
+    {
+        var a = new TimeSeries();
+        var b = new TimeSeries();
+        b.Join(a.Append(A, 1_000, 1));
+        b.Join(a.DownsampleBefore(2 * Minute));
+        var late = b.Append(B, 30_000, 7); // below the watermark b knows: folded at once
+        Rule.Equal(0L, b.RawPointCount, "the new incarnation took the series' watermark before its first point");
+        Rule.Equal(2 * Minute, late.DownsampledBefore, "the delta carries the watermark the incarnation inherited");
+        a.Join(late);
+        Rule.Equal(2L, a.WindowAt(0).Count, "the point is counted once in its downsampled window");
+        Rule.Converged("the writer and the downsampling replica agree", a, b);
+    }
+
+    [Fact]
+    public void Nested_update_on_a_fresh_key_works_in_one_call_and_sets_its_window()
+    {
+        var a = new ORMap<string, TimeSeries>();
+        var b = new ORMap<string, TimeSeries>();
+        var delta = a.Update("cpu", s => s.UseWindow(1_000).Append(A, 1_500, 2));
+        b.Join(Wire.Ship(delta));
+        foreach (var map in new[] { a, b })
+        {
+            Assert.True(map.TryGetValue("cpu", out var series), "the key exists after one update");
+            Rule.Equal(1_000L, series!.WindowMilliseconds, "the window chosen inside the update travels with the incarnation");
+            Rule.Equal(1L, series.WindowAt(1_000).Count, "the point is in its one-second window");
+        }
+        Assert.Throws<InvalidOperationException>(() => a.Update("cpu", s => s.UseWindow(60_000).Append(A, 0, 1)));
+        Rule.Converged("the writer and the receiver agree", a, b);
+    }
+
+    [Fact]
+    public void Nested_remove_that_observed_everything_drops_the_key_on_every_replica()
+    {
+        var (a, b, c) = (new ORMap<string, TimeSeries>(), new ORMap<string, TimeSeries>(), new ORMap<string, TimeSeries>());
+        var deltas = new[]
+        {
+            a.Update("cpu", s => s.Append(A, 1_000, 1)),
+            b.Update("cpu", s => s.Append(B, 2_000, 2)),
+            a.Update("cpu", s => s.DownsampleBefore(Minute)),
+        };
+        foreach (var delta in deltas)
+        {
+            a.Join(delta);
+            b.Join(delta);
+            c.Join(delta);
+        }
+        var removal = c.Remove("cpu");
+        a.Join(removal);
+        b.Join(Wire.Ship(removal));
+        foreach (var map in new[] { a, b, c })
+        {
+            Assert.False(map.ContainsKey("cpu"), "a removal that observed every incarnation drops the key");
+        }
+        Rule.Converged("every replica holds the same empty map", a, b, c);
+    }
+
+    [Fact]
+    public void Nested_append_concurrent_with_a_remove_survives_only_in_an_unobserved_incarnation()
+    {
+        var (a, b) = (new ORMap<string, TimeSeries>(), new ORMap<string, TimeSeries>());
+        var first = a.Update("cpu", s => s.Append(A, 1_000, 1));
+        b.Join(first);
+        var fromB = b.Update("cpu", s => s.Append(B, 2_000, 2));
+        a.Join(fromB);
+
+        // Concurrently: b removes the key (it observed A's and B's incarnations); A appends into its
+        // observed incarnation; C, which had seen nothing, appends into a fresh one.
+        var removal = b.Remove("cpu");
+        var intoObserved = a.Update("cpu", s => s.Append(A, 3_000, 3));
+        var c = new ORMap<string, TimeSeries>();
+        var fresh = c.Update("cpu", s => s.Append(C, 4_000, 4));
+
+        var forward = a.Clone();
+        forward.Join(fresh);
+        forward.Join(removal);
+        var backward = b.Clone();
+        backward.Join(fresh);
+        backward.Join(intoObserved);
+        backward.Join(first);
+        var fromC = c.Clone();
+        fromC.Join(removal);
+        fromC.Join(intoObserved);
+        fromC.Join(a);
+        foreach (var map in new[] { forward, backward, fromC })
+        {
+            Assert.True(map.TryGetValue("cpu", out var series), "the key stays: an incarnation the remover had not observed is live");
+            Rule.SequenceEqual([new TimeSeriesPoint(4_000, C, 1, 4)], series!.Points(long.MinValue, long.MaxValue), "the removal takes A's incarnation whole, with the point appended into it concurrently; C's survives");
+            Rule.SequenceEqual([C], series.Replicas, "only C has a live incarnation");
+        }
+        Rule.Converged("joins in either order give the same state", forward, backward, fromC);
+    }
+
+    [Fact]
+    public void Nested_append_after_the_writer_has_seen_the_removal_starts_a_new_incarnation_that_survives()
+    {
+        var (a, b) = (new ORMap<string, TimeSeries>(), new ORMap<string, TimeSeries>());
+        b.Join(a.Update("cpu", s => s.Append(A, 1_000, 1)));
+        b.Join(a.Update("cpu", s => s.Append(A, 2_000, 2)));
+        a.Join(b.Remove("cpu"));
+        Assert.False(a.ContainsKey("cpu"), "the writer has seen the removal");
+
+        var again = a.Update("cpu", s => s.Append(A, 3_000, 3));
+        b.Join(again);
+        b.Join(again);
+        foreach (var map in new[] { a, b })
+        {
+            Assert.True(map.TryGetValue("cpu", out var series), "an append after the removal brings the key back");
+            Rule.SequenceEqual([new TimeSeriesPoint(3_000, A, 1, 3)], series!.Points(long.MinValue, long.MaxValue), "the new incarnation numbers its points from 1, and only it is live");
+            Assert.True(series.HoldsDotsOf(A) && !series.HoldsDotsOf(B), "A holds a live incarnation; B none");
+            Assert.False(series.Forget(A), "a replica with a live incarnation is not forgotten");
+        }
+        Rule.Converged("the writer and the remover agree", a, b);
     }
 
     /// <summary>Points of several writers, timestamps jittered out of order and colliding across writers, values with fractions.</summary>
