@@ -40,7 +40,9 @@ public sealed class CrdtTypeRegistry
         registry.Register<ORMap<string, ORGraph<string>>>();
         registry.Register<TimeSeries>();
         registry.Register<Workflow>();
+        registry.Register<ORMap<string, Workflow>>();
         registry.Register<WorkflowPlan>();
+        registry.Register<ORMap<string, WorkflowPlan>>();
         registry.Register<Ballot<string>>();
         return registry;
     }
