@@ -162,11 +162,11 @@ public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable
         RequireReplica(replica);
         Bind(definition);
         var delta = new Workflow();
-        if (_store.TryGetLatest(replica, out _, out _))
+        _store.GetOrMint(replica, Context, () => new WorkflowIncarnation(definition), out var dot, out var minted);
+        if (!minted)
         {
             return delta;
         }
-        _store.GetOrMint(replica, Context, () => new WorkflowIncarnation(definition), out var dot, out _);
         delta.Context.Add(dot);
         delta.Definition = Definition;
         delta._store.Set(dot, new WorkflowIncarnation(Definition!));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Jarvis.Crdt.Encoding;
 
 namespace Jarvis.Crdt;
@@ -134,11 +135,11 @@ public sealed class WorkflowPlan : ICausalCrdt<WorkflowPlan>, IPrunable
         RequireReplica(replica);
         Bind(definition);
         var delta = new WorkflowPlan();
-        if (_store.TryGetLatest(replica, out _, out _))
+        _store.GetOrMint(replica, Context, () => new WorkflowPlanIncarnation(definition), out var dot, out var minted);
+        if (!minted)
         {
             return delta;
         }
-        _store.GetOrMint(replica, Context, () => new WorkflowPlanIncarnation(definition), out var dot, out _);
         delta.Context.Add(dot);
         delta.Definition = Definition;
         delta._store.Set(dot, new WorkflowPlanIncarnation(Definition!));
@@ -363,7 +364,7 @@ public sealed class WorkflowPlan : ICausalCrdt<WorkflowPlan>, IPrunable
         var written = new WorkflowPlanIncarnation(definition);
         foreach (var ancestor in definition.Ancestors(index))
         {
-            System.Diagnostics.Debug.Assert(view[ancestor].Status == StepStatus.Done, "a moved step's dependencies are Done in the view");
+            Debug.Assert(view[ancestor].Status == StepStatus.Done, "a moved step's dependencies are Done in the view");
             written.Steps[ancestor] = view[ancestor];
         }
         written.Steps[index] = next;
