@@ -397,6 +397,25 @@ public sealed class WorkflowPlanSemanticsTests
         Rule.Converged("both agree", a, b);
     }
 
+    [Fact]
+    public void A_replica_holds_dots_while_it_has_a_live_incarnation_and_is_forgotten_only_then()
+    {
+        var plan = WorkflowPlan.Create(Release);
+        plan.Start(A, "fetch");
+        plan.Complete(A, "fetch");
+        plan.Start(B, "build");
+        Assert.True(plan.HoldsDotsOf(A) && plan.HoldsDotsOf(B), "both writers have a live incarnation");
+        Assert.False(plan.Forget(A), "a replica with a live incarnation is not forgotten: its step states are the view");
+
+        var removal = new CausalContext();
+        removal.Add(new Dot(A, 1));
+        Assert.True(plan.RemoveCovered(removal), "a removal that observed A's incarnation drops it");
+        Assert.False(plan.HoldsDotsOf(A), "A has no live incarnation left");
+        Rule.Equal(StepStatus.Done, plan.Status("fetch"), "B's incarnation carries the Done dependency of the step it started");
+        Rule.Equal(StepStatus.Running, plan.Status("build"), "B's start survives");
+        Assert.True(plan.Forget(A), "A's context entry can now be dropped");
+    }
+
     private static IEnumerable<int[]> Permutations(int n)
     {
         if (n == 0)

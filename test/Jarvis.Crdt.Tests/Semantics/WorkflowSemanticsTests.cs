@@ -344,6 +344,24 @@ public sealed class WorkflowSemanticsTests
         Rule.Converged("the three replicas agree", a, b, stale);
     }
 
+    [Fact]
+    public void A_replica_holds_dots_while_it_has_a_live_incarnation_and_is_forgotten_only_then()
+    {
+        var w = Workflow.Create(Review);
+        w.Transition(A, "Submitted");
+        w.Join(Wire.Ship(Workflow.Create(Review).Adopt(B, Review)));
+        Assert.True(w.HoldsDotsOf(A) && w.HoldsDotsOf(B), "both writers have a live incarnation");
+        Assert.False(w.Forget(A), "a replica with a live incarnation is not forgotten: its transitions are the state");
+
+        var removal = new CausalContext();
+        removal.Add(new Dot(A, 1));
+        Assert.True(w.RemoveCovered(removal), "a removal that observed A's incarnation drops it");
+        Assert.False(w.HoldsDotsOf(A), "A has no live incarnation left");
+        Rule.Equal("Draft", w.State, "B's surviving incarnation holds no transition: the initial state");
+        Assert.True(w.Forget(A), "A's context entry can now be dropped");
+        Assert.True(w.HoldsDotsOf(B), "B is untouched");
+    }
+
     private static IEnumerable<int[]> Permutations(int n)
     {
         if (n == 0)
