@@ -41,7 +41,9 @@ public sealed class CrdtTypeRegistry
         registry.Register<TimeSeries>();
         registry.Register<ORMap<string, TimeSeries>>();
         registry.Register<Workflow>();
+        registry.Register<ORMap<string, Workflow>>();
         registry.Register<WorkflowPlan>();
+        registry.Register<ORMap<string, WorkflowPlan>>();
         registry.Register<Ballot<string>>();
         registry.Register<ORMap<string, Ballot<string>>>();
         return registry;

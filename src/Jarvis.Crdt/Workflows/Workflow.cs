@@ -4,112 +4,207 @@ namespace Jarvis.Crdt;
 
 /// <summary>
 /// A replicated instance of a <see cref="WorkflowDefinition"/>: a state machine whose state only moves forward in the
-/// definition's declared order. The replicated state is the grow-only set of transitions made by every replica (who moved,
-/// from which state, to which); the instance's current state is the furthest state any of them reached.
+/// definition's declared order. A causal CRDT whose store holds one <i>incarnation</i> per writer (an
+/// <see cref="IncarnationStore{TPayload}"/> entry): the definition and the transitions that writer made (who moved, from
+/// which state, to which); the instance's current state is the furthest state any live incarnation reached.
 /// </summary>
 /// <remarks>
 /// <para>Conflict rule: concurrent transitions to different states resolve to the state of higher rank (declared later).
 /// Ranks are unique, so no further tie-break is needed for the state; when several replicas reached the same state,
-/// <see cref="ReachedBy"/> lists them all. The join is the union of transition sets, so the current state is the max of
-/// the ranks reached: commutative, associative, idempotent.</para>
-/// <para>A transition is validated against the replica's <i>local</i> current state: an invalid one throws
-/// <see cref="InvalidTransitionException"/> and changes nothing. A merged state may have been reached without any one
-/// replica passing through every intermediate state, or by a move the definition allows from another replica's state only
-/// (Draft → Approved on one replica, Draft → Rejected on another, Rejected wins if declared later); the history keeps every
-/// replica's own steps for audit.</para>
-/// <para>Metadata: each replica's moves go strictly forward, so the history holds at most (states − 1) transitions per
-/// replica. The bottom state is unbound (no definition); joining or <see cref="Adopt"/> binds it; states of different
-/// definitions never merge (<see cref="WorkflowDefinitionMismatchException"/>). Not a causal CRDT, so it does not nest in
-/// <see cref="ORMap{TKey, TValue}"/>; it nests in <see cref="LWWMap{TKey, TValue}"/> as a whole value. Not thread-safe.
-/// Deterministic encoding.</para>
+/// <see cref="ReachedBy"/> lists them all. Each incarnation only grows (a union of transitions), so the current state is the
+/// max of the ranks reached: commutative, associative, idempotent.</para>
+/// <para>A transition is validated against the replica's <i>merged</i> current state: an invalid one throws
+/// <see cref="InvalidTransitionException"/> and changes nothing. It is recorded in the replica's latest live incarnation,
+/// minted at its first write. A merged state may have been reached without any one replica passing through every
+/// intermediate state (Draft → Approved on one replica, Draft → Rejected on another, Rejected wins if declared later); the
+/// history keeps every replica's own steps for audit.</para>
+/// <para>Nesting: the type nests in <see cref="ORMap{TKey, TValue}"/>. Removing its key removes the incarnations the
+/// remover observed, whole, including transitions written into them concurrently; a writer that has seen the removal writes
+/// into a new incarnation, which survives. The state after a removal is what the surviving incarnations say (the initial
+/// state when none survives). <see cref="Bind"/> binds an empty value locally, so that
+/// <c>map.Update(key, w =&gt; w.Bind(definition).Transition(me, "review"))</c> works on a fresh key.</para>
+/// <para>Definitions: every incarnation carries its definition; incarnations of different definitions never merge
+/// (<see cref="WorkflowDefinitionMismatchException"/>). A value with no incarnation replicates no definition: its binding
+/// (<see cref="Create"/>, <see cref="Bind"/>) is local. Metadata: per incarnation, at most (states − 1) transitions. Not
+/// thread-safe. Deterministic encoding: the context, then the incarnations by ascending dot.</para>
 /// </remarks>
-public sealed class Workflow : ICrdt<Workflow>
+public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable
 {
-    // Sorted by (replica, to, from) and duplicate-free: the canonical order of the encoding.
-    private readonly List<Entry> _history = [];
-    private int _rank;
+    private IncarnationStore<WorkflowIncarnation> _store;
+
+    /// <summary>Creates an empty, unbound state with a context of its own.</summary>
+    public Workflow()
+        : this(new CausalContext())
+    {
+    }
+
+    private Workflow(CausalContext context) => Context = context;
 
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.Workflow;
 
-    /// <summary>The definition; null for the unbound bottom state.</summary>
+    /// <inheritdoc/>
+    public CausalContext Context { get; }
+
+    /// <summary>The definition: that of the incarnations, or a local binding; null for an unbound value.</summary>
     public WorkflowDefinition? Definition { get; private set; }
 
     /// <summary>Whether the state is bound to a definition.</summary>
     public bool IsBound => Definition is not null;
 
-    /// <summary>The current state: the furthest state reached by any replica, or the initial state.</summary>
+    /// <summary>Whether no incarnation is live (the value is empty; it may still be bound locally).</summary>
+    public bool IsEmpty => _store.IsEmpty;
+
+    /// <inheritdoc/>
+    public int DotCount => _store.DotCount;
+
+    /// <summary>The current state: the furthest state reached by any live incarnation, or the initial state.</summary>
     /// <exception cref="InvalidOperationException">The state is unbound.</exception>
-    public string State => BoundDefinition.StateAt(_rank);
+    public string State => BoundDefinition.StateAt(Rank);
 
     /// <summary>The rank of <see cref="State"/>.</summary>
-    public int Rank => _rank;
+    public int Rank
+    {
+        get
+        {
+            var rank = 0;
+            for (var i = 0; i < _store.Count; i++)
+            {
+                rank = Math.Max(rank, _store[i].Value.Rank);
+            }
+            return rank;
+        }
+    }
 
     /// <summary>Whether the current state allows no further transition.</summary>
-    public bool IsFinal => IsBound && Definition!.NextRanks(_rank).Length == 0;
+    public bool IsFinal => IsBound && Definition!.NextRanks(Rank).Length == 0;
 
     /// <summary>The states the current state may move to, in rank order (empty when unbound).</summary>
-    public IReadOnlyList<string> AllowedNext => IsBound ? [.. Definition!.NextRanks(_rank).Select(Definition.StateAt)] : [];
+    public IReadOnlyList<string> AllowedNext => IsBound ? [.. Definition!.NextRanks(Rank).Select(Definition.StateAt)] : [];
 
-    /// <summary>Every transition any replica made, sorted by (replica, to).</summary>
-    public IReadOnlyList<WorkflowTransition> History => [.. _history.Select(e => new WorkflowTransition(e.Replica, Definition!.StateAt(e.From), Definition.StateAt(e.To)))];
+    /// <summary>Every transition of the live incarnations (the replica is the incarnation's writer), sorted by (replica, to).</summary>
+    public IReadOnlyList<WorkflowTransition> History
+    {
+        get
+        {
+            var moves = new List<(ReplicaId Replica, int To, int From)>();
+            for (var i = 0; i < _store.Count; i++)
+            {
+                var (dot, incarnation) = _store[i];
+                for (var k = 0; k < incarnation.Count; k++)
+                {
+                    moves.Add((dot.Replica, incarnation[k].To, incarnation[k].From));
+                }
+            }
+            // Two incarnations of one writer can both be live for a while (the old one's removal still in flight).
+            return [.. moves.Order().Distinct().Select(m => new WorkflowTransition(m.Replica, Definition!.StateAt(m.From), Definition.StateAt(m.To)))];
+        }
+    }
 
     /// <summary>The replicas whose transitions reached the current state (empty at the initial state), in id order.</summary>
-    public IReadOnlyList<ReplicaId> ReachedBy => [.. _history.Where(e => e.To == _rank).Select(e => e.Replica).Distinct()];
+    public IReadOnlyList<ReplicaId> ReachedBy
+    {
+        get
+        {
+            var rank = Rank;
+            var replicas = new List<ReplicaId>();
+            for (var i = 0; i < _store.Count; i++)
+            {
+                var (dot, incarnation) = _store[i];
+                if (incarnation.Reached(rank) && (replicas.Count == 0 || replicas[^1] != dot.Replica))
+                {
+                    replicas.Add(dot.Replica);
+                }
+            }
+            return replicas;
+        }
+    }
 
     /// <inheritdoc/>
     public static Workflow CreateEmpty() => new();
 
-    /// <summary>A new instance of a definition, at its initial state.</summary>
-    public static Workflow Create(WorkflowDefinition definition)
-    {
-        var workflow = new Workflow();
-        workflow.Adopt(definition);
-        return workflow;
-    }
+    /// <inheritdoc/>
+    public static Workflow CreateEmpty(CausalContext context) => new(context);
 
-    /// <summary>Binds an unbound state to a definition (a no-op when it already has that definition).</summary>
-    /// <returns>The delta: the definition with no transition.</returns>
-    /// <exception cref="WorkflowDefinitionMismatchException">The state is bound to another definition.</exception>
-    public Workflow Adopt(WorkflowDefinition definition)
+    /// <summary>A new instance of a definition, at its initial state (bound locally: nothing to replicate until a transition).</summary>
+    public static Workflow Create(WorkflowDefinition definition) => new Workflow().Bind(definition);
+
+    /// <summary>
+    /// Binds the value to a definition locally and returns it (not a delta: no replicated state changes), so that a mutator
+    /// can follow in the same expression, e.g. inside <see cref="ORMap{TKey, TValue}.Update"/> on a fresh key.
+    /// </summary>
+    /// <returns>This value.</returns>
+    /// <exception cref="WorkflowDefinitionMismatchException">The value is bound to another definition.</exception>
+    public Workflow Bind(WorkflowDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var delta = new Workflow { Definition = definition };
-        Join(delta);
+        if (Definition is null)
+        {
+            Definition = definition;
+        }
+        else if (!Definition.Equals(definition))
+        {
+            throw Mismatch(Definition, definition);
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Binds the value and makes it present for <paramref name="replica"/>: when the replica has no live incarnation, mints
+    /// one holding the definition and no transition, so the instance exists (at its current state) on every replica and
+    /// survives a concurrent removal; otherwise changes nothing.
+    /// </summary>
+    /// <returns>The delta: the new incarnation, or an empty delta when the replica already had one.</returns>
+    /// <exception cref="ArgumentException">The replica is <see cref="ReplicaId.None"/>.</exception>
+    /// <exception cref="WorkflowDefinitionMismatchException">The value is bound to another definition.</exception>
+    public Workflow Adopt(ReplicaId replica, WorkflowDefinition definition)
+    {
+        RequireReplica(replica);
+        Bind(definition);
+        var delta = new Workflow();
+        _store.GetOrMint(replica, Context, () => new WorkflowIncarnation(definition), out var dot, out var minted);
+        if (!minted)
+        {
+            return delta;
+        }
+        delta.Context.Add(dot);
+        delta.Definition = Definition;
+        delta._store.Set(dot, new WorkflowIncarnation(Definition!));
         return delta;
     }
 
-    /// <summary>Whether the current local state allows moving to <paramref name="to"/>.</summary>
+    /// <summary>Whether the current merged state allows moving to <paramref name="to"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="to"/> is not a state of the definition.</exception>
-    public bool CanTransition(string to) => BoundDefinition.IsAllowed(_rank, BoundDefinition.RankOf(to));
+    public bool CanTransition(string to) => BoundDefinition.IsAllowed(Rank, BoundDefinition.RankOf(to));
 
-    /// <summary>Moves the instance from its current local state to <paramref name="to"/>.</summary>
-    /// <returns>The delta: the definition and this one transition.</returns>
+    /// <summary>Moves the instance from its current merged state to <paramref name="to"/>, recorded in the replica's incarnation.</summary>
+    /// <returns>The delta: the replica's incarnation dot, holding the definition and this one transition.</returns>
     /// <exception cref="ArgumentException">The replica is <see cref="ReplicaId.None"/>, or <paramref name="to"/> is not a state of the definition.</exception>
     /// <exception cref="InvalidOperationException">The state is unbound.</exception>
     /// <exception cref="InvalidTransitionException">The definition does not allow the move from the current state; nothing changed.</exception>
     public Workflow Transition(ReplicaId replica, string to)
     {
-        if (replica.IsNone)
-        {
-            throw new ArgumentException("A mutation needs a replica id.", nameof(replica));
-        }
+        RequireReplica(replica);
         var definition = BoundDefinition;
         var target = definition.RankOf(to);
-        if (!definition.IsAllowed(_rank, target))
+        var rank = Rank;
+        if (!definition.IsAllowed(rank, target))
         {
-            var from = definition.StateAt(_rank);
+            var from = definition.StateAt(rank);
             var allowed = AllowedNext;
-            var reason = target <= _rank
+            var reason = target <= rank
                 ? $"states only move forward and '{to}' is not after '{from}'"
                 : $"the definition has no transition '{from}' -> '{to}'";
             var options = allowed.Count == 0 ? $"'{from}' is final" : $"allowed from '{from}': {string.Join(", ", allowed)}";
             throw new InvalidTransitionException(null, from, to, allowed, $"Workflow '{definition.Name}' cannot move from '{from}' to '{to}': {reason}; {options}.");
         }
+        var incarnation = _store.GetOrMint(replica, Context, () => new WorkflowIncarnation(definition), out var dot, out _);
+        incarnation.Add(rank, target);
+        var written = new WorkflowIncarnation(definition);
+        written.Add(rank, target);
         var delta = new Workflow { Definition = definition };
-        delta._history.Add(new Entry(replica, _rank, target));
-        delta._rank = target;
-        Join(delta);
+        delta.Context.Add(dot);
+        delta._store.Set(dot, written);
         return delta;
     }
 
@@ -118,112 +213,85 @@ public sealed class Workflow : ICrdt<Workflow>
     public bool Join(Workflow other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (ReferenceEquals(this, other) || other.Definition is null)
+        if (ReferenceEquals(this, other))
         {
             return false;
         }
-        var changed = false;
-        if (Definition is null)
-        {
-            Definition = other.Definition;
-            changed = true;
-        }
-        else if (!Definition.Equals(other.Definition))
-        {
-            throw WorkflowDefinitionMismatchException.Between("workflow", Definition.Name, Definition.Fingerprint, other.Definition.Name, other.Definition.Fingerprint);
-        }
-        if (other._history.Count == 0)
-        {
-            return changed;
-        }
-        var merged = new List<Entry>(_history.Count + other._history.Count);
-        int i = 0, j = 0;
-        while (i < _history.Count || j < other._history.Count)
-        {
-            var cmp = i == _history.Count ? 1 : j == other._history.Count ? -1 : _history[i].CompareTo(other._history[j]);
-            if (cmp < 0)
-            {
-                merged.Add(_history[i++]);
-            }
-            else if (cmp > 0)
-            {
-                merged.Add(other._history[j++]);
-                changed = true;
-            }
-            else
-            {
-                merged.Add(_history[i++]);
-                j++;
-            }
-        }
-        if (merged.Count != _history.Count)
-        {
-            _history.Clear();
-            _history.AddRange(merged);
-            _rank = Math.Max(_rank, other._rank);
-        }
-        return changed;
+        var storeChanged = JoinStore(other, Context, other.Context);
+        return Context.UnionWith(other.Context) | storeChanged;
     }
 
     /// <inheritdoc/>
-    public Workflow Clone()
+    /// <exception cref="WorkflowDefinitionMismatchException">The stores have different definitions; this store is unchanged.</exception>
+    public bool JoinStore(Workflow other, CausalContext thisContext, CausalContext otherContext)
     {
-        var copy = new Workflow { Definition = Definition, _rank = _rank };
-        copy._history.AddRange(_history);
-        return copy;
+        ArgumentNullException.ThrowIfNull(other);
+        if (!other._store.IsEmpty)
+        {
+            var incoming = other._store[0].Value.Definition;
+            if (Definition is null)
+            {
+                Definition = incoming;
+            }
+            else if (!Definition.Equals(incoming))
+            {
+                throw Mismatch(Definition, incoming);
+            }
+        }
+        return _store.JoinStore(other._store, thisContext, otherContext);
     }
 
-    /// <summary>Writes 0 (unbound) or 1, the definition, then the transitions sorted by (replica, to, from).</summary>
+    /// <inheritdoc/>
+    public bool RemoveCovered(CausalContext otherContext) => _store.RemoveCovered(otherContext);
+
+    /// <inheritdoc/>
+    public void CollectDots(CausalContext into) => _store.CollectDots(into);
+
+    /// <inheritdoc/>
+    public bool HoldsDotsOf(ReplicaId replica) => _store.TryGetLatest(replica, out _, out _);
+
+    /// <summary>Forgets a departed replica's context entry; does nothing while it has a live incarnation (its transitions are the state).</summary>
+    public bool Forget(ReplicaId replica) => !HoldsDotsOf(replica) && Context.Remove(replica);
+
+    /// <inheritdoc/>
+    public Workflow Clone() => CloneStore(Context.Clone());
+
+    /// <inheritdoc/>
+    public Workflow CloneStore(CausalContext context) => new(context) { _store = _store.CloneStore(context), Definition = Definition };
+
+    /// <summary>Writes the context, then the incarnations by ascending dot (each: dot, definition, transitions).</summary>
     public void WriteTo(CrdtWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        if (Definition is null)
-        {
-            writer.WriteByte(0);
-            return;
-        }
-        writer.WriteByte(1);
-        Definition.WriteTo(writer);
-        writer.WriteLength(_history.Count);
-        foreach (var entry in _history)
-        {
-            writer.WriteVarUInt(entry.Replica.Value);
-            writer.WriteVarUInt((ulong)entry.From);
-            writer.WriteVarUInt((ulong)entry.To);
-        }
+        Context.WriteTo(writer);
+        _store.WriteStore(writer, Context);
     }
+
+    /// <inheritdoc/>
+    public void WriteStore(CrdtWriter writer, CausalContext context) => _store.WriteStore(writer, context);
 
     /// <inheritdoc/>
     public static Workflow ReadFrom(ref CrdtReader reader)
     {
-        switch (reader.ReadByte())
+        var context = CausalContext.ReadFrom(ref reader);
+        return ReadStore(ref reader, context);
+    }
+
+    /// <inheritdoc/>
+    public static Workflow ReadStore(ref CrdtReader reader, CausalContext context)
+    {
+        var state = new Workflow(context) { _store = IncarnationStore<WorkflowIncarnation>.ReadStore(ref reader, context) };
+        for (var i = 0; i < state._store.Count; i++)
         {
-            case 0:
-                return new Workflow();
-            case 1:
-                break;
-            default:
-                throw reader.Error("Invalid workflow tag");
-        }
-        var definition = WorkflowDefinition.ReadFrom(ref reader);
-        var state = new Workflow { Definition = definition };
-        var count = reader.ReadCount(minBytesPerItem: 3);
-        for (var i = 0; i < count; i++)
-        {
-            var replica = new ReplicaId(reader.ReadNonZeroVarUInt());
-            var from = reader.ReadVarUInt();
-            var to = reader.ReadVarUInt();
-            if (from >= (ulong)definition.StateCount || to >= (ulong)definition.StateCount || !definition.IsAllowed((int)from, (int)to))
+            var definition = state._store[i].Value.Definition;
+            if (state.Definition is null)
             {
-                throw reader.Error($"Transition {from} -> {to} is not allowed by workflow '{definition.Name}'");
+                state.Definition = definition;
             }
-            var entry = new Entry(replica, (int)from, (int)to);
-            if (i > 0 && entry.CompareTo(state._history[^1]) <= 0)
+            else if (!state.Definition.Equals(definition))
             {
-                throw reader.Error("Transitions are not in strictly increasing (replica, to, from) order");
+                throw reader.Error("The incarnations of a workflow have different definitions");
             }
-            state._history.Add(entry);
-            state._rank = Math.Max(state._rank, entry.To);
         }
         return state;
     }
@@ -231,19 +299,17 @@ public sealed class Workflow : ICrdt<Workflow>
     /// <inheritdoc/>
     public override string ToString() => Definition is null ? "(unbound)" : $"{Definition.Name}: {State} after [{string.Join("; ", History)}]";
 
-    private WorkflowDefinition BoundDefinition
-        => Definition ?? throw new InvalidOperationException("The workflow is not bound to a definition; create it with Workflow.Create(definition) or join a bound state first.");
+    internal static WorkflowDefinitionMismatchException Mismatch(WorkflowDefinition mine, WorkflowDefinition theirs)
+        => WorkflowDefinitionMismatchException.Between("workflow", mine.Name, mine.Fingerprint, theirs.Name, theirs.Fingerprint);
 
-    private readonly record struct Entry(ReplicaId Replica, int From, int To) : IComparable<Entry>
+    private static void RequireReplica(ReplicaId replica)
     {
-        public int CompareTo(Entry other)
+        if (replica.IsNone)
         {
-            var cmp = Replica.CompareTo(other.Replica);
-            if (cmp == 0)
-            {
-                cmp = To.CompareTo(other.To);
-            }
-            return cmp != 0 ? cmp : From.CompareTo(other.From);
+            throw new ArgumentException("A mutation needs a replica id.", nameof(replica));
         }
     }
+
+    private WorkflowDefinition BoundDefinition
+        => Definition ?? throw new InvalidOperationException("The workflow is not bound to a definition; create it with Workflow.Create(definition), call Bind(definition), or join a state that holds a transition first.");
 }

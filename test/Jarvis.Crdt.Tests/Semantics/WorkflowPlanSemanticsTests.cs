@@ -208,9 +208,16 @@ public sealed class WorkflowPlanSemanticsTests
     {
         var other = new WorkflowPlanDefinition("release", [new WorkflowStep("fetch")]);
         var a = WorkflowPlan.Create(Release);
+        a.Start(A, "docs");
+        var b = WorkflowPlan.Create(other);
+        b.Start(B, "fetch");
         var before = Wire.Hex(a);
-        Assert.Throws<WorkflowDefinitionMismatchException>(() => a.Join(WorkflowPlan.Create(other)));
+        Assert.Throws<WorkflowDefinitionMismatchException>(() => a.Join(b));
         Rule.Equal(before, Wire.Hex(a), "a refused join changes nothing");
+        Assert.Throws<WorkflowDefinitionMismatchException>(() => WorkflowPlan.Create(Release).Join(b));
+        Assert.Throws<WorkflowDefinitionMismatchException>(() => a.Bind(other));
+        Assert.Throws<WorkflowDefinitionMismatchException>(() => a.Adopt(B, other));
+        Assert.False(new WorkflowPlan().Join(WorkflowPlan.Create(other)), "a local binding with no incarnation replicates nothing, so it never conflicts");
     }
 
     [Fact]
@@ -218,7 +225,9 @@ public sealed class WorkflowPlanSemanticsTests
     {
         // Plan "p": x, then y after x.
         byte[] definition = [0x01, (byte)'p', 0x02, 0x01, (byte)'x', 0x00, 0x01, (byte)'y', 0x01, 0x00];
-        byte[] Framed(params byte[] body) => [CrdtEncoding.FormatVersion, (byte)CrdtTypeCode.WorkflowPlan, 0x01, .. definition, .. body];
+        // Context {A:1}, then one incarnation: dot (replica #0, counter 1), its definition and its touched steps.
+        byte[] header = [CrdtEncoding.FormatVersion, (byte)CrdtTypeCode.WorkflowPlan, 0x01, 0x01, 0x01, 0x00, 0x01, 0x00, 0x01];
+        byte[] Framed(params byte[] body) => [.. header, .. definition, .. body];
 
         var valid = CrdtEncoding.Decode<WorkflowPlan>(Framed(0x02, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x01, 0x02));
         Rule.Equal(StepStatus.Running, valid.Status("y"), "the hand-written encoding decodes");
@@ -229,7 +238,7 @@ public sealed class WorkflowPlanSemanticsTests
         Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<WorkflowPlan>(Framed(0x01, 0x00, 0x00, 0x00, 0x00)));       // initial state written / replica none
         Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<WorkflowPlan>(Framed(0x01, 0x05, 0x00, 0x03, 0x01)));       // unknown step
         byte[] cyclic = [0x01, (byte)'p', 0x02, 0x01, (byte)'x', 0x01, 0x01, 0x01, (byte)'y', 0x01, 0x00, 0x00];
-        Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<WorkflowPlan>([CrdtEncoding.FormatVersion, (byte)CrdtTypeCode.WorkflowPlan, 0x01, .. cyclic]));
+        Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<WorkflowPlan>([.. header, .. cyclic]));
     }
 
     [Fact]
@@ -256,16 +265,155 @@ public sealed class WorkflowPlanSemanticsTests
     [Fact]
     public void Decoded_definitions_are_shared_and_still_checked_byte_for_byte()
     {
-        var bytes = CrdtEncoding.Encode(WorkflowPlan.Create(Release));
+        var started = WorkflowPlan.Create(Release);
+        started.Start(A, "docs");
+        var bytes = CrdtEncoding.Encode(started);
         var first = CrdtEncoding.Decode<WorkflowPlan>(bytes);
         var second = CrdtEncoding.Decode<WorkflowPlan>(bytes);
         Assert.Same(first.Definition, second.Definition);
         Assert.Equal(Release, first.Definition);
 
         var renamed = new WorkflowPlanDefinition("release", [.. Release.Steps.Select(s => new WorkflowStep(s == "docs" ? "notes" : s, [.. Release.DependenciesOf(s)]))]);
-        var other = CrdtEncoding.Decode<WorkflowPlan>(CrdtEncoding.Encode(WorkflowPlan.Create(renamed)));
+        var renamedPlan = WorkflowPlan.Create(renamed);
+        renamedPlan.Start(A, "notes");
+        var other = CrdtEncoding.Decode<WorkflowPlan>(CrdtEncoding.Encode(renamedPlan));
         Assert.NotEqual(first.Definition, other.Definition);
         Assert.Throws<WorkflowDefinitionMismatchException>(() => first.Join(other));
+    }
+
+    [Fact]
+    public void Create_binds_locally_and_Adopt_replicates_the_plan_through_a_new_empty_incarnation()
+    {
+        var created = WorkflowPlan.Create(Release);
+        Assert.True(created.IsBound && created.IsEmpty, "Create binds without an incarnation");
+        Assert.False(Wire.Ship(created).IsBound, "a value with no incarnation carries no definition over the wire");
+
+        var remote = Wire.Ship(created.Adopt(A, Release));
+        Rule.SequenceEqual(["fetch", "docs"], remote.RunnableSteps(), "the adopted incarnation carries the definition, every step Pending");
+        Assert.False(created.Join(created.Adopt(A, Release)), "adopting again for a replica with an incarnation is a no-op");
+    }
+
+    [Fact]
+    public void Nested_a_fresh_key_binds_and_starts_in_one_update()
+    {
+        var a = new ORMap<string, WorkflowPlan>();
+        var b = new ORMap<string, WorkflowPlan>();
+
+        b.Join(Wire.Ship(a.Update("r1", p => p.Bind(Release).Start(A, "fetch"))));
+
+        Assert.True(b.TryGetValue("r1", out var remote), "the key exists on the replica that received the delta");
+        Rule.Equal(new WorkflowStepState(0, StepStatus.Running, A), remote.StateOf("fetch"), "the delta carried the definition and the start");
+    }
+
+    [Fact]
+    public void Nested_a_remove_that_observed_every_incarnation_drops_the_key_on_every_replica()
+    {
+        var a = new ORMap<string, WorkflowPlan>();
+        var b = new ORMap<string, WorkflowPlan>();
+        var c = new ORMap<string, WorkflowPlan>();
+        b.Join(Wire.Ship(a.Update("r1", p => p.Bind(Release).Start(A, "fetch"))));
+        c.Join(Wire.Ship(b.Update("r1", p => p.Complete(B, "fetch"))));
+        c.Join(Wire.Ship(b));
+        c.Update("r1", p => p.Start(C, "build"));
+
+        var remove = c.Remove("r1");
+        a.Join(Wire.Ship(remove));
+        b.Join(Wire.Ship(remove));
+
+        foreach (var (name, map) in new[] { ("a", a), ("b", b), ("c", c) })
+        {
+            Assert.False(map.ContainsKey("r1"), $"replica {name}: a remove that observed every incarnation drops the key");
+        }
+        Rule.Converged("the three replicas agree", a, b, c);
+    }
+
+    [Fact]
+    public void Nested_a_step_change_concurrent_with_a_remove_survives_in_its_own_incarnation_with_the_done_dependencies_it_carries()
+    {
+        // A ran fetch to Done; B and C saw it. The plan holds A's incarnation only.
+        var a = new ORMap<string, WorkflowPlan>();
+        a.Update("r1", p => p.Bind(Release).Start(A, "fetch"));
+        a.Update("r1", p => p.Complete(A, "fetch"));
+        var b = Wire.Ship(a);
+        var c = Wire.Ship(a);
+
+        // Concurrently: A removes r1; B starts build and C runs docs, each in its first, new incarnation.
+        var remove = a.Remove("r1");
+        var build = b.Update("r1", p => p.Start(B, "build"));
+        c.Update("r1", p => p.Start(C, "docs"));
+        var docs = c.Update("r1", p => p.Complete(C, "docs"));
+
+        var removeFirst = Wire.Ship(a);
+        removeFirst.Join(Wire.Ship(build));
+        removeFirst.Join(Wire.Ship(c));
+        var removeLast = Wire.Ship(c);
+        removeLast.Join(Wire.Ship(build));
+        removeLast.Join(Wire.Ship(remove));
+        var fromB = Wire.Ship(b);
+        fromB.Join(Wire.Ship(remove));
+        fromB.Join(Wire.Ship(docs));
+        fromB.Join(Wire.Ship(c));
+
+        foreach (var (order, map) in new[] { ("remove first", removeFirst), ("remove last", removeLast), ("B's view", fromB) })
+        {
+            Assert.True(map.TryGetValue("r1", out var plan), $"{order}: the unobserved incarnations keep the key");
+            Rule.Equal(new WorkflowStepState(0, StepStatus.Done, A), plan!.StateOf("fetch"), $"{order}: B's incarnation carries fetch Done, so the started build keeps a Done dependency after A's incarnation is removed");
+            Rule.Equal(new WorkflowStepState(0, StepStatus.Running, B), plan.StateOf("build"), $"{order}: the concurrent start survives");
+            Rule.Equal(new WorkflowStepState(0, StepStatus.Done, C), plan.StateOf("docs"), $"{order}: the concurrent completion survives");
+            Rule.SequenceEqual(["lint"], plan.RunnableSteps(), $"{order}: lint is runnable, its dependency being Done in a surviving incarnation");
+        }
+        Rule.Converged("every delivery order agrees", removeFirst, removeLast, fromB);
+    }
+
+    [Fact]
+    public void Nested_a_step_change_written_into_an_observed_incarnation_goes_with_it_and_a_write_after_the_remove_survives()
+    {
+        var a = new ORMap<string, WorkflowPlan>();
+        a.Update("r1", p => p.Bind(Release).Start(A, "fetch"));
+        var b = Wire.Ship(a);
+
+        // A completes fetch into its own incarnation, which B's concurrent remove observed: the completion goes with it.
+        var complete = a.Update("r1", p => p.Complete(A, "fetch"));
+        var remove = b.Remove("r1");
+        var completeThenRemove = Wire.Ship(a);
+        completeThenRemove.Join(Wire.Ship(remove));
+        var removeThenComplete = Wire.Ship(b);
+        removeThenComplete.Join(Wire.Ship(complete));
+        Assert.False(completeThenRemove.ContainsKey("r1"), "complete then remove: the observed incarnation goes whole, with the completion");
+        Assert.False(removeThenComplete.ContainsKey("r1"), "remove then complete: the completion lands in an incarnation already removed");
+        Rule.Converged("both delivery orders agree", completeThenRemove, removeThenComplete);
+
+        // Having seen the remove, A starts again: a new incarnation, from every step Pending, which survives.
+        a.Join(Wire.Ship(remove));
+        var again = a.Update("r1", p => p.Bind(Release).Start(A, "docs"));
+        b.Join(Wire.Ship(again));
+        b.Join(Wire.Ship(completeThenRemove));
+        foreach (var (name, map) in new[] { ("a", a), ("b", b) })
+        {
+            Assert.True(map.TryGetValue("r1", out var plan), $"replica {name}: the write made after seeing the remove survives");
+            Rule.Equal(StepStatus.Pending, plan!.Status("fetch"), $"replica {name}: the removed start and completion do not come back");
+            Rule.Equal(StepStatus.Running, plan.Status("docs"), $"replica {name}: the new start holds");
+        }
+        Rule.Converged("both agree", a, b);
+    }
+
+    [Fact]
+    public void A_replica_holds_dots_while_it_has_a_live_incarnation_and_is_forgotten_only_then()
+    {
+        var plan = WorkflowPlan.Create(Release);
+        plan.Start(A, "fetch");
+        plan.Complete(A, "fetch");
+        plan.Start(B, "build");
+        Assert.True(plan.HoldsDotsOf(A) && plan.HoldsDotsOf(B), "both writers have a live incarnation");
+        Assert.False(plan.Forget(A), "a replica with a live incarnation is not forgotten: its step states are the view");
+
+        var removal = new CausalContext();
+        removal.Add(new Dot(A, 1));
+        Assert.True(plan.RemoveCovered(removal), "a removal that observed A's incarnation drops it");
+        Assert.False(plan.HoldsDotsOf(A), "A has no live incarnation left");
+        Rule.Equal(StepStatus.Done, plan.Status("fetch"), "B's incarnation carries the Done dependency of the step it started");
+        Rule.Equal(StepStatus.Running, plan.Status("build"), "B's start survives");
+        Assert.True(plan.Forget(A), "A's context entry can now be dropped");
     }
 
     private static IEnumerable<int[]> Permutations(int n)

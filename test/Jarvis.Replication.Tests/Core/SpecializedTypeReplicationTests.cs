@@ -14,7 +14,7 @@ public sealed class SpecializedTypeReplicationTests
             [("draft", "review"), ("review", "approved"), ("review", "rejected")]);
         var electorate = replicas.Select(r => r.Id).ToArray();
 
-        replicas[0].Update<Workflow>("flow", w => w.Adopt(definition));
+        replicas[0].Update<Workflow>("flow", w => w.Adopt(replicas[0].Id, definition));
         replicas[0].Update<Ballot<string>>("vote", b => b.Open(electorate, QuorumRule.Majority));
         cluster.Run(1_000);
         Assert.All(replicas, r => Assert.True(r.Get<Ballot<string>>("vote") is { IsOpen: true }, $"{r.Id} holds the opened ballot"));
