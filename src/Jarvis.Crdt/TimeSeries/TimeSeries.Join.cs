@@ -22,6 +22,15 @@ public sealed partial class TimeSeries
     /// <summary>A deep copy with its own context.</summary>
     public TimeSeries Clone() => CloneStore(Context.Clone());
 
+    /// <summary>Why a join would be refused: both series hold incarnations, in windows of different sizes. Null otherwise.</summary>
+    public string? JoinConflict(TimeSeries other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return !other._store.IsEmpty && !_store.IsEmpty && other._windowMs != _windowMs
+            ? $"a series of {other._windowMs} ms windows is not one of {_windowMs} ms windows"
+            : null;
+    }
+
     /// <inheritdoc/>
     /// <remarks>A series holding no incarnation adopts the window size of the incarnations it receives.</remarks>
     /// <exception cref="ArgumentException">Both stores hold incarnations but their window sizes differ (nothing is changed).</exception>

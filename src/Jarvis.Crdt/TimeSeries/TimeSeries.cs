@@ -46,7 +46,7 @@ namespace Jarvis.Crdt;
 /// <para>Not thread-safe. Deterministic encoding: the context, the window size, then the incarnations by
 /// ascending dot.</para>
 /// </remarks>
-public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable
+public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJoinChecked<TimeSeries>
 {
     /// <summary>The default window: one minute in milliseconds.</summary>
     public const long DefaultWindowMilliseconds = 60_000;

@@ -28,7 +28,7 @@ namespace Jarvis.Crdt;
 /// (<see cref="Create"/>, <see cref="Bind"/>) is local. Metadata: per incarnation, at most (states − 1) transitions. Not
 /// thread-safe. Deterministic encoding: the context, then the incarnations by ascending dot.</para>
 /// </remarks>
-public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable
+public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable, IJoinChecked<Workflow>
 {
     private IncarnationStore<WorkflowIncarnation> _store;
 
@@ -219,6 +219,15 @@ public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable
         }
         var storeChanged = JoinStore(other, Context, other.Context);
         return Context.UnionWith(other.Context) | storeChanged;
+    }
+
+    /// <summary>Why a join would be refused: the other holds incarnations of another definition than the one this value is bound to. Null otherwise.</summary>
+    public string? JoinConflict(Workflow other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return !other._store.IsEmpty && Definition is not null && !Definition.Equals(other._store[0].Value.Definition)
+            ? Mismatch(Definition, other._store[0].Value.Definition).Message
+            : null;
     }
 
     /// <inheritdoc/>

@@ -32,7 +32,7 @@ namespace Jarvis.Crdt;
 /// (<see cref="Create"/>, <see cref="Bind"/>) is local. Metadata: per incarnation, one small entry per touched step. Not
 /// thread-safe. Deterministic encoding: the context, then the incarnations by ascending dot.</para>
 /// </remarks>
-public sealed class WorkflowPlan : ICausalCrdt<WorkflowPlan>, IPrunable
+public sealed class WorkflowPlan : ICausalCrdt<WorkflowPlan>, IPrunable, IJoinChecked<WorkflowPlan>
 {
     private IncarnationStore<WorkflowPlanIncarnation> _store;
 
@@ -220,6 +220,15 @@ public sealed class WorkflowPlan : ICausalCrdt<WorkflowPlan>, IPrunable
         }
         var storeChanged = JoinStore(other, Context, other.Context);
         return Context.UnionWith(other.Context) | storeChanged;
+    }
+
+    /// <summary>Why a join would be refused: the other holds incarnations of another definition than the one this value is bound to. Null otherwise.</summary>
+    public string? JoinConflict(WorkflowPlan other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return !other._store.IsEmpty && Definition is not null && !Definition.Equals(other._store[0].Value.Definition)
+            ? Mismatch(Definition, other._store[0].Value.Definition).Message
+            : null;
     }
 
     /// <inheritdoc/>
