@@ -113,7 +113,12 @@ internal sealed class ProxiedConnection : IDisposable
                 var delay = _proxy.Delay;
                 if (delay > TimeSpan.Zero)
                 {
-                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    // Timers may fire up to a tick early; the promise is "at least the delay", so wait out the rest.
+                    var held = System.Diagnostics.Stopwatch.StartNew();
+                    while (held.Elapsed < delay)
+                    {
+                        await Task.Delay(delay - held.Elapsed + TimeSpan.FromMilliseconds(1), ct).ConfigureAwait(false);
+                    }
                 }
                 if (_proxy.Mode != FaultMode.Pass)
                 {
