@@ -71,7 +71,8 @@ public sealed partial class ReplicaCore
     {
         var busyPeers = _peers.Values
             .Where(p => p.NeedsState || p.Transfer is not null || p.Incoming is not null || p.PendingKeys is not null || p.Comparison is not null || p.Parts.Count > 0)
-            .Select(p => p.Id.ToString());
+            .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfer is not null ? "transfer " : "")}{(p.Incoming is not null ? "incoming " : "")}"
+                + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Parts.Count > 0 ? $"parts({p.Parts.Count})" : "")}".TrimEnd());
         var reports = _quietRoots.Select(kv => $"{kv.Key}@{kv.Value.At}{(kv.Value.Root == StateDigest ? "=" : "≠")}");
         return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_lastApplied - _durable}, buffer {_buffer.Count}, reads {_pendingReads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
             + $"complete [{string.Join(",", _complete)}], retired [{string.Join(",", _retired)}], quiet reports [{string.Join(",", reports)}] at {_now}";

@@ -243,6 +243,7 @@ public sealed partial class ReplicaCore
     /// <summary>One round of anti-entropy: every peer (full mesh) or a few random ones (gossip) gets what it lacks.</summary>
     private void SyncRound()
     {
+        DropStaleIncoming();
         foreach (var peer in ChoosePeers())
         {
             if (IsDown(peer.Id))
@@ -552,6 +553,13 @@ public sealed partial class ReplicaCore
     private void OnTransferMessage(ReplicaId from, long transferId, long snapshot, int index, int count)
     {
         var peer = _peers[from];
+        if (peer.CompletedTransfers.Contains(transferId))
+        {
+            // A late duplicate of a transfer already complete: it must not start a transfer that can never
+            // complete (the peer would look busy for good). Acknowledge again, in case the first ack was lost.
+            QueueAck(from, snapshot + 1);
+            return;
+        }
         if (peer.Incoming is not { } incoming || incoming.TransferId != transferId)
         {
             if (peer.Incoming is { } older && older.TransferId > transferId)
@@ -567,16 +575,47 @@ public sealed partial class ReplicaCore
             return;
         }
         incoming.Received.Add(index);
+        incoming.LastAt = _now;
         if (incoming.Received.Count == incoming.Count)
         {
             peer.Incoming = null;
+            peer.MarkCompleted(transferId);
             QueueAck(from, snapshot + 1);
+        }
+    }
+
+    /// <summary>
+    /// Forgets a half-received transfer or large object that has heard nothing for long past the sender's
+    /// patience: the sender gave up (or restarted) and will start afresh, and until then the peer would
+    /// keep this replica from ever being quiet.
+    /// </summary>
+    private void DropStaleIncoming()
+    {
+        var stale = _options.RetransmitAfterMs * 8;
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.Incoming is { } incoming && _now - incoming.LastAt > stale)
+            {
+                peer.Incoming = null;
+            }
+            if (peer.Parts.Count > 0 && _now - peer.PartsAt > stale)
+            {
+                peer.Parts.Clear();
+                peer.PartsKey = null;
+            }
         }
     }
 
     private void OnStatePart(ReplicaId from, StatePart part)
     {
         var peer = _peers[from];
+        if (peer.CompletedTransfers.Contains(part.TransferId)
+            || (peer.Incoming is { } incoming && incoming.TransferId == part.TransferId && incoming.Received.Contains(part.Index)))
+        {
+            // A duplicate of a part whose object was already assembled and applied.
+            return;
+        }
+        peer.PartsAt = _now;
         if (peer.PartsTransfer != part.TransferId || !string.Equals(peer.PartsKey, part.Key, StringComparison.Ordinal))
         {
             // One large object at a time per peer: a new one abandons a stale, half-received one.
@@ -649,6 +688,9 @@ public sealed partial class ReplicaCore
 
     private sealed class IncomingTransfer(long transferId, long snapshotSequence, int count)
     {
+        /// <summary>When its last message arrived.</summary>
+        public long LastAt { get; set; }
+
         public long TransferId { get; } = transferId;
 
         public long SnapshotSequence { get; } = snapshotSequence;
@@ -698,5 +740,20 @@ public sealed partial class ReplicaCore
         public string? PartsKey { get; set; }
 
         public Dictionary<int, (byte[] Bytes, int MessageIndex)> Parts { get; } = [];
+
+        /// <summary>When the last part of a large object arrived.</summary>
+        public long PartsAt { get; set; }
+
+        /// <summary>The transfers from this peer most recently completed here, oldest first (a few: duplicates arrive soon).</summary>
+        public Queue<long> CompletedTransfers { get; } = new();
+
+        public void MarkCompleted(long transferId)
+        {
+            if (CompletedTransfers.Count == 16)
+            {
+                CompletedTransfers.Dequeue();
+            }
+            CompletedTransfers.Enqueue(transferId);
+        }
     }
 }
