@@ -38,4 +38,22 @@ public enum MutationKind
 
     /// <summary>Deletes one to three characters of a <c>FugueText</c> at a position chosen from the mutation's amount.</summary>
     TextDelete,
+
+    /// <summary>Appends a point to the <c>TimeSeries</c> (1 s windows) under a key of an <c>ORMap&lt;string, TimeSeries&gt;</c>: timestamp = amount.</summary>
+    SeriesAppend,
+
+    /// <summary>Downsamples the <c>TimeSeries</c> under a key of an <c>ORMap&lt;string, TimeSeries&gt;</c> before timestamp = amount.</summary>
+    SeriesDownsample,
+
+    /// <summary>Removes a key of an <c>ORMap&lt;string, TimeSeries&gt;</c> (the incarnations the replica has seen).</summary>
+    SeriesRemove,
+
+    /// <summary>
+    /// Moves the <c>Workflow</c> (draft → review → approved | rejected) under a key of an
+    /// <c>ORMap&lt;string, Workflow&gt;</c> to one of its allowed next states, chosen by amount (nothing when final).
+    /// </summary>
+    FlowTransition,
+
+    /// <summary>Removes a key of an <c>ORMap&lt;string, Workflow&gt;</c> (the incarnations the replica has seen).</summary>
+    FlowRemove,
 }

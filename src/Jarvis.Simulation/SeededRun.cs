@@ -277,9 +277,22 @@ public static class SeededRun
             return;
         }
         SimulatedMutation[] mutations;
-        if (roll < 28)
+        if (roll < 20)
         {
             mutations = [SimulatedMutation.SetAdd(setKey, element)];
+        }
+        else if (roll < 28)
+        {
+            // A map of time series and a map of workflows, nested, with removals racing appends and moves.
+            var sub = random.Next(8);
+            var stamp = (ulong)random.Next(20_000);
+            mutations = sub switch
+            {
+                < 3 => [SimulatedMutation.SeriesAppend("series", $"s{random.Next(2)}", stamp)],
+                3 => [random.Next(2) == 0 ? SimulatedMutation.SeriesRemove("series", "s1") : SimulatedMutation.SeriesDownsample("series", "s0", stamp)],
+                < 7 => [SimulatedMutation.FlowTransition("flows", $"f{random.Next(2)}", (ulong)random.Next(4))],
+                _ => [SimulatedMutation.FlowRemove("flows", "f1")],
+            };
         }
         else if (roll < 36)
         {

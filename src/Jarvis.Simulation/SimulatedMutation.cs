@@ -41,12 +41,28 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
     /// <summary>Deletes 1 + (position / 2^32) % 3 characters (at most what is there) at <c>position % Length</c>.</summary>
     public static SimulatedMutation TextDelete(string key, ulong position) => new(MutationKind.TextDelete, key, Amount: position);
 
+    /// <summary>Appends <c>(timestamp, value)</c> to the series under <paramref name="mapKey"/> of the map at <paramref name="key"/>.</summary>
+    public static SimulatedMutation SeriesAppend(string key, string mapKey, ulong timestamp) => new(MutationKind.SeriesAppend, key, mapKey, timestamp);
+
+    /// <summary>Downsamples the series under <paramref name="mapKey"/> of the map at <paramref name="key"/> before <paramref name="timestamp"/>.</summary>
+    public static SimulatedMutation SeriesDownsample(string key, string mapKey, ulong timestamp) => new(MutationKind.SeriesDownsample, key, mapKey, timestamp);
+
+    /// <summary>Removes <paramref name="mapKey"/> from the map of series at <paramref name="key"/>.</summary>
+    public static SimulatedMutation SeriesRemove(string key, string mapKey) => new(MutationKind.SeriesRemove, key, mapKey);
+
+    /// <summary>Moves the workflow under <paramref name="mapKey"/> of the map at <paramref name="key"/> to its allowed next state number <c>choice % count</c>.</summary>
+    public static SimulatedMutation FlowTransition(string key, string mapKey, ulong choice) => new(MutationKind.FlowTransition, key, mapKey, choice);
+
+    /// <summary>Removes <paramref name="mapKey"/> from the map of workflows at <paramref name="key"/>.</summary>
+    public static SimulatedMutation FlowRemove(string key, string mapKey) => new(MutationKind.FlowRemove, key, mapKey);
+
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {
         MutationKind.NestedAdd => $"{Kind} {Key}[{Element}] += {Element2}",
         MutationKind.SetAddRange => $"{Kind} {Key} {Element}0..{Element}{Amount - 1}",
         MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement => $"{Kind} {Key} {Amount}",
+        MutationKind.SeriesAppend or MutationKind.SeriesDownsample or MutationKind.FlowTransition => $"{Kind} {Key}[{Element}] {Amount}",
         _ => $"{Kind} {Key} {Element}",
     };
 }

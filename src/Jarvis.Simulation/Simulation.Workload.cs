@@ -7,6 +7,10 @@ namespace Jarvis.Simulation;
 
 public sealed partial class Simulation
 {
+    /// <summary>The workflow every <see cref="MutationKind.FlowTransition"/> moves: two competing final states.</summary>
+    private static readonly WorkflowDefinition ReviewFlow = new("review", ["draft", "review", "approved", "rejected"],
+        [("draft", "review"), ("review", "approved"), ("review", "rejected")]);
+
     /// <summary>Writes issued so far.</summary>
     public int WritesIssued => _ledger.Writes.Count;
 
@@ -115,6 +119,25 @@ public sealed partial class Simulation
             case MutationKind.RegisterSet:
                 var clock = replica.Clock!;
                 tx.Update<LWWRegister<string>>(m.Key, r => r.Set(id, clock, m.Element));
+                break;
+            case MutationKind.SeriesAppend:
+                tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Update(m.Element, s => s.UseWindow(1_000).Append(id, (long)m.Amount, m.Amount % 97)));
+                break;
+            case MutationKind.SeriesDownsample:
+                tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Update(m.Element, s => s.UseWindow(1_000).DownsampleBefore((long)m.Amount)));
+                break;
+            case MutationKind.SeriesRemove:
+                tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Remove(m.Element));
+                break;
+            case MutationKind.FlowTransition:
+                tx.Update<ORMap<string, Workflow>>(m.Key, map => map.Update(m.Element, w =>
+                {
+                    var next = w.Bind(ReviewFlow).AllowedNext;
+                    return next.Count == 0 ? Workflow.CreateEmpty() : w.Transition(id, next[(int)(m.Amount % (ulong)next.Count)]);
+                }));
+                break;
+            case MutationKind.FlowRemove:
+                tx.Update<ORMap<string, Workflow>>(m.Key, map => map.Remove(m.Element));
                 break;
             case MutationKind.TextInsert:
                 tx.Update<FugueText>(m.Key, t => t.Insert(id, (int)(m.Amount % (ulong)(t.Length + 1)), m.Element));
