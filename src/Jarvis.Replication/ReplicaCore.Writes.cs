@@ -59,6 +59,11 @@ public sealed partial class ReplicaCore
         else
         {
             _quorumWrites.Add(pending);
+            if (!_options.Durable)
+            {
+                // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
+                PushQuorumWrites(pending.Sequence - 1);
+            }
         }
         if (_lastApplied <= _durable || consistency != Consistency.Local)
         {
@@ -94,15 +99,37 @@ public sealed partial class ReplicaCore
         }
         if (!checkpoint)
         {
+            var wasDurable = _durable;
             _durable = Math.Max(_durable, lastSequence);
             while (_undurable.Count > 0 && _undurable.Peek().Sequence <= _durable)
             {
                 _undurable.Dequeue();
             }
             TrimBuffer();
+            PushQuorumWrites(wasDurable);
         }
         CompleteWaiting();
         SendReadyAcks();
+    }
+
+    /// <summary>
+    /// Ships a Majority or All write as soon as it is durable here, instead of at the next sync round, so
+    /// its latency is a round trip and the peers' disk writes rather than half a sync interval more. Only to
+    /// peers in the normal delta exchange (not catching up by state transfer); the in-flight bound holds.
+    /// </summary>
+    private void PushQuorumWrites(long wasDurable)
+    {
+        if (_quorumWrites.Count == 0 || !_quorumWrites.Exists(w => w.Sequence > wasDurable && w.Sequence <= _durable))
+        {
+            return;
+        }
+        foreach (var peer in _peers.Values)
+        {
+            if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _durable)
+            {
+                SendDeltas(peer);
+            }
+        }
     }
 
     internal T ApplyLocal<T>(string key, Func<T, T> mutate) where T : class, ICrdt<T>

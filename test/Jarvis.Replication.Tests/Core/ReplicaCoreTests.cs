@@ -48,14 +48,32 @@ public sealed class ReplicaCoreTests
     [Fact]
     public void A_majority_write_completes_only_after_a_peer_acknowledges_it()
     {
-        var cluster = new LoopbackCluster(3);
+        var cluster = new LoopbackCluster(3) { DropRate = 1.0 };
         var writer = cluster.Replicas[0];
         var writeId = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.Majority);
         cluster.Pump();
         Assert.DoesNotContain(cluster.Notifications, n => n is WriteCompleted w && w.WriteId == writeId);
 
-        cluster.Run(100);
+        cluster.DropRate = 0;
+        cluster.Run(400);
         Assert.Contains(cluster.Notifications, n => n is WriteCompleted { Outcome: WriteOutcome.Acknowledged } w && w.WriteId == writeId);
+    }
+
+    [Fact]
+    public void A_majority_write_is_shipped_when_it_is_written_not_at_the_next_sync_round()
+    {
+        var cluster = new LoopbackCluster(3);
+        cluster.Run(100);
+        var writer = cluster.Replicas[0];
+        var local = writer.Update<GCounter>("local", c => c.Increment(writer.Id));
+        var majority = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.Majority);
+
+        cluster.Pump();   // messages only: no clock tick, so no sync round
+
+        Assert.Contains(cluster.Notifications, n => n is WriteCompleted { Outcome: WriteOutcome.Acknowledged } w && w.WriteId == majority);
+        Assert.Equal(1UL, cluster.Replicas[1].Get<GCounter>("c")!.Value);
+        Assert.Equal(1UL, cluster.Replicas[2].Get<GCounter>("c")!.Value);
+        Assert.Contains(cluster.Notifications, n => n is WriteCompleted { Outcome: WriteOutcome.Acknowledged } w && w.WriteId == local);
     }
 
     [Fact]
