@@ -31,6 +31,11 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "flag", ["""{"op":"enable"}""", """{"op":"disable"}"""], "false" },
         { "map", ["""{"op":"set","field":"f","value":"1"}""", """{"op":"set","field":"g","value":"2"}""", """{"op":"remove","field":"f"}"""], """{"g":"2"}""" },
         { "text", ["""{"op":"insert","index":0,"text":"helo"}""", """{"op":"insert","index":3,"text":"l"}""", """{"op":"insert","index":5,"text":" world!"}""", """{"op":"delete","index":11,"length":1}"""], "\"hello world\"" },
+        {
+            "timeseries",
+            ["""{"op":"append","timestamp":0,"value":1.5}""", """{"op":"append","timestamp":30000,"value":2.5}""", """{"op":"append","timestamp":60000,"value":4}""", """{"op":"append","timestamp":-60000,"value":9}""", """{"op":"downsample","before":60000}""", """{"op":"discard","before":0}"""],
+            """{"windowMs":60000,"downsampledBefore":60000,"retainedFrom":0,"windows":[{"start":0,"count":2,"sum":4,"min":1.5,"max":2.5,"last":2.5},{"start":60000,"count":1,"sum":4,"min":4,"max":4,"last":4}]}"""
+        },
     };
 
     [Theory]
@@ -99,6 +104,13 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "k", "text", """{"op":"delete","index":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "text", """{"op":"insert","index":1,"text":"a"}""", null, (HttpStatusCode)422, "Position out of range" },
         { "k", "text", """{"op":"delete","index":0,"length":1}""", null, (HttpStatusCode)422, "Position out of range" },
+        { "k", "timeseries", """{"op":"append","value":1}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"append","timestamp":1.5,"value":1}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"append","timestamp":4611686018427387904,"value":1}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"append","timestamp":0,"value":"1"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"append","timestamp":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"downsample"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "timeseries", """{"op":"trim","before":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "register", """{"op":"set","value":"v"}""", "&consistency=quorum", HttpStatusCode.BadRequest, "Bad consistency" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=0", HttpStatusCode.BadRequest, "Bad timeout" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=soon", HttpStatusCode.BadRequest, "Bad timeout" },

@@ -19,6 +19,7 @@ internal static class ObjectKinds
         new FlagKind(),
         new MapKind(),
         new TextKind(),
+        new TimeSeriesKind(),
     ];
 
     private static readonly FrozenDictionary<string, ObjectKind> ByApiName = All.ToFrozenDictionary(k => k.ApiName, StringComparer.Ordinal);
@@ -276,6 +277,78 @@ internal static class ObjectKinds
             if (!body.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out value) || value < 0)
             {
                 error = $"The operation needs \"{name}\", a whole number from 0.";
+                return false;
+            }
+            error = null;
+            return true;
+        }
+    }
+    private sealed class TimeSeriesKind() : ObjectKind("timeseries", NameOf<TimeSeries>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op is not ("append" or "downsample" or "discard"))
+            {
+                return Unknown(op, "append, downsample or discard", out mutation, out error);
+            }
+            if (op != "append")
+            {
+                if (!TryGetTimestamp(body, "before", out var before, out error))
+                {
+                    return Refuse(error, out mutation, out error);
+                }
+                return op == "downsample"
+                    ? Accept((tx, key, c) => tx.Update<TimeSeries>(key, s => s.DownsampleBefore(before)), out mutation, out error)
+                    : Accept((tx, key, c) => tx.Update<TimeSeries>(key, s => s.DiscardBefore(before)), out mutation, out error);
+            }
+            if (!TryGetTimestamp(body, "timestamp", out var timestamp, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (!body.TryGetProperty("value", out var element) || element.ValueKind != JsonValueKind.Number || !element.TryGetDouble(out var value) || !double.IsFinite(value))
+            {
+                return Refuse("The operation needs \"value\", a finite number.", out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<TimeSeries>(key, s => s.Append(c.Replica, timestamp, value)), out mutation, out error);
+        }
+
+        /// <summary>The series' watermarks and its windows (one minute each), every one with its aggregate.</summary>
+        public override JsonNode? Render(object state)
+        {
+            var series = (TimeSeries)state;
+            var windows = new JsonArray();
+            foreach (var (start, aggregate) in series.Windows(long.MinValue, long.MaxValue))
+            {
+                windows.Add(new JsonObject
+                {
+                    ["start"] = start,
+                    ["count"] = aggregate.Count,
+                    ["sum"] = aggregate.Sum,
+                    ["min"] = aggregate.Min,
+                    ["max"] = aggregate.Max,
+                    ["last"] = aggregate.Last.Value,
+                });
+            }
+            return new JsonObject
+            {
+                ["windowMs"] = series.WindowMilliseconds,
+                ["downsampledBefore"] = series.DownsampledBefore == long.MinValue ? null : series.DownsampledBefore,
+                ["retainedFrom"] = series.RetainedFrom == long.MinValue ? null : series.RetainedFrom,
+                ["windows"] = windows,
+            };
+        }
+
+        private static bool TryGetTimestamp(JsonElement body, string name, out long value, out string? error)
+        {
+            value = 0;
+            if (!body.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out value)
+                || value < TimeSeries.MinTimestamp || value > TimeSeries.MaxTimestamp)
+            {
+                error = $"The operation needs \"{name}\", a whole number of milliseconds from {TimeSeries.MinTimestamp} to {TimeSeries.MaxTimestamp}.";
                 return false;
             }
             error = null;
