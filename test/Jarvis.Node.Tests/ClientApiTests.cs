@@ -111,6 +111,17 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "k", "timeseries", """{"op":"append","timestamp":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "timeseries", """{"op":"downsample"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
         { "k", "timeseries", """{"op":"trim","before":0}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "workflow", """{"op":"transition","to":"review"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "workflow", """{"op":"transition","to":"nowhere","definition":{"name":"w","states":["a","b"],"transitions":[["a","b"]]}}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "workflow", """{"op":"transition","to":"a","definition":{"name":"w","states":["a","b"],"transitions":[["b","a"]]}}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "workflow", """{"op":"transition","to":"b","definition":{"name":"w","states":["a","b"],"transitions":[["a"]]}}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "workflow", """{"op":"skip","to":"b"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"open","voters":[]}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"open","voters":["not-an-id"]}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"open","voters":["0000000000000001"],"rule":"plurality"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"open","voters":["0000000000000001","0000000000000002"],"rule":"k-of-n","k":1}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"vote"}""", null, HttpStatusCode.BadRequest, "Bad operation" },
+        { "k", "ballot", """{"op":"vote","option":"yes"}""", null, HttpStatusCode.Conflict, "Refused by the object" },
         { "k", "register", """{"op":"set","value":"v"}""", "&consistency=quorum", HttpStatusCode.BadRequest, "Bad consistency" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=0", HttpStatusCode.BadRequest, "Bad timeout" },
         { "k", "register", """{"op":"set","value":"v"}""", "&timeoutMs=soon", HttpStatusCode.BadRequest, "Bad timeout" },
@@ -266,6 +277,67 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         Assert.Equal(HttpStatusCode.NotFound, grpcPath.StatusCode);
         using var unknown = await _node.Client.GetAsync("v2/nothing");
         await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "Not found");
+    }
+
+    private const string ReviewDefinition = """{"name":"review","states":["draft","review","approved","rejected"],"transitions":[["draft","review"],["review","approved"],["review","rejected"]]}""";
+
+    [Fact]
+    public async Task A_workflow_moves_forward_by_its_definition_and_a_refused_move_stores_nothing()
+    {
+        using (var first = await _node.PutAsync("flows/doc-1", "workflow", $$"""{"op":"transition","to":"review","definition":{{ReviewDefinition}}}"""))
+        {
+            Assert.True(first.StatusCode == HttpStatusCode.OK, await first.Content.ReadAsStringAsync());
+            var value = (await first.Content.ReadFromJsonAsync<JsonObject>())!["value"]!;
+            Assert.Equal("review", value["state"]!.GetValue<string>());
+            Assert.Equal("""["approved","rejected"]""", value["next"]!.ToJsonString());
+        }
+        using (var second = await _node.PutAsync("flows/doc-1", "workflow", $$"""{"op":"transition","to":"approved","definition":{{ReviewDefinition}}}"""))
+        {
+            second.EnsureSuccessStatusCode();
+        }
+        var before = await SequenceAsync();
+
+        using var backwards = await _node.PutAsync("flows/doc-1", "workflow", $$"""{"op":"transition","to":"rejected","definition":{{ReviewDefinition}}}""");
+        await AssertProblemAsync(backwards, HttpStatusCode.Conflict, "Refused by the object");
+        var other = ReviewDefinition.Replace("\"review\",\"states\"", "\"other\",\"states\"", StringComparison.Ordinal);
+        using var another = await _node.PutAsync("flows/doc-1", "workflow", $$"""{"op":"transition","to":"review","definition":{{other}}}""");
+        await AssertProblemAsync(another, HttpStatusCode.Conflict, "Refused by the object");
+
+        Assert.Equal(before, await SequenceAsync());
+        var read = await _node.GetJsonAsync("v1/objects/flows/doc-1");
+        Assert.Equal("approved", read["value"]!["state"]!.GetValue<string>());
+        Assert.True(read["value"]!["final"]!.GetValue<bool>());
+        Assert.Equal(2, read["value"]!["history"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_ballot_opened_over_http_decides_once_and_refuses_a_second_vote()
+    {
+        var me = (await _node.GetJsonAsync("v1/status"))["replicaId"]!.GetValue<string>();
+        using (var open = await _node.PutAsync("votes/q1", "ballot", $$"""{"op":"open","voters":["{{me}}"],"rule":"unanimity"}"""))
+        {
+            Assert.True(open.StatusCode == HttpStatusCode.OK, await open.Content.ReadAsStringAsync());
+            Assert.Equal("undecided", (await open.Content.ReadFromJsonAsync<JsonObject>())!["value"]!["decision"]!.GetValue<string>());
+        }
+        using (var vote = await _node.PutAsync("votes/q1", "ballot", """{"op":"vote","option":"ship"}"""))
+        {
+            vote.EnsureSuccessStatusCode();
+            var value = (await vote.Content.ReadFromJsonAsync<JsonObject>())!["value"]!;
+            Assert.Equal("decided", value["decision"]!.GetValue<string>());
+            Assert.Equal("ship", value["option"]!.GetValue<string>());
+            Assert.Equal("ship", value["votes"]![me]!.GetValue<string>());
+        }
+        var before = await SequenceAsync();
+
+        using var again = await _node.PutAsync("votes/q1", "ballot", """{"op":"vote","option":"wait"}""");
+        await AssertProblemAsync(again, HttpStatusCode.Conflict, "Refused by the object");
+        using var unopened = await _node.PutAsync("votes/never-opened", "ballot", """{"op":"vote","option":"ship"}""");
+        await AssertProblemAsync(unopened, HttpStatusCode.Conflict, "Refused by the object");
+
+        Assert.Equal(before, await SequenceAsync());
+        var keys = (await _node.GetJsonAsync("v1/keys?prefix=votes/"))["keys"]!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        Assert.Equal(["votes/q1"], keys);
+        Assert.Equal("ship", (await _node.GetJsonAsync("v1/objects/votes/q1"))["value"]!["option"]!.GetValue<string>());
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)

@@ -87,6 +87,10 @@ internal static class ClientApi
             // A position past the end of a text: checked against the state before anything changes.
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, "Position out of range", $"Nothing was written: {exception.Message}");
         }
+        catch (ObjectRefusedException exception)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "Refused by the object", $"Nothing was written: {exception.Message}");
+        }
         catch (NodeStoppingException exception)
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Node stopping", exception.Message);

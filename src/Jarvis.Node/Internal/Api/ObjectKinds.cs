@@ -20,6 +20,8 @@ internal static class ObjectKinds
         new MapKind(),
         new TextKind(),
         new TimeSeriesKind(),
+        new WorkflowKind(),
+        new BallotKind(),
     ];
 
     private static readonly FrozenDictionary<string, ObjectKind> ByApiName = All.ToFrozenDictionary(k => k.ApiName, StringComparer.Ordinal);
@@ -353,6 +355,214 @@ internal static class ObjectKinds
             }
             error = null;
             return true;
+        }
+    }
+    /// <summary>Runs a mutator whose own rules may refuse it, turning the refusal into <see cref="ObjectRefusedException"/>.</summary>
+    private static T Ruled<T>(Func<T> mutator)
+    {
+        try
+        {
+            return mutator();
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ArgumentException)
+        {
+            throw new ObjectRefusedException(exception.Message, exception);
+        }
+    }
+
+    private sealed class WorkflowKind() : ObjectKind("workflow", NameOf<Workflow>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op != "transition")
+            {
+                return Unknown(op, "transition", out mutation, out error);
+            }
+            if (!TryGetString(body, "to", out var to, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (!TryGetDefinition(body, out var definition, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (!definition!.States.Contains(to))
+            {
+                return Refuse($"\"to\" names no state of workflow '{definition.Name}'.", out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<Workflow>(key, w => Ruled(() => w.Bind(definition).Transition(c.Replica, to))), out mutation, out error);
+        }
+
+        /// <summary>The state, the states it may move to, and the transitions made, oldest rank first.</summary>
+        public override JsonNode? Render(object state)
+        {
+            var workflow = (Workflow)state;
+            if (!workflow.IsBound)
+            {
+                return null;
+            }
+            var history = new JsonArray();
+            foreach (var step in workflow.History)
+            {
+                history.Add(new JsonObject { ["from"] = step.From, ["to"] = step.To, ["by"] = step.Replica.ToString() });
+            }
+            return new JsonObject
+            {
+                ["definition"] = workflow.Definition!.Name,
+                ["state"] = workflow.State,
+                ["final"] = workflow.IsFinal,
+                ["next"] = new JsonArray([.. workflow.AllowedNext.Select(s => JsonValue.Create(s))]),
+                ["history"] = history,
+            };
+        }
+
+        private static bool TryGetDefinition(JsonElement body, out WorkflowDefinition? definition, out string? error)
+        {
+            definition = null;
+            const string Shape = "The operation needs \"definition\": {\"name\": \"…\", \"states\": [\"…\", …], \"transitions\": [[\"from\", \"to\"], …]}, states in the order they rank.";
+            if (!body.TryGetProperty("definition", out var element) || element.ValueKind != JsonValueKind.Object
+                || !element.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+                || !element.TryGetProperty("states", out var states) || states.ValueKind != JsonValueKind.Array
+                || !element.TryGetProperty("transitions", out var transitions) || transitions.ValueKind != JsonValueKind.Array)
+            {
+                error = Shape;
+                return false;
+            }
+            var stateNames = new List<string>();
+            foreach (var state in states.EnumerateArray())
+            {
+                if (state.ValueKind != JsonValueKind.String)
+                {
+                    error = Shape;
+                    return false;
+                }
+                stateNames.Add(state.GetString()!);
+            }
+            var moves = new List<(string, string)>();
+            foreach (var move in transitions.EnumerateArray())
+            {
+                if (move.ValueKind != JsonValueKind.Array || move.GetArrayLength() != 2
+                    || move[0].ValueKind != JsonValueKind.String || move[1].ValueKind != JsonValueKind.String)
+                {
+                    error = Shape;
+                    return false;
+                }
+                moves.Add((move[0].GetString()!, move[1].GetString()!));
+            }
+            try
+            {
+                definition = new WorkflowDefinition(name.GetString()!, stateNames, moves);
+            }
+            catch (ArgumentException exception)
+            {
+                error = "The definition is not valid: " + exception.Message;
+                return false;
+            }
+            error = null;
+            return true;
+        }
+    }
+
+    private sealed class BallotKind() : ObjectKind("ballot", NameOf<Ballot<string>>())
+    {
+        public override bool TryParse(JsonElement body, out ObjectMutation? mutation, out string? error)
+        {
+            if (!TryGetOp(body, out var op, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            if (op == "vote")
+            {
+                if (!TryGetString(body, "option", out var option, out error))
+                {
+                    return Refuse(error, out mutation, out error);
+                }
+                return Accept((tx, key, c) => tx.Update<Ballot<string>>(key, b => Ruled(() => b.IsOpen
+                    ? b.Vote(c.Replica, option)
+                    : throw new InvalidOperationException($"Ballot '{key}' is not open: open it first."))), out mutation, out error);
+            }
+            if (op != "open")
+            {
+                return Unknown(op, "open or vote", out mutation, out error);
+            }
+            if (!body.TryGetProperty("voters", out var votersElement) || votersElement.ValueKind != JsonValueKind.Array || votersElement.GetArrayLength() == 0)
+            {
+                return Refuse("The operation needs \"voters\", a non-empty array of replica ids (16 hex digits, as /v1/status shows them).", out mutation, out error);
+            }
+            var voters = new List<ReplicaId>();
+            foreach (var voter in votersElement.EnumerateArray())
+            {
+                if (voter.ValueKind != JsonValueKind.String || !ReplicaId.TryParse(voter.GetString(), null, out var id))
+                {
+                    return Refuse("Every voter must be a replica id: 16 hex digits, as /v1/status shows them.", out mutation, out error);
+                }
+                voters.Add(id);
+            }
+            if (!TryGetRule(body, out var rule, out error))
+            {
+                return Refuse(error, out mutation, out error);
+            }
+            try
+            {
+                _ = new Ballot<string>(voters, rule);
+            }
+            catch (ArgumentException exception)
+            {
+                return Refuse("The ballot's terms are not valid: " + exception.Message, out mutation, out error);
+            }
+            return Accept((tx, key, c) => tx.Update<Ballot<string>>(key, b => Ruled(() => b.Open(voters, rule))), out mutation, out error);
+        }
+
+        /// <summary>The rule, the votes by voter, and the decision (undecided, decided with its option, or impossible).</summary>
+        public override JsonNode? Render(object state)
+        {
+            var ballot = (Ballot<string>)state;
+            if (!ballot.IsOpen)
+            {
+                return null;
+            }
+            var votes = new JsonObject();
+            foreach (var (voter, option) in ballot.Votes.OrderBy(v => v.Key))
+            {
+                votes[voter.ToString()] = option;
+            }
+            var decision = ballot.Decision;
+            return new JsonObject
+            {
+                ["rule"] = ballot.Rule!.Value.ToString(),
+                ["voters"] = new JsonArray([.. ballot.Electorate.Select(e => JsonValue.Create(e.Key.ToString()))]),
+                ["votes"] = votes,
+                ["decision"] = decision.Status.ToString().ToLowerInvariant(),
+                ["option"] = decision.IsDecided ? decision.Option : null,
+            };
+        }
+
+        private static bool TryGetRule(JsonElement body, out QuorumRule rule, out string? error)
+        {
+            rule = QuorumRule.Majority;
+            error = null;
+            if (!body.TryGetProperty("rule", out var element))
+            {
+                return true;
+            }
+            switch (element.ValueKind == JsonValueKind.String ? element.GetString() : null)
+            {
+                case "majority":
+                    return true;
+                case "unanimity":
+                    rule = QuorumRule.Unanimity;
+                    return true;
+                case "k-of-n" when body.TryGetProperty("k", out var k) && k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var count) && count > 0:
+                    rule = QuorumRule.KOfN(count);
+                    return true;
+                default:
+                    error = "\"rule\" is \"majority\" (the default), \"unanimity\" or \"k-of-n\" with \"k\", a whole number from 1.";
+                    return false;
+            }
         }
     }
 }
