@@ -256,30 +256,12 @@ public struct IncarnationStore<TPayload> : IDotStore<IncarnationStore<TPayload>>
     public override readonly string ToString()
         => "{" + string.Join(", ", (_entries ?? []).Select(e => $"{e.Key}={e.Value}")) + "}";
 
-    private readonly int IndexOf(Dot dot)
+    private readonly int IndexOf(Dot dot) => _entries?.BinarySearch(new(dot, null!), ByDot.Instance) ?? -1;
+
+    private sealed class ByDot : IComparer<KeyValuePair<Dot, TPayload>>
     {
-        if (_entries is null)
-        {
-            return -1;
-        }
-        int lo = 0, hi = _entries.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = lo + ((hi - lo) >> 1);
-            var cmp = _entries[mid].Key.CompareTo(dot);
-            if (cmp == 0)
-            {
-                return mid;
-            }
-            if (cmp < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
+        public static readonly ByDot Instance = new();
+
+        public int Compare(KeyValuePair<Dot, TPayload> x, KeyValuePair<Dot, TPayload> y) => x.Key.CompareTo(y.Key);
     }
 }
