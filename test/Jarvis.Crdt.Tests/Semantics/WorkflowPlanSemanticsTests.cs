@@ -5,17 +5,9 @@ namespace Jarvis.Crdt.Tests.Semantics;
 
 public sealed class WorkflowPlanSemanticsTests
 {
-    // A diamond (build and lint both need fetch; test needs both), a tail (deploy after test) and an independent step.
-    private static readonly WorkflowPlanDefinition Release = new(
-        "release",
-        [
-            new WorkflowStep("fetch"),
-            new WorkflowStep("build", "fetch"),
-            new WorkflowStep("lint", "fetch"),
-            new WorkflowStep("test", "build", "lint"),
-            new WorkflowStep("deploy", "test"),
-            new WorkflowStep("docs"),
-        ]);
+    // A diamond (build and lint both need fetch; test needs both), a tail (deploy after test) and an independent step:
+    // the plan the law kit runs too.
+    private static readonly WorkflowPlanDefinition Release = Laws.Specs.WorkflowPlanLaws.Release;
 
     [Fact]
     public void A_step_becomes_runnable_only_when_every_dependency_is_done_including_both_sides_of_a_diamond()
