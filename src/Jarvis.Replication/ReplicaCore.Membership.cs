@@ -4,6 +4,8 @@ using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
 
+// Membership: SWIM-style gossip of member entries on heartbeats, φ-accrual failure detection, joining
+// through seeds, and leaving. Removal of Down members is in ReplicaCore.Removal.cs.
 public sealed partial class ReplicaCore
 {
     private readonly Dictionary<ReplicaId, MemberEntry> _members = [];
@@ -28,7 +30,11 @@ public sealed partial class ReplicaCore
         }
     }
 
-    private MemberEntry Self => new(Id, _handedOff ? MemberStatus.Left : MemberStatus.Up, _incarnation, _address, _handedOff ? _leftDots : 0);
+    private MemberEntry Self => _handedOff
+        ? new(Id, MemberStatus.Left, _incarnation, _address, _leftDots)
+        : _removed
+            ? new(Id, MemberStatus.Left, _incarnation, _address, MemberEntry.UnknownDots)
+            : new(Id, MemberStatus.Up, _incarnation, _address);
 
     /// <summary>
     /// Joins a cluster through seed members: this replica asks them, every heartbeat round, until one
@@ -56,6 +62,15 @@ public sealed partial class ReplicaCore
     /// A replica that rejoins must take a new identity.
     /// </summary>
     public void Leave() => _leaving = true;
+
+    /// <summary>Whether <see cref="Leave"/> was called: the replica accepts no more writes.</summary>
+    public bool IsLeaving => _leaving;
+
+    /// <summary>
+    /// Whether this replica has handed off and announced that it left: its identity is spent and must
+    /// never be used again (a driver records that before it stops, so a restart takes a new one).
+    /// </summary>
+    public bool HasLeft => _handedOff;
 
     private bool IsDown(ReplicaId peer) => _members.TryGetValue(peer, out var entry) && entry.Status == MemberStatus.Down;
 
@@ -111,6 +126,12 @@ public sealed partial class ReplicaCore
     {
         if (entry.Id == Id)
         {
+            if (entry.IsDeparted && !_handedOff)
+            {
+                // Someone removed this identity while it was Down to them: departure is terminal.
+                OnRemoved();
+                return;
+            }
             if (!_handedOff && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation && entry.Incarnation < ulong.MaxValue)
             {
                 // Refute: only a member raises its own incarnation.

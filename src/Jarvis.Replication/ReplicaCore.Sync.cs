@@ -17,7 +17,7 @@ public sealed partial class ReplicaCore
     public void Receive(ReplicaId from, Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (from == Id || from.IsNone)
+        if (from == Id || from.IsNone || _removed)
         {
             return;
         }
@@ -28,7 +28,8 @@ public sealed partial class ReplicaCore
         }
         if (message is not JoinRequest && !_peers.ContainsKey(from))
         {
-            // A member that has left: whatever it still sends is ignored.
+            // A member that has left: whatever it still sends is ignored, and it is told it departed.
+            NoticeDeparted(from);
             return;
         }
         Heard(from);
