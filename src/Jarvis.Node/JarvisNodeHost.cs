@@ -15,8 +15,8 @@ namespace Jarvis.Node;
 /// Builds and runs a Jarvis node: a Kestrel host with a gRPC peer endpoint on
 /// <see cref="NodeOptions.PeerPort"/> (HTTP/2, mTLS against the cluster CA unless
 /// <see cref="NodeOptions.Insecure"/>) and the client HTTP/JSON API, <c>/healthz</c>, <c>/readyz</c> and
-/// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica
-/// (<c>ReplicaId.FromName(Name)</c>) stored in <see cref="NodeOptions.DataDirectory"/>.
+/// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica stored in
+/// <see cref="NodeOptions.DataDirectory"/> (under the replica id recorded there, one per storage lifetime).
 /// </summary>
 /// <remarks>Thread-safe (stateless). Each built application owns its own replica and store; stop it to release them.</remarks>
 public static class JarvisNodeHost
@@ -110,6 +110,7 @@ public static class JarvisNodeHost
             : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapPrometheusScrapingEndpoint("/metrics");
         ClientApi.Map(app, runtime, options);
+        MemberApi.Map(app, runtime);
         app.MapFallback(() => Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such endpoint."));
         return app;
     }

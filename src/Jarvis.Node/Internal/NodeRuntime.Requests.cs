@@ -24,6 +24,7 @@ internal sealed partial class NodeRuntime
                 return Task.FromResult(new WriteResult(null, kind.ApiName, null, ObjectKinds.ForType(handler.Name)?.ApiName ?? handler.Name));
             }
             _ = existing;
+            LoopRefuseWritesIfDeparting(core);
             var writeId = core.Write(tx => mutation(tx, key, _mutationContext), consistency, timeoutMs);
             var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
             _writes[writeId] = waiter;
@@ -108,6 +109,7 @@ internal sealed partial class NodeRuntime
                 ["name"] = Name,
                 ["replicaId"] = Id.ToString(),
                 ["ready"] = Ready,
+                ["membership"] = LoopMembershipStatus(core),
                 ["members"] = members,
                 ["peers"] = peers,
                 ["deltaBuffer"] = new JsonObject { ["count"] = core.DeltaBufferCount, ["bytes"] = core.DeltaBufferBytes },

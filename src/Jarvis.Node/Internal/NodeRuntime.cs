@@ -23,7 +23,7 @@ namespace Jarvis.Node.Internal;
 /// Every member whose name starts with <c>Loop</c> or that takes the core as an argument runs on the loop;
 /// the rest are thread-safe and communicate with it through <see cref="PostAsync"/>.
 /// </remarks>
-internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
+internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDisposable
 {
     public const int TickMs = 20;
     private const int InputsPerTickCheck = 256;
@@ -33,8 +33,9 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     private readonly Channel<Action> _inputs = Channel.CreateBounded<Action>(new BoundedChannelOptions(8192) { SingleReader = true });
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ReplicaCore _core;
-    private readonly MutationContext _mutationContext;
+    // Both made by StartAsync, once the store has told which identity the replica writes under.
+    private ReplicaCore _core = null!;
+    private MutationContext _mutationContext = null!;
     private readonly HashSet<ReplicaId> _seedIds = [];
     private readonly Dictionary<ReplicaId, long> _ackedBy = [];
     private SqliteDurableStore? _store;
@@ -51,12 +52,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         Transport = transport;
         Metrics = metrics;
         _logger = logging.CreateLogger("Jarvis.Node");
-        Id = ReplicaId.FromName(options.Name);
-        _core = new ReplicaCore(Id, CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = true });
-        _mutationContext = new MutationContext(Id, new HybridLogicalClock(TimeProvider.System));
     }
 
-    public ReplicaId Id { get; }
+    /// <summary>The replica id this node writes under: recorded in its data folder, one per storage lifetime (set by StartAsync).</summary>
+    public ReplicaId Id { get; private set; }
 
     public string Name => _options.Name;
 
@@ -67,18 +66,22 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     public NodeMetrics Metrics { get; }
 
-    /// <summary>Storage is open and the node has joined its seeds (or has none).</summary>
-    public bool Ready => _storageOpen && (_options.Seeds.Count == 0 || _joinedOnce);
+    /// <summary>Storage is open, the node has joined its seeds (or has none), and nothing is wrong with its membership.</summary>
+    public bool Ready => _storageOpen && (_options.Seeds.Count == 0 || _joinedOnce) && MembershipProblem is null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(_options.Name, Id, _options.EffectivePeerAddress, _options.HttpPort, _options.DataDirectory);
+        LogStarting(_options.Name, _options.EffectivePeerAddress, _options.HttpPort, _options.DataDirectory);
         if (_options.Insecure)
         {
             LogInsecure();
         }
         _store = new SqliteDurableStore(_options.DataDirectory, _options.Name);
         var recovered = _store.Recover();
+        Id = EstablishIdentity(_store, recovered);
+        _core = new ReplicaCore(Id, CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = true });
+        _mutationContext = new MutationContext(Id, new HybridLogicalClock(TimeProvider.System));
+        Transport.UseIdentity(Id);
         _core.Restore(recovered);
         LogRecovered(recovered.LastSequence, _core.Count);
         _storage = new StorageWorker(_store, (batch, failure) => PostAsync(() => LoopPersistCompleted(batch, failure)), _logger, Metrics);
@@ -99,6 +102,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _peerStreams.CancelAsync().ConfigureAwait(false);
         _inputs.Writer.TryComplete();
         foreach (var task in new[] { _loop, _seeds })
         {
@@ -123,6 +127,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+        _peerStreams.Dispose();
     }
 
     /// <summary>Runs an action on the loop (waiting while the loop's queue is full).</summary>
@@ -284,16 +289,16 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     private async Task ResolveSeedAsync(string seed, ulong incarnation, CancellationToken stopping)
     {
-        string name;
+        ReplicaId id;
         try
         {
-            name = await Transport.ResolveSeedAsync(seed, stopping).ConfigureAwait(false);
+            (_, id) = await Transport.ResolveSeedAsync(seed, NoteRefusedBySeed, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return;
         }
-        var id = ReplicaId.FromName(name);
+        _seedRefusal = null;
         try
         {
             await PostAsync(() =>
@@ -316,8 +321,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Starting node {Name} (replica {ReplicaId}); peers at {PeerAddress}, clients on port {HttpPort}, data in {DataDirectory}")]
-    private partial void LogStarting(string name, ReplicaId replicaId, string peerAddress, int httpPort, string dataDirectory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting node {Name}; peers at {PeerAddress}, clients on port {HttpPort}, data in {DataDirectory}")]
+    private partial void LogStarting(string name, string peerAddress, int httpPort, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: peer links are plain HTTP/2 without TLS or authentication; use this for local experiments only")]
     private partial void LogInsecure();
