@@ -13,6 +13,7 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<ReplicaId, long> _suspectedAt = [];
     private readonly List<Rumor> _rumors = [];
     private readonly List<ReplicaId> _seeds = [];
+    private readonly Dictionary<ReplicaId, long> _toldAt = [];
     private ulong _incarnation;
     private string _address = string.Empty;
     private bool _joining;
@@ -98,6 +99,12 @@ public sealed partial class ReplicaCore
         {
             // A higher incarnation straight from the member is its own refutation.
             Merge(new MemberEntry(from, MemberStatus.Up, heartbeat.Incarnation, known.Address));
+        }
+        else if (known is { Status: MemberStatus.Suspect or MemberStatus.Down })
+        {
+            // It is alive and does not know what this replica believes: tell it, so it refutes at once rather
+            // than at the next probe of the members believed down (every FullMembershipEveryRounds).
+            Tell(known);
         }
         foreach (var entry in heartbeat.Gossip)
         {
@@ -195,6 +202,15 @@ public sealed partial class ReplicaCore
                 _quietRoots.Remove(entry.Id);
                 _quietMismatches.Remove(entry.Id);
                 RemovePeer(entry.Id);
+                if (entry.Dots == MemberEntry.UnknownDots && previous?.IsDeparted != true)
+                {
+                    // Removed, not handed off: in a full mesh its deltas were not forwarded (it was to deliver them
+                    // itself), so some may have reached only some members. Compare states with every peer.
+                    foreach (var peer in _peers.Values)
+                    {
+                        peer.NeedsState = true;
+                    }
+                }
                 if (entry.Status == MemberStatus.Retired && _retired.Add(entry.Id))
                 {
                     // Retired elsewhere at a quiet cut this replica was part of (or joined after): strip its
@@ -204,6 +220,20 @@ public sealed partial class ReplicaCore
                 break;
         }
         Emit(new MembershipChanged(entry));
+    }
+
+    /// <summary>
+    /// Tells a member what this replica believes of it (suspected, down, departed), at most once a heartbeat
+    /// interval: it refutes a suspicion, or learns it was removed.
+    /// </summary>
+    private void Tell(MemberEntry belief)
+    {
+        if (_toldAt.TryGetValue(belief.Id, out var at) && _now - at < _options.HeartbeatIntervalMs)
+        {
+            return;
+        }
+        _toldAt[belief.Id] = _now;
+        Emit(new SendMessage(belief.Id, new Heartbeat(_incarnation, [belief, Self])));
     }
 
     private void Spread(MemberEntry entry)
@@ -241,6 +271,12 @@ public sealed partial class ReplicaCore
         }
         foreach (var target in targets)
         {
+            if (!_detectors.ContainsKey(target))
+            {
+                // A member heartbeated every round heartbeats back: from now on its silence counts, even if it
+                // never says anything (it died before its first message reached this replica).
+                Heard(target);
+            }
             Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot)));
         }
         if (_joining)

@@ -12,7 +12,6 @@ namespace Jarvis.Replication;
 // writes (WasRemoved). Its dots stay: it is never retired, so no late copy of them is ever stripped.
 public sealed partial class ReplicaCore
 {
-    private readonly Dictionary<ReplicaId, long> _removalNoticeAt = [];
     private bool _removed;
 
     /// <summary>
@@ -56,13 +55,10 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void NoticeDeparted(ReplicaId from)
     {
-        if (!_members.TryGetValue(from, out var entry) || !entry.IsDeparted || _removed
-            || (_removalNoticeAt.TryGetValue(from, out var at) && _now - at < _options.HeartbeatIntervalMs))
+        if (_members.TryGetValue(from, out var entry) && entry.IsDeparted)
         {
-            return;
+            Tell(entry);
         }
-        _removalNoticeAt[from] = _now;
-        Emit(new SendMessage(from, new Heartbeat(_incarnation, [entry, Self])));
     }
 
     /// <summary>The cluster removed this replica: it stops replicating and refuses writes from now on.</summary>

@@ -157,6 +157,32 @@ public sealed class RemovalTests
     }
 
     [Fact]
+    public void Writes_a_removed_member_delivered_to_some_members_only_reach_the_others()
+    {
+        var cluster = new LoopbackCluster(3, Fast);
+        var (a, b, c) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
+        cluster.Run(500);
+        cluster.Cut.UnionWith([(c.Id, b.Id), (b.Id, c.Id)]);
+        c.Update<ORSet<string>>("s", s => s.Add(c.Id, "only-a-saw-it"));
+        cluster.Run(60);
+        Assert.True(a.Get<ORSet<string>>("s")!.Contains("only-a-saw-it"));
+        // a's next interval to b covers c's delta without carrying it (c, alive, was to deliver it itself), b
+        // acknowledges it, and a forgets it: all before anyone suspects c.
+        a.Update<GCounter>("n", n => n.Increment(a.Id));
+        cluster.Run(100);
+        cluster.Isolated.Add(c.Id);
+        // A quorum read that cannot complete keeps a busy, so no comparison of quiet states repairs anything meanwhile.
+        a.Read("s", Consistency.All, timeoutMs: 60_000);
+        cluster.Run(5_000);
+        Assert.False(b.Get<ORSet<string>>("s")?.Contains("only-a-saw-it") == true, "a does not forward what it forgot");
+
+        Assert.Equal(MemberRemoval.Removed, a.RemoveMember(c.Id));
+        cluster.Run(300);
+
+        Assert.True(b.Get<ORSet<string>>("s")?.Contains("only-a-saw-it") == true, "once its origin is removed, what only some members got reaches the others");
+    }
+
+    [Fact]
     public void Removing_a_down_member_lets_a_departed_one_retire()
     {
         var cluster = new LoopbackCluster(4, Fast);
