@@ -66,7 +66,10 @@ public sealed partial class Simulation
             && core.KeysWithRetirableMetadata().Count == 0);
     }
 
-    /// <summary>Restarts a crashed replica as a fresh core with the same identity, restored from its disk, with every other replica as a peer.</summary>
+    /// <summary>
+    /// Restarts a crashed replica as a fresh core restored from its disk, with every other replica as a
+    /// peer: under the identity its disk records, or, when the disk was lost, under a new one.
+    /// </summary>
     public void Restart(int index)
     {
         var replica = _replicas[index];
@@ -74,8 +77,30 @@ public sealed partial class Simulation
         {
             return;
         }
+        var previous = replica.Id;
         Start(replica, restore: true);
-        _trace.Record(_now, TraceKind.Script, index, detail: $"restarted from disk (last sequence {replica.Disk.LastSequence})");
+        _trace.Record(_now, TraceKind.Script, index, detail: replica.Id == previous
+            ? $"restarted from disk as {replica.Id} (last sequence {replica.Disk.LastSequence})"
+            : $"restarted on an empty disk as a new identity {replica.Id} (was {previous})");
+    }
+
+    /// <summary>
+    /// Crashes replica <paramref name="index"/> (if it is up) and loses its disk: it restarts empty, under a new
+    /// identity, as a node does when its data folder is gone. Writes of the lost identity acknowledged at
+    /// Local may be lost with the disk; those acknowledged at Majority or All may not.
+    /// </summary>
+    public void LoseDisk(int index)
+    {
+        var replica = _replicas[index];
+        if (replica.Departed || replica.Leaving)
+        {
+            return;
+        }
+        Crash(index);
+        replica.Disk = new SimulatedDisk();
+        replica.DisksLost++;
+        _ledger.MarkDiskLost(replica.Id);
+        _trace.Record(_now, TraceKind.Script, index, detail: $"lost its disk ({replica.Id})");
     }
 
     /// <summary>Makes replica <paramref name="index"/>'s disk full (every request fails) or not.</summary>
@@ -107,6 +132,7 @@ public sealed partial class Simulation
 
     private void Start(SimulatedReplica replica, bool restore)
     {
+        EstablishIdentity(replica);
         var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()));
         replica.Core = core;
         replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica));
@@ -121,13 +147,37 @@ public sealed partial class Simulation
             }
             foreach (var other in Remaining)
             {
-                core.AddPeer(other.Id);
+                // Not an identity whose disk is gone: its machine comes back as another.
+                if (other.IsUp || ReplicaIdentity.TryRead(other.Disk.Recover(), out _))
+                {
+                    core.AddPeer(other.Id);
+                }
             }
             core.Tick(_now);
         });
         Drain(replica);
         // Replicas tick out of phase, as separate machines would.
         Schedule(_now + 1 + _random.NextInt64(_options.TickIntervalMs), new SimEvent { Kind = SimEventKind.Tick, Replica = replica.Index, Incarnation = incarnation });
+    }
+
+    /// <summary>
+    /// The identity a starting replica writes under, as a node's store records it: the one on its disk; on a
+    /// new disk (the first start, or after a loss) a new one, recorded before the replica runs.
+    /// </summary>
+    private void EstablishIdentity(SimulatedReplica replica)
+    {
+        if (ReplicaIdentity.TryRead(replica.Disk.Recover(), out var recorded))
+        {
+            replica.Id = recorded.Id;
+            return;
+        }
+        if (replica.DisksLost > 0 && !_options.ReuseIdentityOnDiskLoss)
+        {
+            replica.Id = new ReplicaId(_nextIdentity++);
+            replica.Identities.Add(replica.Id);
+            _byIdentity[replica.Id] = replica;
+        }
+        replica.Disk.SetMetadata(ReplicaIdentity.MetadataName, new ReplicaIdentity(replica.Id, Spent: false).Encode());
     }
 
     private void OnTick(SimEvent e)

@@ -29,7 +29,7 @@ public sealed partial class Simulation
         {
             return -1;
         }
-        var record = _ledger.Add(index, replica.Incarnation, _now, consistency, mutations);
+        var record = _ledger.Add(index, replica.Id, replica.Incarnation, _now, consistency, mutations);
         _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
         Guard(replica, () =>
         {

@@ -1,3 +1,4 @@
+using Jarvis.Crdt;
 using Jarvis.Replication;
 
 namespace Jarvis.Simulation.Internal;
@@ -14,9 +15,9 @@ internal sealed class WriteLedger
 
     public List<WriteRecord> Writes { get; } = [];
 
-    public WriteRecord Add(int replica, int incarnation, long now, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
+    public WriteRecord Add(int replica, ReplicaId author, int incarnation, long now, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
     {
-        var record = new WriteRecord(Writes.Count, replica, incarnation, now, level, mutations);
+        var record = new WriteRecord(Writes.Count, replica, author, incarnation, now, level, mutations);
         Writes.Add(record);
         foreach (var m in mutations)
         {
@@ -33,6 +34,18 @@ internal sealed class WriteLedger
         return record;
     }
 
+    /// <summary>The disk of identity <paramref name="author"/> is lost: its Local writes may be lost with it.</summary>
+    public void MarkDiskLost(ReplicaId author)
+    {
+        foreach (var write in Writes)
+        {
+            if (write.Author == author && write.Level == Consistency.Local)
+            {
+                write.LostWithDisk = true;
+            }
+        }
+    }
+
     public bool WasRemoveTargeted(SimulatedMutation add) => add.Kind switch
     {
         MutationKind.SetAdd => _removedElements.Contains((add.Key, add.Element)),
@@ -45,7 +58,7 @@ internal sealed class WriteLedger
     {
         foreach (var write in Writes)
         {
-            if (!write.Acknowledged || (filter is not null && !filter(write)))
+            if (!write.Acknowledged || write.LostWithDisk || (filter is not null && !filter(write)))
             {
                 continue;
             }
@@ -59,7 +72,7 @@ internal sealed class WriteLedger
         }
     }
 
-    /// <summary>For one counter key and kind: the sum acknowledged and the sum attempted, per author replica.</summary>
+    /// <summary>For one counter key and kind: the sum acknowledged (and not lost with a disk) and the sum attempted, per author replica (machine).</summary>
     public Dictionary<int, (ulong Acknowledged, ulong Attempted)> CounterBounds(string key, MutationKind kind)
     {
         var bounds = new Dictionary<int, (ulong, ulong)>();
@@ -70,7 +83,7 @@ internal sealed class WriteLedger
                 if (m.Kind == kind && string.Equals(m.Key, key, StringComparison.Ordinal))
                 {
                     var (acknowledged, attempted) = bounds.GetValueOrDefault(write.Replica);
-                    bounds[write.Replica] = (acknowledged + (write.Acknowledged ? m.Amount : 0), attempted + m.Amount);
+                    bounds[write.Replica] = (acknowledged + (write.Acknowledged && !write.LostWithDisk ? m.Amount : 0), attempted + m.Amount);
                 }
             }
         }
