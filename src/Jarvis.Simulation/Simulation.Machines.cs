@@ -55,14 +55,15 @@ public sealed partial class Simulation
     public bool HasDeparted(int index) => _replicas[index].Departed;
 
     /// <summary>
-    /// Whether every remaining replica has retired every departed one and no longer mentions any departed
-    /// replica in a causal context where it has no live dot.
+    /// Whether every remaining replica has retired every departed one it knows of and no longer mentions any
+    /// departed replica in a causal context where it has no live dot. (An identity that left before any member
+    /// admitted it — a machine that lost its disk and left at once — is known nowhere and has nothing to retire.)
     /// </summary>
     public bool DepartedRetired()
     {
         var departed = _replicas.Where(r => r.Departed).Select(r => r.Id).ToList();
         return Remaining.All(r => r.Core is { } core
-            && departed.All(core.RetiredMembers.Contains)
+            && departed.All(id => core.RetiredMembers.Contains(id) || core.Members.All(m => m.Id != id))
             && core.KeysWithRetirableMetadata().Count == 0);
     }
 
@@ -148,7 +149,7 @@ public sealed partial class Simulation
             foreach (var other in Remaining)
             {
                 // Not an identity whose disk is gone: its machine comes back as another.
-                if (other.IsUp || ReplicaIdentity.TryRead(other.Disk.Recover(), out _))
+                if (other.IsUp || other.Disk.RecordsIdentity)
                 {
                     core.AddPeer(other.Id);
                 }
@@ -162,7 +163,7 @@ public sealed partial class Simulation
 
     /// <summary>
     /// The identity a starting replica writes under, as a node's store records it: the one on its disk; on a
-    /// new disk (the first start, or after a loss) a new one, recorded before the replica runs.
+    /// disk that was lost, a new one, recorded before the replica runs.
     /// </summary>
     private void EstablishIdentity(SimulatedReplica replica)
     {
@@ -171,7 +172,7 @@ public sealed partial class Simulation
             replica.Id = recorded.Id;
             return;
         }
-        if (replica.DisksLost > 0 && !_options.ReuseIdentityOnDiskLoss)
+        if (!_options.ReuseIdentityOnDiskLoss)
         {
             replica.Id = new ReplicaId(_nextIdentity++);
             replica.Identities.Add(replica.Id);
@@ -202,9 +203,48 @@ public sealed partial class Simulation
                 other.Digest = null;
             }
             _trace.Record(_now, TraceKind.Script, e.Replica, detail: "left for good");
+            RemoveEarlierIdentities(replica);
             return;
         }
         Schedule(_now + _options.TickIntervalMs, e);
+    }
+
+    /// <summary>
+    /// What an operator does for a machine that left for good after losing its disk (`jarvis member remove`):
+    /// its earlier identities, which no successor will now replace, are removed wherever they are Down —
+    /// retried each second until none is left anywhere, since they go Down at their own pace.
+    /// </summary>
+    private void RemoveEarlierIdentities(SimulatedReplica departed)
+    {
+        if (departed.Identities.Count == 1)
+        {
+            return;
+        }
+        var pending = false;
+        foreach (var member in Remaining)
+        {
+            if (member.Core is not { } core)
+            {
+                pending = true;
+                continue;
+            }
+            foreach (var entry in core.Members.Where(m => m.Id != departed.Id && !m.IsDeparted && departed.Identities.Contains(m.Id)).ToList())
+            {
+                if (core.RemoveMember(entry.Id) == MemberRemoval.Removed)
+                {
+                    _trace.Record(_now, TraceKind.Script, member.Index, departed.Index, detail: $"the operator removes {entry.Id}, an earlier identity of a machine that left");
+                    Drain(member);
+                }
+                else
+                {
+                    pending = true;
+                }
+            }
+        }
+        if (pending)
+        {
+            At(_now + 1_000, "remove earlier identities", () => RemoveEarlierIdentities(departed), departed.Index);
+        }
     }
 
     private void OnDiskDone(SimEvent e)

@@ -1,5 +1,6 @@
 using Jarvis.Crdt;
 using Jarvis.Replication;
+using Jarvis.Replication.Storage;
 using Jarvis.Simulation.Internal;
 
 namespace Jarvis.Simulation;
@@ -55,6 +56,8 @@ public sealed partial class Simulation
         {
             _replicas[i] = new SimulatedReplica(i, new ReplicaId((ulong)(i + 1)));
             _byIdentity[_replicas[i].Id] = _replicas[i];
+            // Every disk starts with its identity recorded, as a node's store does on creation.
+            _replicas[i].Disk.SetMetadata(ReplicaIdentity.MetadataName, new ReplicaIdentity(_replicas[i].Id, Spent: false).Encode());
         }
         // Identities minted after a disk loss follow the first ones.
         _nextIdentity = (ulong)n + 1;

@@ -95,6 +95,9 @@ internal sealed class SimulatedDisk
     public RecoveredState Recover()
         => new([.. _checkpoints.Values], _checkpointSequence, [.. _log], new Dictionary<string, byte[]>(_metadata, StringComparer.Ordinal));
 
+    /// <summary>Whether the disk records a replica identity (a lost disk does not, until its replica starts again).</summary>
+    public bool RecordsIdentity => _metadata.ContainsKey(ReplicaIdentity.MetadataName);
+
     /// <summary>Records a metadata value at once (the replica identity, written before the replica starts).</summary>
     public void SetMetadata(string name, byte[] value) => _metadata[name] = value;
 
