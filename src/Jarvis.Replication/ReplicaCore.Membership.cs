@@ -60,9 +60,22 @@ public sealed partial class ReplicaCore
     /// peer has acknowledged everything it holds (so no acknowledged write leaves with it); then it
     /// announces Left, with the number of dots it made, and <see cref="CanStop"/> turns true a few
     /// heartbeats later. The others forget it, and retire it from causal metadata at the next quiet cut.
-    /// A replica that rejoins must take a new identity.
+    /// A replica that rejoins must take a new identity. The hand-off begins with a state comparison with every
+    /// peer: in a full mesh a replica does not relay deltas whose origin delivers them itself, so its
+    /// acknowledged intervals alone do not prove a peer holds what it holds (the origin may yet lose its disk).
     /// </summary>
-    public void Leave() => _leaving = true;
+    public void Leave()
+    {
+        if (_leaving)
+        {
+            return;
+        }
+        _leaving = true;
+        foreach (var peer in _peers.Values)
+        {
+            peer.NeedsState = true;
+        }
+    }
 
     /// <summary>Whether <see cref="Leave"/> was called: the replica accepts no more writes.</summary>
     public bool IsLeaving => _leaving;
