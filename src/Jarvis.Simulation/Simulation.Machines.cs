@@ -100,7 +100,7 @@ public sealed partial class Simulation
         Crash(index);
         replica.Disk = new SimulatedDisk();
         replica.DisksLost++;
-        _ledger.MarkDiskLost(replica.Id);
+        _ledger.MarkDiskLost(replica.Id, _now);
         _trace.Record(_now, TraceKind.Script, index, detail: $"lost its disk ({replica.Id})");
     }
 

@@ -34,9 +34,19 @@ internal sealed class WriteLedger
         return record;
     }
 
-    /// <summary>The disk of identity <paramref name="author"/> is lost: its Local writes may be lost with it.</summary>
-    public void MarkDiskLost(ReplicaId author)
+    private readonly List<long> _disksLostAt = [];
+
+    /// <summary>
+    /// Whether a disk was lost after <paramref name="from"/> and before <paramref name="to"/>: a Majority read
+    /// then may miss a Majority write acknowledged before it, whose quorum counted the lost disk (the write
+    /// survives, but the quorums of before and after the replacement need not intersect).
+    /// </summary>
+    public bool DiskLostBetween(long from, long to) => _disksLostAt.Exists(at => at > from && at < to);
+
+    /// <summary>The disk of identity <paramref name="author"/> is lost at <paramref name="now"/>: its Local writes may be lost with it.</summary>
+    public void MarkDiskLost(ReplicaId author, long now)
     {
+        _disksLostAt.Add(now);
         foreach (var write in Writes)
         {
             if (write.Author == author && write.Level == Consistency.Local)
