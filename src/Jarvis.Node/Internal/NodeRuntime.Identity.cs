@@ -125,6 +125,17 @@ internal sealed partial class NodeRuntime
         }
     }
 
+    /// <summary>
+    /// The level a write or read can be counted at: as asked, unless this node is not a member (refused,
+    /// removed, or not yet joined to its seeds) — its quorum would then be itself alone, and a Majority or
+    /// All it completed would be a lie: the write is kept at Local and answered as not having reached its
+    /// level (202), the read as timed out (504).
+    /// </summary>
+    private Consistency LoopLevelWithin(Consistency consistency)
+        => consistency == Consistency.Local || (_seedRefusal is null && !_core.WasRemoved && (_options.Seeds.Count == 0 || _joinedOnce))
+            ? consistency
+            : Consistency.Local;
+
     /// <summary>The membership part of <c>/v1/status</c>: this node's state in the cluster and the quorum sizes writes and reads wait for.</summary>
     private JsonObject LoopMembershipStatus(ReplicaCore core)
     {

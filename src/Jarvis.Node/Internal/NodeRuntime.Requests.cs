@@ -25,8 +25,9 @@ internal sealed partial class NodeRuntime
             }
             _ = existing;
             LoopRefuseWritesIfDeparting(core);
-            var writeId = core.Write(tx => mutation(tx, key, _mutationContext), consistency, timeoutMs);
-            var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+            var level = LoopLevelWithin(consistency);
+            var writeId = core.Write(tx => mutation(tx, key, _mutationContext), level, timeoutMs);
+            var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously)) { BelowLevel = level != consistency };
             _writes[writeId] = waiter;
             return waiter.Completion.Task;
         }).ConfigureAwait(false);
@@ -44,6 +45,10 @@ internal sealed partial class NodeRuntime
             if (consistency == Consistency.Local)
             {
                 return Task.FromResult(LoopRender(key, timedOut: false));
+            }
+            if (LoopLevelWithin(consistency) != consistency)
+            {
+                return Task.FromResult(LoopRender(key, timedOut: true));
             }
             var readId = core.Read(key, consistency, timeoutMs);
             var waiter = new TaskCompletionSource<ReadResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -147,7 +152,8 @@ internal sealed partial class NodeRuntime
         if (_writes.Remove(completed.WriteId, out var waiter))
         {
             var value = _core.TryGetState(waiter.Key, out var state, out _) ? waiter.Kind.Render(state) : null;
-            waiter.Completion.TrySetResult(new WriteResult(completed.Outcome, waiter.Kind.ApiName, value));
+            var outcome = waiter.BelowLevel && completed.Outcome == WriteOutcome.Acknowledged ? WriteOutcome.TimedOut : completed.Outcome;
+            waiter.Completion.TrySetResult(new WriteResult(outcome, waiter.Kind.ApiName, value));
         }
     }
 
@@ -207,7 +213,11 @@ internal sealed partial class NodeRuntime
         }
     }
 
-    private sealed record PendingWrite(string Key, ObjectKind Kind, TaskCompletionSource<WriteResult> Completion);
+    private sealed record PendingWrite(string Key, ObjectKind Kind, TaskCompletionSource<WriteResult> Completion)
+    {
+        /// <summary>Written at Local by a node that is not a member: it cannot reach the level asked for.</summary>
+        public bool BelowLevel { get; init; }
+    }
 
     private sealed record PendingRead(TaskCompletionSource<ReadResult> Completion);
 
