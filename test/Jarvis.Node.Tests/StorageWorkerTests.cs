@@ -60,6 +60,36 @@ public sealed class StorageWorkerTests
         Assert.Equal(fault == "StorageException" ? 0 : 20, metrics.LoopFailures(DriverLoop.Storage));
     }
 
+    [Fact]
+    public async Task A_lasting_failure_is_summarised_once_per_interval_with_the_count_of_failed_requests()
+    {
+        var store = new ThrowingStore { Fault = "StorageException" };
+        var time = new ManualTime();
+        var signal = new SemaphoreSlim(0);
+        var logs = new CapturingLoggerProvider();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var metrics = new NodeMetrics("storage-test");
+        var worker = new StorageWorker(store, (_, _) =>
+        {
+            signal.Release();
+            return ValueTask.CompletedTask;
+        }, logging.CreateLogger("Jarvis.Node"), metrics, time);
+        worker.Start();
+
+        for (var epoch = 0; epoch < 12; epoch++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            worker.Enqueue(Log(epoch + 1, epoch + 1), epoch);
+            Assert.True(await signal.WaitAsync(TimeSpan.FromSeconds(30)), $"failed request {epoch + 1} is reported");
+        }
+        await worker.StopAsync();
+
+        var lines = logs.Entries.Select(e => e.Message).Where(m => m.Contains("Storage", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count == 2, "over a minute of failures: the line that says storage fails, and one summary at 30 s:\n" + string.Join("\n", lines));
+        Assert.StartsWith("Storage is failing (Full)", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("Storage still failing (Full) after 30 s: 6 more requests failed in the last 30 s", lines[1], StringComparison.Ordinal);
+    }
+
     private static PersistLog Log(long batch, long sequence)
         => new(batch, [new LogRecord(sequence, "k", CrdtTypeRegistry.NameOf(typeof(GCounter)), [1])]);
 

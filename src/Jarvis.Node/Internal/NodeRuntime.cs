@@ -43,7 +43,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>How long stopping waits for the loop to finish its input in hand; a stalled loop is abandoned after it.</summary>
-    private static readonly TimeSpan LoopStopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan LoopStopTimeout = TimeSpan.FromSeconds(2);
 
     private readonly NodeOptions _options;
     private readonly ILogger _logger;
