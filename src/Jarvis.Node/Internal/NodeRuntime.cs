@@ -64,6 +64,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     private readonly Dictionary<ReplicaId, long> _ackedBy = [];
     // When each peer was last heard from (a frame arrived), in milliseconds of _clock.
     private readonly ConcurrentDictionary<ReplicaId, long> _heardAt = new();
+    // "a message from NAME", made once per peer rather than once per frame.
+    private readonly ConcurrentDictionary<string, string> _receiveLabels = new(StringComparer.Ordinal);
     private SqliteDurableStore? _store;
     private StorageWorker? _storage;
     private Task? _loop;
@@ -169,20 +171,25 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         await _abandonRequests.CancelAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _inputs.Writer.TryComplete();
-        foreach (var task in new[] { _loop, _seeds })
+        if (_seeds is not null)
         {
-            if (task is not null)
+            await _seeds.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+        if (_loop is not null)
+        {
+            var ended = _loop.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (await Task.WhenAny(ended, Task.Delay(LoopStopTimeout, CancellationToken.None)).ConfigureAwait(false) == ended)
             {
-                var ended = task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                if (await Task.WhenAny(ended, Task.Delay(LoopStopTimeout, CancellationToken.None)).ConfigureAwait(false) != ended)
-                {
-                    // A loop stuck in one input never sees the cancellation: stopping must not wait for it.
-                    LogLoopAbandoned(LoopStopTimeout.TotalSeconds);
-                }
+                // The loop is gone: what is still waiting on it will never complete.
+                FailWaiting();
+            }
+            else
+            {
+                // A loop stuck in one input never sees the cancellation: stopping does not wait for it, and leaves
+                // its state alone (the requests waiting on it were answered when _abandonRequests was cancelled).
+                LogLoopAbandoned(LoopStopTimeout.TotalSeconds);
             }
         }
-        // The loop is gone: what is still waiting will never complete.
-        FailWaiting();
         await Transport.DisposeAsync().ConfigureAwait(false);
         if (_storage is not null)
         {
@@ -277,7 +284,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
                 _ackedBy[from] = Math.Max(_ackedBy.GetValueOrDefault(from, 1), ack.UpTo);
             }
             _core.Receive(from, message);
-        }, $"a {message.Kind} from {fromName}", FirstKey(message));
+        }, _receiveLabels.GetOrAdd(fromName, static name => "a message from " + name), FirstKey(message));
     }
 
     private async Task RunLoopAsync(CancellationToken stopping)
