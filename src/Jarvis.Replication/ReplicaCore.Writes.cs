@@ -269,6 +269,7 @@ public sealed partial class ReplicaCore
             _checkpointLost = true;
         }
         _retryPersistence = true;
+        FailUndurableReads();
     }
 
     /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
@@ -295,6 +296,7 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
+        CompleteReads();
         while (_localWrites.TryPeek(out var local) && (local.Settled || local.Sequence <= _durable))
         {
             _localWrites.Dequeue();

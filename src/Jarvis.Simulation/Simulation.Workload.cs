@@ -31,7 +31,7 @@ public sealed partial class Simulation
         }
         var record = _ledger.Add(index, replica.Incarnation, _now, consistency, mutations);
         _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
-        Guard(replica, () =>
+        Guard(replica, "a write", () =>
         {
             var writeId = core.Write(tx =>
             {
@@ -70,7 +70,7 @@ public sealed partial class Simulation
             return false;
         }
         _trace.Record(_now, TraceKind.Script, index, detail: $"reads {key} at {consistency}");
-        Guard(replica, () =>
+        Guard(replica, "a read", () =>
         {
             var readId = core.Read(key, consistency, timeoutMs);
             replica.PendingReads[readId] = (key, _now);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Jarvis.Cli.Internal;
 using Spectre.Console;
 using Jarvis.Node;
+using Jarvis.Replication.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace Jarvis.Cli.Commands;
@@ -70,6 +71,12 @@ internal static class NodeRunCommand
             }
             catch (IOException e)
             {
+                Terminal.Fail($"the node could not start: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            catch (StorageException e)
+            {
+                // Typically the data folder is in use: another node holds its store open and locked.
                 Terminal.Fail($"the node could not start: {e.Message}");
                 return ExitCodes.Failure;
             }
