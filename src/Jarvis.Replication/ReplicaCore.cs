@@ -44,7 +44,12 @@ public sealed partial class ReplicaCore
     /// <param name="types">The CRDT types this replica can decode by name.</param>
     /// <param name="options">Tuning; the defaults suit a node.</param>
     /// <param name="random">The source of gossip choices; seed it for determinism in simulations.</param>
-    public ReplicaCore(ReplicaId id, CrdtTypeRegistry types, ReplicaOptions? options = null, Random? random = null)
+    /// <param name="clock">
+    /// The replica's hybrid logical clock (its wall time and drift bound): heartbeats carry its wall time, peers
+    /// and received timestamps too far ahead of it are refused, and accepted timestamps advance it. Pass the one
+    /// the application stamps its last-writer-wins writes with. Without it the replica checks no clock.
+    /// </param>
+    public ReplicaCore(ReplicaId id, CrdtTypeRegistry types, ReplicaOptions? options = null, Random? random = null, HybridLogicalClock? clock = null)
     {
         if (id.IsNone)
         {
@@ -55,6 +60,7 @@ public sealed partial class ReplicaCore
         _types = types;
         _options = options ?? new ReplicaOptions();
         _random = random ?? new Random();
+        _clocks = new Clocks.ClockWatch(clock);
     }
 
     /// <summary>This replica's identity.</summary>
