@@ -5,7 +5,8 @@ using Jarvis.Replication.Protocol;
 namespace Jarvis.Replication;
 
 // Clocks: heartbeats carry the sender's wall time; a peer more than the drift bound ahead is refused whole (its
-// messages are not applied), a received object whose timestamps are beyond the bound is refused alone, and a
+// messages are not applied), a received object whose timestamps are beyond the bound is refused alone (and held
+// until this clock has caught up with it), and a
 // replica that most members it hears disagree with reports its own clock as skewed and refuses writes. A clock
 // that runs ahead is what breaks last-writer-wins: its timestamps beat every later write and, once observed,
 // drag every other replica's clock along. See docs/replication.md, "Clocks".
@@ -18,6 +19,12 @@ public sealed partial class ReplicaCore
 
     /// <summary>Whether most of the members this replica hears disagree with its clock by more than the drift bound: it then refuses writes.</summary>
     public bool ClockSkewed => _clocks.Skewed;
+
+    /// <summary>
+    /// Whether received objects refused for timestamps beyond the drift bound are held until this replica's
+    /// clock has caught up with them: until then the replicas cannot converge.
+    /// </summary>
+    public bool AwaitingClock => _clocks.HeldCount > 0;
 
     /// <summary>What this replica measured of its peers' clocks and refused from them, and whether its own is skewed.</summary>
     public ClockHealth ClockHealth => _clocks.Health(_now);
@@ -72,21 +79,26 @@ public sealed partial class ReplicaCore
 
     /// <summary>
     /// Checks a received object's latest timestamp against this replica's clock: within the drift bound the
-    /// clock observes it (so later local writes come after it); beyond, the object is refused alone.
+    /// clock observes it (so later local writes come after it); beyond, the object is refused alone — not
+    /// joined, its message still acknowledged — and held until this clock is within the bound of it. Its sender
+    /// has acknowledged nothing lost: the object is in its state, and anti-entropy carries it again if the
+    /// held copy is lost (a restart, or more than <see cref="ClockWatch.MaxHeldBytes"/> waiting).
     /// </summary>
-    /// <returns>Whether the object may be joined.</returns>
+    /// <returns>Whether the object may be joined now.</returns>
     private bool ObserveTimestamps(ReplicaId from, WireObject entry, CrdtTypeHandler handler, object value)
     {
         if (Clock is null || handler.LatestTimestamp(value) is not { } latest || _clocks.TryObserve(from, latest, out var aheadMs))
         {
             return true;
         }
+        var held = _clocks.Hold(from, entry, latest);
         Emit(new ClockDriftRefused(from, entry.Key, aheadMs,
-            $"{entry.Type} for key '{entry.Key}' refused: its timestamp {latest} is {aheadMs} ms ahead of this replica's clock, beyond the maximum drift of {Clock.MaxDrift.TotalMilliseconds:0} ms; it is asked for again once this clock has caught up"));
+            $"{entry.Type} for key '{entry.Key}' refused: its timestamp {latest} is {aheadMs} ms ahead of this replica's clock, beyond the maximum drift of {Clock.MaxDrift.TotalMilliseconds:0} ms; "
+            + (held ? "it is held and applied once this clock has caught up with it" : "too much already waits, so anti-entropy brings it again later")));
         return false;
     }
 
-    /// <summary>Once a heartbeat interval: forget departed peers, re-assess this clock, and ask again for refused data whose time has come.</summary>
+    /// <summary>Once a heartbeat interval: forget departed peers, re-assess this clock, and apply held objects whose time has come.</summary>
     private void ClockRound()
     {
         if (Clock is null)
@@ -95,12 +107,9 @@ public sealed partial class ReplicaCore
         }
         _clocks.ForgetWhere(HasDeparted);
         _clocks.Assess(_now, ClockReadingLifetimeMs);
-        foreach (var peer in _clocks.TakeDueRetries())
+        foreach (var (from, entry) in _clocks.TakeDue())
         {
-            if (_peers.ContainsKey(peer) && !_clocks.IsAhead(peer, out _))
-            {
-                Emit(new SendMessage(peer, new StateRequest()));
-            }
+            ApplyRemote(from, [entry]);
         }
     }
 

@@ -10,5 +10,6 @@ namespace Jarvis.Replication.Clocks;
 /// </param>
 /// <param name="Reason">Why it is skewed; null when it is not.</param>
 /// <param name="MaxDriftMs">The drift bound; null when the replica runs without a clock (and checks nothing).</param>
+/// <param name="Waiting">Received objects refused for timestamps beyond the bound, held until this clock has caught up with them.</param>
 /// <param name="Peers">Each peer whose clock was measured, or whose messages or data were refused.</param>
-public sealed record ClockHealth(bool Skewed, string? Reason, long? MaxDriftMs, IReadOnlyList<PeerClock> Peers);
+public sealed record ClockHealth(bool Skewed, string? Reason, long? MaxDriftMs, int Waiting, IReadOnlyList<PeerClock> Peers);

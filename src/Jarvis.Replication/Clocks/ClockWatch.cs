@@ -1,4 +1,5 @@
 using Jarvis.Crdt;
+using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication.Clocks;
 
@@ -14,7 +15,12 @@ namespace Jarvis.Replication.Clocks;
 /// </remarks>
 internal sealed class ClockWatch(HybridLogicalClock? clock)
 {
+    /// <summary>The most bytes of refused objects held for later; beyond it they come again through anti-entropy.</summary>
+    public const long MaxHeldBytes = 8L * 1024 * 1024;
+
     private readonly Dictionary<ReplicaId, PeerReading> _peers = [];
+    private readonly List<HeldObject> _held = [];
+    private long _heldBytes;
     private readonly long _maxDriftMs = clock is null ? long.MaxValue : (long)clock.MaxDrift.TotalMilliseconds;
 
     public HybridLogicalClock? Clock { get; } = clock;
@@ -68,7 +74,7 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
 
     /// <summary>
     /// Checks a received state's largest timestamp: within the drift bound the clock observes it (and moves
-    /// past it); beyond, it is refused, counted, and the peer is asked again once this clock has caught up.
+    /// past it); beyond, it is refused and counted.
     /// </summary>
     /// <returns>False when refused; <paramref name="aheadMs"/> says how far ahead it was.</returns>
     public bool TryObserve(ReplicaId from, HlcTimestamp latest, out long aheadMs)
@@ -78,35 +84,52 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
         {
             return true;
         }
-        var wall = Clock.WallTime;
-        aheadMs = Offset(latest.WallTime, wall);
-        var reading = Reading(from);
-        reading.RefusedEntries++;
-        // Acceptable once this wall clock is within the bound of it; the earliest such time wins.
-        var due = latest.WallTime - (ulong)_maxDriftMs;
-        reading.RetryAt = reading.RetryAt is { } earlier && earlier <= due ? earlier : due;
+        aheadMs = Offset(latest.WallTime, Clock.WallTime);
+        Reading(from).RefusedEntries++;
         return false;
     }
 
-    /// <summary>The peers that sent data refused for its timestamps that this clock has now caught up with (each reported once).</summary>
-    public List<ReplicaId> TakeDueRetries()
+    /// <summary>
+    /// Holds a refused object until this clock is within the bound of its latest timestamp, unless that would
+    /// hold more than <see cref="MaxHeldBytes"/>.
+    /// </summary>
+    /// <returns>Whether it is held.</returns>
+    public bool Hold(ReplicaId from, WireObject entry, HlcTimestamp latest)
     {
-        var due = new List<ReplicaId>();
-        if (Clock is null)
+        var size = MessageCodec.SizeOf(entry);
+        if (_heldBytes + size > MaxHeldBytes)
+        {
+            return false;
+        }
+        _held.Add(new HeldObject(from, entry, latest.WallTime - (ulong)_maxDriftMs));
+        _heldBytes += size;
+        return true;
+    }
+
+    /// <summary>Objects held that this clock has caught up with, in the order they arrived.</summary>
+    public List<(ReplicaId From, WireObject Entry)> TakeDue()
+    {
+        var due = new List<(ReplicaId, WireObject)>();
+        if (Clock is null || _held.Count == 0)
         {
             return due;
         }
         var wall = Clock.WallTime;
-        foreach (var (peer, reading) in _peers)
+        _held.RemoveAll(held =>
         {
-            if (reading.RetryAt is { } at && at <= wall)
+            if (held.DueAt > wall)
             {
-                reading.RetryAt = null;
-                due.Add(peer);
+                return false;
             }
-        }
+            due.Add((held.From, held.Entry));
+            _heldBytes -= MessageCodec.SizeOf(held.Entry);
+            return true;
+        });
         return due;
     }
+
+    /// <summary>Objects refused for their timestamps and held until this clock catches up with them.</summary>
+    public int HeldCount => _held.Count;
 
     /// <summary>Forgets peers that have departed.</summary>
     public void ForgetWhere(Func<ReplicaId, bool> departed)
@@ -157,6 +180,7 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
         Skewed,
         SkewReason,
         Clock is null ? null : _maxDriftMs,
+        _held.Count,
         [.. _peers.OrderBy(p => p.Key).Select(p => new PeerClock(
             p.Key,
             p.Value.ReadAt is null ? null : p.Value.OffsetMs,
@@ -191,8 +215,8 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
         public long RefusedMessages { get; set; }
 
         public long RefusedEntries { get; set; }
-
-        /// <summary>This replica's wall time at which data this peer sent and was refused becomes acceptable.</summary>
-        public ulong? RetryAt { get; set; }
     }
+
+    /// <summary>A refused object and this replica's wall time from which it is within the bound.</summary>
+    private sealed record HeldObject(ReplicaId From, WireObject Entry, ulong DueAt);
 }

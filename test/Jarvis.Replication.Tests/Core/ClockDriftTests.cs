@@ -87,7 +87,7 @@ public sealed class ClockDriftTests
     }
 
     [Fact]
-    public void Data_refused_for_its_timestamp_is_asked_for_again_once_this_clock_has_caught_up_with_it()
+    public void Data_refused_for_its_timestamp_is_held_and_applied_once_this_clock_has_caught_up_with_it()
     {
         var (cluster, times) = Cluster(3);
         var (a, b, wrong) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
@@ -103,6 +103,7 @@ public sealed class ClockDriftTests
 
         Assert.True(a.Get<LWWRegister<string>>("k") is null && b.Get<LWWRegister<string>>("k") is null, "while the write is an hour ahead of every correct clock, it is refused");
         Assert.Contains(cluster.Notifications, n => n is ClockDriftRefused { Key: "k" } r && r.From == wrong.Id);
+        Assert.True(a.AwaitingClock && a.ClockHealth.Waiting > 0, "the refused write is held, waiting for the clock");
         Assert.False(wrong.ClockSkewed, "the fixed replica's clock agrees with the others");
 
         foreach (var time in times)
@@ -112,8 +113,9 @@ public sealed class ClockDriftTests
         cluster.Run(3_000);
 
         Assert.True(a.Get<LWWRegister<string>>("k")?.Value == "written an hour ahead" && b.Get<LWWRegister<string>>("k")?.Value == "written an hour ahead",
-            "once every clock is within the bound of it, the refused write is asked for again and applied");
+            "once every clock is within the bound of it, the held write is applied");
         Assert.True(a.StateDigest == b.StateDigest && b.StateDigest == wrong.StateDigest, "the replicas converge");
+        Assert.False(a.AwaitingClock || b.AwaitingClock, "nothing waits any more");
     }
 
     [Fact]
