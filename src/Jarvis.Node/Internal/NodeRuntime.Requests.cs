@@ -92,6 +92,7 @@ internal sealed partial class NodeRuntime
                     ["address"] = parsed ? address : member.Address,
                 });
             }
+            var clock = core.ClockHealth;
             var peers = new JsonArray();
             foreach (var peer in core.Peers)
             {
@@ -101,6 +102,7 @@ internal sealed partial class NodeRuntime
                     ["replicaId"] = peer.ToString(),
                     ["connected"] = Transport.IsConnected(peer),
                     ["lagRecords"] = LoopLag(peer),
+                    ["clock"] = PeerClockStatus(clock, peer),
                 });
             }
             return new JsonObject
@@ -108,6 +110,7 @@ internal sealed partial class NodeRuntime
                 ["name"] = Name,
                 ["replicaId"] = Id.ToString(),
                 ["ready"] = Ready,
+                ["clock"] = ClockStatus(clock),
                 ["members"] = members,
                 ["peers"] = peers,
                 ["deltaBuffer"] = new JsonObject { ["count"] = core.DeltaBufferCount, ["bytes"] = core.DeltaBufferBytes },

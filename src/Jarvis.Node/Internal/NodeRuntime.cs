@@ -52,8 +52,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         Metrics = metrics;
         _logger = logging.CreateLogger("Jarvis.Node");
         Id = ReplicaId.FromName(options.Name);
-        _core = new ReplicaCore(Id, CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = true });
-        _mutationContext = new MutationContext(Id, new HybridLogicalClock(TimeProvider.System));
+        // One clock stamps this node's last-writer-wins writes and checks what peers send.
+        var clock = new HybridLogicalClock(options.WallClock, TimeSpan.FromMilliseconds(options.MaxClockDriftMs));
+        _core = new ReplicaCore(Id, CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = true }, clock: clock);
+        _mutationContext = new MutationContext(Id, clock);
     }
 
     public ReplicaId Id { get; }
@@ -67,8 +69,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     public NodeMetrics Metrics { get; }
 
-    /// <summary>Storage is open and the node has joined its seeds (or has none).</summary>
-    public bool Ready => _storageOpen && (_options.Seeds.Count == 0 || _joinedOnce);
+    /// <summary>Storage is open, the node has joined its seeds (or has none), and its clock is not skewed.</summary>
+    public bool Ready => _storageOpen && (_options.Seeds.Count == 0 || _joinedOnce) && !_clockSkewed;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -267,6 +269,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
             LogJoined(members.Count);
         }
         Metrics.Publish(new NodeSnapshot(_core.DeltaBufferCount, _core.DeltaBufferBytes, counts, lag, _joinedOnce));
+        LoopPublishClock();
     }
 
     /// <summary>Records this node holds beyond what the peer acknowledged (as seen in the peer's acknowledgements).</summary>
