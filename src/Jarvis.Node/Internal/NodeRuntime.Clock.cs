@@ -77,6 +77,10 @@ internal sealed partial class NodeRuntime
             ["skewed"] = health.Skewed,
             ["reason"] = health.Reason,
             ["maxDriftMs"] = health.MaxDriftMs,
+            ["wallTime"] = _core.Clock?.WallTime,
+            // How far the hybrid logical clock runs ahead of this node's wall clock: at most the drift bound,
+            // since nothing further ahead is observed.
+            ["hlcAheadMs"] = _core.Clock is { } hlc ? Math.Max(0, (long)hlc.Last.WallTime - (long)hlc.WallTime) : null,
             ["waiting"] = health.Waiting,
             ["peers"] = peers,
         };
