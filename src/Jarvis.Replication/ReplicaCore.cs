@@ -8,8 +8,9 @@ namespace Jarvis.Replication;
 /// <summary>
 /// One replica of a keyspace of CRDT objects, as a sans-I/O state machine: its inputs are local writes,
 /// received messages, timer ticks and storage completions; its outputs (<see cref="TakeOutputs"/>) are
-/// messages to send, storage requests and notifications. It never touches a socket, a thread, a clock
-/// or a disk, so the same core runs inside a node and inside the deterministic simulator.
+/// messages to send, storage requests and notifications. It never touches a socket, a thread or a disk,
+/// and reads the wall clock only through the <see cref="HybridLogicalClock"/> it is given (over a
+/// <see cref="TimeProvider"/>), so the same core runs inside a node and inside the deterministic simulator.
 /// </summary>
 /// <remarks>
 /// <para>Replication is delta-interval anti-entropy with acknowledgements (Almeida, Shoker, Baquero,
