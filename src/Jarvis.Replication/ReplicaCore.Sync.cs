@@ -17,7 +17,7 @@ public sealed partial class ReplicaCore
     public void Receive(ReplicaId from, Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (from == Id || from.IsNone)
+        if (from == Id || from.IsNone || RefusedForClock(from, message))
         {
             return;
         }
@@ -160,6 +160,10 @@ public sealed partial class ReplicaCore
             // mistake of whoever wrote it, not a fault of the peer. This entry is refused whole, before
             // anything of it is joined, and reported; the rest of the message applies.
             Emit(new ProtocolError(from, $"conflicting {entry.Type} for key '{entry.Key}' refused: {conflict}"));
+            return;
+        }
+        if (!ObserveTimestamps(from, entry, handler, value))
+        {
             return;
         }
         var created = false;

@@ -94,10 +94,16 @@ public sealed partial class Simulation
         _trace.Record(_now, TraceKind.Script, index, detail: $"write error rate {rate:F2}");
     }
 
+    /// <summary>The drift bound of every replica's clock (see <see cref="SimulationOptions.MaxClockDriftMs"/>).</summary>
+    public long MaxClockDriftMs => _options.MaxClockDriftMs;
+
     /// <summary>Sets how far replica <paramref name="index"/>'s wall clock (read by its hybrid logical clock) is ahead of virtual time.</summary>
     public void SetClockSkew(int index, long skewMs)
     {
-        _replicas[index].ClockSkewMs = skewMs;
+        var replica = _replicas[index];
+        replica.ClockSkewMs = skewMs;
+        // Set back below what it already issued, the clock's own timestamps lie ahead of it (exempt from CheckClock).
+        replica.ClockSteppedBack |= replica.Clock is { } clock && clock.Last.WallTime > clock.WallTime + (ulong)_options.MaxClockDriftMs + 1;
         _trace.Record(_now, TraceKind.Script, index, detail: $"clock skew {skewMs} ms");
     }
 
@@ -113,9 +119,9 @@ public sealed partial class Simulation
 
     private void Start(SimulatedReplica replica, bool restore)
     {
-        var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()));
+        replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica), TimeSpan.FromMilliseconds(_options.MaxClockDriftMs));
+        var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()), replica.Clock);
         replica.Core = core;
-        replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica));
         replica.Digest = null;
         _changed = true;
         var incarnation = replica.Incarnation;
@@ -234,6 +240,7 @@ public sealed partial class Simulation
         if (_options.CheckBoundsEveryStep)
         {
             CheckBuffers(replica, core);
+            CheckClock(replica);
         }
     }
 
@@ -259,6 +266,10 @@ public sealed partial class Simulation
                 break;
             case ProtocolError error:
                 Fail($"r{replica.Index} reported a protocol error from {error.From}: {error.Reason}");
+                break;
+            case ClockDriftRefused refused:
+                ClockRefusals++;
+                _trace.Record(_now, TraceKind.Script, replica.Index, detail: $"clock refusal from {refused.From}: {refused.Reason}");
                 break;
         }
     }

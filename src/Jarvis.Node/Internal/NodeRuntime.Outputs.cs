@@ -51,6 +51,9 @@ internal sealed partial class NodeRuntime
                 Transport.MemberChanged(changed.Member);
                 LogMemberChanged(changed.Member.Address, changed.Member.Id, changed.Member.Status, changed.Member.Incarnation);
                 break;
+            case ClockDriftRefused refused:
+                LoopClockRefused(refused);
+                break;
             case ProtocolError error:
                 Metrics.ProtocolError();
                 LogProtocolError(Transport.Directory.NameOf(error.From) ?? error.From.ToString(), error.Reason);

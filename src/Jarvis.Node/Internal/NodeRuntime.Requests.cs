@@ -104,6 +104,7 @@ internal sealed partial class NodeRuntime
                     ["address"] = parsed ? address : member.Address,
                 });
             }
+            var clock = core.ClockHealth;
             var peers = new JsonArray();
             foreach (var peer in core.Peers)
             {
@@ -114,6 +115,7 @@ internal sealed partial class NodeRuntime
                     ["connected"] = Transport.IsConnected(peer) && HeardWithin(peer, PeerHeardWindowMs),
                     ["lastHeardMs"] = _heardAt.TryGetValue(peer, out var heard) ? _clock.ElapsedMilliseconds - heard : null,
                     ["lagRecords"] = LoopLag(peer),
+                    ["clock"] = PeerClockStatus(clock, peer),
                 });
             }
             return new JsonObject
@@ -121,6 +123,7 @@ internal sealed partial class NodeRuntime
                 ["name"] = Name,
                 ["replicaId"] = Id.ToString(),
                 ["ready"] = Ready,
+                ["clock"] = ClockStatus(clock),
                 ["members"] = members,
                 ["peers"] = peers,
                 ["deltaBuffer"] = new JsonObject { ["count"] = core.DeltaBufferCount, ["bytes"] = core.DeltaBufferBytes },

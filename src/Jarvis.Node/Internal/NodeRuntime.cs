@@ -83,10 +83,12 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         _hooks = hooks;
         _logger = logging.CreateLogger("Jarvis.Node");
         Id = ReplicaId.FromName(options.Name);
+        // One clock stamps this node's last-writer-wins writes and checks what peers send.
+        var clock = new HybridLogicalClock(options.WallClock, TimeSpan.FromMilliseconds(options.MaxClockDriftMs));
         var types = CrdtTypeRegistry.CreateDefault();
         hooks.RegisterTypes?.Invoke(types);
-        _core = new ReplicaCore(Id, types, _replicaOptions);
-        _mutationContext = new MutationContext(Id, new HybridLogicalClock(TimeProvider.System));
+        _core = new ReplicaCore(Id, types, _replicaOptions, clock: clock);
+        _mutationContext = new MutationContext(Id, clock);
     }
 
     public ReplicaId Id { get; }
@@ -100,7 +102,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     public NodeMetrics Metrics { get; }
 
-    /// <summary>The loop is alive, storage is open and not failing, and the node has joined its seeds (or has none).</summary>
+    /// <summary>The loop is alive, storage is open and not failing, the node has joined its seeds (or has none), and its clock is not skewed.</summary>
     public bool Ready => ReadinessProblem() is null;
 
     /// <summary>Why the node is not ready, in a few words, or null when it is.</summary>
@@ -117,6 +119,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         if (_storage?.Failing is { } failure)
         {
             return $"storage is failing ({failure}): writes answer 503 storageFailed";
+        }
+        if (_clockSkewed)
+        {
+            return "this node's clock is skewed: most members disagree with it by more than the drift bound";
         }
         return _options.Seeds.Count > 0 && !_joinedOnce ? "not joined yet: no seed has answered" : null;
     }
@@ -401,6 +407,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
             LogJoined(members.Count);
         }
         Metrics.Publish(new NodeSnapshot(_core.DeltaBufferCount, _core.DeltaBufferBytes, counts, lag, _joinedOnce));
+        LoopPublishClock();
     }
 
     /// <summary>Records this node holds beyond what the peer acknowledged (as seen in the peer's acknowledgements).</summary>

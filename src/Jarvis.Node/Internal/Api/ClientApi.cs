@@ -95,6 +95,10 @@ internal static class ClientApi
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Node stopping", exception.Message);
         }
+        catch (ClockSkewedException exception)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Clock skewed", exception.Message);
+        }
         if (result.ConflictingType is not null)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Type conflict", $"Key '{key}' holds a {result.ConflictingType}, not a {kind.ApiName}; nothing was written.");
