@@ -28,7 +28,7 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
     /// <summary>This replica's wall time, or null without a clock.</summary>
     public ulong? WallTime => Clock?.WallTime;
 
-    /// <summary>Whether a majority of the peers heard recently are more than the drift bound behind (or ahead of) this replica.</summary>
+    /// <summary>Whether this replica's clock is the odd one out among the members it hears (see <see cref="Assess"/>).</summary>
     public bool Skewed { get; private set; }
 
     /// <summary>Why <see cref="Skewed"/> is true; null when it is not.</summary>
@@ -141,10 +141,12 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
     }
 
     /// <summary>
-    /// Decides whether this replica's own clock is skewed: more than half of the peers heard within
-    /// <paramref name="freshMs"/> are more than the bound behind it (its clock is ahead), or more than half
-    /// are more than the bound ahead of it (its clock is behind). With one peer heard, a disagreement beyond
-    /// the bound makes both report: two replicas cannot tell whose clock is wrong.
+    /// Decides whether this replica's own clock is skewed, counting itself among the members it hears from
+    /// within <paramref name="freshMs"/>: its clock is ahead when at least half of them (itself included) are
+    /// more than the bound behind it, and behind when more than half are more than the bound ahead of it. A tie
+    /// (two members, or a seed that so far hears only the newcomer) blames the clock that is ahead: its
+    /// timestamps are the ones that would win last-writer-wins races they should lose, while a clock behind
+    /// only loses its own; and one of the two keeps taking writes instead of neither.
     /// </summary>
     /// <returns>Whether the verdict changed.</returns>
     public bool Assess(long now, long freshMs)
@@ -160,12 +162,13 @@ internal sealed class ClockWatch(HybridLogicalClock? clock)
             behind += reading.OffsetMs < -_maxDriftMs ? 1 : 0;
             ahead += reading.OffsetMs > _maxDriftMs ? 1 : 0;
         }
+        var members = heard + 1;
         string? reason = null;
-        if (2 * behind > heard)
+        if (behind > 0 && 2 * behind >= members)
         {
             reason = $"this replica's clock is more than {_maxDriftMs} ms ahead of {behind} of the {heard} members it hears";
         }
-        else if (2 * ahead > heard)
+        else if (2 * ahead > members)
         {
             reason = $"this replica's clock is more than {_maxDriftMs} ms behind {ahead} of the {heard} members it hears";
         }

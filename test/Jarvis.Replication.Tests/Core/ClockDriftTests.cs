@@ -182,14 +182,18 @@ public sealed class ClockDriftTests
     }
 
     [Fact]
-    public void Two_replicas_whose_clocks_disagree_beyond_the_bound_both_report_it_since_neither_can_tell_whose_is_wrong()
+    public void Of_two_replicas_whose_clocks_disagree_beyond_the_bound_the_one_ahead_reports_it_and_the_other_keeps_taking_writes()
     {
-        var (cluster, times) = Cluster(2);
-        times[1].AdjustTime(RealTime + TimeSpan.FromHours(2));
+        foreach (var (skewed, offset) in new[] { (1, TimeSpan.FromHours(2)), (0, TimeSpan.FromHours(-2)) })
+        {
+            var (cluster, times) = Cluster(2);
+            times[1].AdjustTime(RealTime + offset);
 
-        cluster.Run(2_000);
+            cluster.Run(2_000);
 
-        Assert.True(cluster.Replicas.All(r => r.ClockSkewed), "with one other member to compare with, both report a skewed clock");
+            Assert.True(cluster.Replicas[skewed].ClockSkewed, $"with one other member to compare with, the replica whose clock is ahead reports it (offset {offset})");
+            Assert.False(cluster.Replicas[1 - skewed].ClockSkewed, $"the replica whose clock is behind keeps taking writes: a tie blames the clock ahead (offset {offset})");
+        }
     }
 
     [Fact]
