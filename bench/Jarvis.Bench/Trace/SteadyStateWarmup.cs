@@ -1,10 +1,12 @@
+using System.Runtime;
+
 namespace Jarvis.Bench.Trace;
 
 /// <summary>
 /// Runs a body, unmeasured, until its time per run stops improving: in rounds of at least
-/// <see cref="RoundTime"/>, each keeping its fastest run, until <see cref="SteadyRounds"/> rounds in a row come no
-/// more than <see cref="Tolerance"/> faster than the best before them — and never for less than
-/// <see cref="MinimumTime"/> nor more than <see cref="MaximumTime"/>.
+/// <see cref="RoundTime"/>, each keeping its fastest run, until <see cref="SteadyRounds"/> rounds in a row are quiet
+/// — none more than <see cref="Tolerance"/> faster than the best before it, and the JIT compiled no method while
+/// it ran — and never for less than <see cref="MinimumTime"/> nor more than <see cref="MaximumTime"/>.
 /// </summary>
 /// <remarks>
 /// A count of runs cannot tell when the JIT is done: tiered compilation starts counting calls only once no method
@@ -14,10 +16,12 @@ namespace Jarvis.Bench.Trace;
 /// few runs at most. Rounds of 100 ms outlast the call-counting delay, and five quiet rounds in a row — half a
 /// second without a gain — let a tier that is still being compiled arrive. The fastest run of a round ignores the
 /// time other processes steal; gains are measured against the best so far, so the round after a slow one is not
-/// mistaken for a gain.
+/// mistaken for a gain. On a loaded machine the background compiler can lag far behind: a round in which methods
+/// were still being compiled (<see cref="JitInfo.GetCompiledMethodCount"/>, which counts tier-ups too) is not
+/// quiet, however fast it was.
 /// Not thread-safe; the body runs on the calling thread.
 /// </remarks>
-internal sealed class SteadyStateWarmup(TimeProvider time)
+internal sealed class SteadyStateWarmup(TimeProvider time, Func<long> compiledMethods)
 {
     /// <summary>A round runs the body again until this long has passed since the round began.</summary>
     public TimeSpan RoundTime { get; init; } = TimeSpan.FromMilliseconds(100);
@@ -34,9 +38,9 @@ internal sealed class SteadyStateWarmup(TimeProvider time)
     /// <summary>A round improves when its fastest run beats the best so far by more than this fraction.</summary>
     public const double Tolerance = 0.05;
 
-    /// <summary>Warms with the system clock.</summary>
+    /// <summary>Warms with the system clock, watching the process's JIT.</summary>
     public SteadyStateWarmup()
-        : this(TimeProvider.System)
+        : this(TimeProvider.System, static () => JitInfo.GetCompiledMethodCount())
     {
     }
 
@@ -50,6 +54,7 @@ internal sealed class SteadyStateWarmup(TimeProvider time)
         while (true)
         {
             var roundStart = time.GetTimestamp();
+            var compiledBefore = compiledMethods();
             var roundBest = TimeSpan.MaxValue;
             do
             {
@@ -61,7 +66,7 @@ internal sealed class SteadyStateWarmup(TimeProvider time)
             }
             while (time.GetElapsedTime(roundStart) < RoundTime);
 
-            if (roundBest.Ticks < best.Ticks * (1 - Tolerance))
+            if (roundBest.Ticks < best.Ticks * (1 - Tolerance) || compiledMethods() != compiledBefore)
             {
                 quietRounds = 0;
             }

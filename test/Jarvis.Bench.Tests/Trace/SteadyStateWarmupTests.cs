@@ -7,12 +7,15 @@ public sealed class SteadyStateWarmupTests
 {
     private readonly ManualClock _clock = new();
 
+    /// <summary>What the warm-up reads as the JIT's count of compiled methods.</summary>
+    private long _compiledMethods;
+
     [Fact]
     public void Warming_goes_on_past_30_runs_and_one_second_while_the_runs_still_get_faster()
     {
         // Like a trace whose code climbs the JIT tiers while it is warmed: 2 ms a run, 1 ms from 0.9 s, 0.5 ms from 1.3 s.
         var runs = 0;
-        var report = new SteadyStateWarmup(_clock).Run(() =>
+        var report = new SteadyStateWarmup(_clock, () => _compiledMethods).Run(() =>
         {
             runs++;
             return _clock.Advance(_clock.Elapsed.TotalMilliseconds switch { < 900 => 2, < 1_300 => 1, _ => 0.5 });
@@ -30,7 +33,7 @@ public sealed class SteadyStateWarmupTests
     [Fact]
     public void A_body_that_never_stops_getting_faster_is_warmed_until_the_bound_and_reported_unsettled()
     {
-        var warmup = new SteadyStateWarmup(_clock);
+        var warmup = new SteadyStateWarmup(_clock, () => _compiledMethods);
         // 10% faster every round: always a gain beyond the tolerance.
         var report = warmup.Run(() => _clock.Advance(10 * Math.Pow(0.9, Math.Floor(_clock.Elapsed.TotalMilliseconds / 100))));
 
@@ -43,7 +46,7 @@ public sealed class SteadyStateWarmupTests
     [Fact]
     public void A_body_steady_from_the_start_is_warmed_for_the_minimum_time_only()
     {
-        var warmup = new SteadyStateWarmup(_clock);
+        var warmup = new SteadyStateWarmup(_clock, () => _compiledMethods);
         var report = warmup.Run(() => _clock.Advance(1));
 
         Assert.True(report.Steady, "a constant time per run is steady");
@@ -57,7 +60,7 @@ public sealed class SteadyStateWarmupTests
     {
         // The machine is busy for one round (5 ms runs instead of 1 ms) just before the minimum time; the runs
         // after it are no faster than the best before it.
-        var warmup = new SteadyStateWarmup(_clock);
+        var warmup = new SteadyStateWarmup(_clock, () => _compiledMethods);
         var report = warmup.Run(() =>
             _clock.Advance(_clock.Elapsed >= TimeSpan.FromMilliseconds(800) && _clock.Elapsed < TimeSpan.FromMilliseconds(900) ? 5 : 1));
 
@@ -65,6 +68,28 @@ public sealed class SteadyStateWarmupTests
         Assert.True(
             report.Elapsed < warmup.MinimumTime + warmup.RoundTime,
             $"the round after the slow one does not restart the count of quiet rounds (it took {report.Elapsed})");
+    }
+
+    [Fact]
+    public void Rounds_in_which_the_JIT_still_compiles_are_not_quiet_however_fast()
+    {
+        // The time per run is flat from the start, but methods are compiled (tier-ups arriving late on a busy
+        // machine) until 2 s.
+        var warmup = new SteadyStateWarmup(_clock, () => _compiledMethods);
+        var report = warmup.Run(() =>
+        {
+            if (_clock.Elapsed < TimeSpan.FromSeconds(2))
+            {
+                _compiledMethods++;
+            }
+            return _clock.Advance(1);
+        });
+
+        Assert.True(report.Steady, "the JIT went quiet and so did the times");
+        Assert.True(
+            report.Elapsed >= TimeSpan.FromSeconds(2) + SteadyStateWarmup.SteadyRounds * warmup.RoundTime,
+            $"the warm-up lasts {SteadyStateWarmup.SteadyRounds} rounds past the last compilation (it took {report.Elapsed})");
+        Assert.True(report.Elapsed <= TimeSpan.FromSeconds(2) + (SteadyStateWarmup.SteadyRounds + 1) * warmup.RoundTime, $"and no longer (it took {report.Elapsed})");
     }
 
     /// <summary>A clock that moves only when told to.</summary>
