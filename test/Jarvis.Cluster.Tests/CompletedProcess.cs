@@ -5,8 +5,8 @@ namespace Jarvis.Cluster.Tests;
 /// <summary>A short-lived program run to its end, with what it wrote.</summary>
 internal sealed record CompletedProcess(int ExitCode, string Output, string Error)
 {
-    /// <summary>Both streams, with every run of white space made one space: Spectre.Console wraps long lines at
-    /// 80 columns when its output is not a terminal.</summary>
+    /// <summary>Both streams, with every run of white space made one space, so a check does not depend on where
+    /// help or Spectre.Console wrap a long line or how they pad columns.</summary>
     public string Text => string.Join(' ', (Output + " " + Error).Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>Starts <paramref name="start"/> (whose streams must be redirected), closes its input and waits for
