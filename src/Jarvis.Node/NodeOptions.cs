@@ -189,7 +189,7 @@ public sealed partial class NodeOptions
     {
         if (string.IsNullOrWhiteSpace(CertificateDirectory))
         {
-            problems.Add("Jarvis:CertificateDirectory is required unless Jarvis:Insecure is true (create one with ClusterCertificates or `jarvis certs`).");
+            problems.Add("Jarvis:CertificateDirectory is required unless Jarvis:Insecure is true (make one with `jarvis cert init --dir DIR` and `jarvis cert issue NAME --dir DIR`, or ClusterCertificates in code).");
             return;
         }
         var files = new List<string> { ClusterCertificates.AuthorityCertificateFile };
