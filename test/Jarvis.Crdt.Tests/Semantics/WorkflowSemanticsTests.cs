@@ -110,7 +110,7 @@ public sealed class WorkflowSemanticsTests
         Workflow[] deltas = [submit, approve, reject, rejectDraft];
 
         var outcomes = new HashSet<string>();
-        foreach (var order in Permutations(deltas.Length))
+        foreach (var order in Orders.Permutations(deltas.Length))
         {
             var replica = new Workflow();
             foreach (var i in order)
@@ -360,21 +360,5 @@ public sealed class WorkflowSemanticsTests
         Rule.Equal("Draft", w.State, "B's surviving incarnation holds no transition: the initial state");
         Assert.True(w.Forget(A), "A's context entry can now be dropped");
         Assert.True(w.HoldsDotsOf(B), "B is untouched");
-    }
-
-    private static IEnumerable<int[]> Permutations(int n)
-    {
-        if (n == 0)
-        {
-            yield return [];
-            yield break;
-        }
-        foreach (var rest in Permutations(n - 1))
-        {
-            for (var at = 0; at <= rest.Length; at++)
-            {
-                yield return [.. rest[..at], n - 1, .. rest[at..]];
-            }
-        }
     }
 }
