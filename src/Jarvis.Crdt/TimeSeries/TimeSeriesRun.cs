@@ -194,6 +194,16 @@ internal sealed class TimeSeriesRun
         return partials;
     }
 
+    /// <summary>The sum of this writer's points held in one window (0 when none), from the cached aggregates.</summary>
+    public double WindowSum(long window, long windowMs)
+    {
+        if (_partials is not null && _hasOpenWindow && window == _openWindow)
+        {
+            return _openPartial.Sum;
+        }
+        return GetPartials(windowMs).TryGetValue(window, out var partial) ? partial.Sum : 0.0;
+    }
+
     /// <summary>Forgets the cached window aggregates (after a join inserted points out of sequence order).</summary>
     public void DropPartials()
     {
