@@ -90,7 +90,7 @@ public sealed class FugueText : FugueSequence<FugueText, char>, ICausalCrdt<Fugu
 
     /// <summary>Whether the visible text has a high surrogate just before <paramref name="index"/> and a low one at it.</summary>
     private bool SplitsPair(int index)
-        => index > 0 && index < Length && char.IsHighSurrogate(Core.ItemAt(index - 1)) && char.IsLowSurrogate(Core.ItemAt(index));
+        => index > 0 && index < Length && Core.MayHoldSurrogates && char.IsHighSurrogate(Core.ItemAt(index - 1)) && char.IsLowSurrogate(Core.ItemAt(index));
 
     /// <summary>The offset of the first surrogate that is not half of a pair, or -1.</summary>
     private static int IndexOfLoneSurrogate(ReadOnlySpan<char> text)

@@ -26,6 +26,15 @@ public sealed class FugueTextSurrogateTests
         Assert.Throws<SurrogatePairSplitException>(() => text.Insert(A, 2, string.Empty));
         Assert.Throws<SurrogatePairSplitException>(() => text.Splice(A, 2, 0, "x"));
 
+        var received = Wire.Ship(text);
+        var joined = new FugueText();
+        joined.Join(received.Clone());
+        foreach (var (replica, how) in new[] { (received, "decoded"), (joined, "joined"), (received.Clone(), "cloned") })
+        {
+            Assert.Throws<SurrogatePairSplitException>(() => replica.Insert(B, 2, "x"));
+            Rule.Equal($"a{Emoji}b", replica.ToString(), $"a text {how} from elsewhere refuses the split too");
+        }
+
         text.Insert(A, 1, "<");
         text.Insert(A, 4, ">");
         Rule.Equal($"a<{Emoji}>b", text.ToString(), "the positions around the character take inserts");
