@@ -69,6 +69,9 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     /// <summary>The latest timestamp accepted (2^62 - 1).</summary>
     public const long MaxTimestamp = (1L << 62) - 1;
 
+    // Absolute sums below this cannot fold to a non-finite window sum (see CheckWindowStaysFinite).
+    private const double FiniteSumBound = double.MaxValue / 4;
+
     private IncarnationStore<TimeSeriesIncarnation> _store;
     private long _windowMs;
 
@@ -76,6 +79,11 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     // a removal or a read, and raised by the local watermark mutators: an append compares against them in O(1).
     private long _downsampledWindow = long.MinValue;
     private long _retainedWindow = long.MinValue;
+
+    // An upper bound of the absolute sum of every point the store holds (the incarnations' Magnitude): while an append
+    // keeps it below FiniteSumBound no window sum can overflow, so the exact check is skipped. Recomputed with the
+    // watermarks, raised by each append.
+    private double _magnitude;
 
     // The incarnation the last append wrote into, so in-order ingest skips the store's binary search;
     // dropped whenever the store changes by a join or a removal (the incarnation may be gone).
@@ -209,6 +217,7 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
         var payload = AppendTarget(replica, out var dot);
         var raised = payload.Raise(_downsampledWindow, _retainedWindow);
         var sequence = payload.Append(timestamp, value);
+        _magnitude += Math.Abs(value);
 
         var deltaRun = new TimeSeriesRun(replica) { Contiguous = sequence == 1 ? 1UL : 0UL };
         deltaRun.EnsureCapacity(1);
@@ -387,9 +396,10 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
         {
             throw new NonFiniteAggregateException(value, window * _windowMs, value);
         }
-        if (window < _retainedWindow)
+        if (_magnitude + Math.Abs(value) <= FiniteSumBound || window < _retainedWindow)
         {
-            // Below the retention horizon the point is discarded at once: no window reports it.
+            // Far from the range (rounding adds at most a factor (1 + 2^-53) per addition, well under 2 for any number
+            // of points a process can hold), or below the retention horizon, where the point is discarded at once.
             return;
         }
         var target = _appendPayload is not null && _appendDot.Replica == replica ? _appendDot
@@ -470,13 +480,16 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
         _appendPayload = null;
         _appendDot = default;
         long downsampled = long.MinValue, retained = long.MinValue;
+        double magnitude = 0;
         for (var i = 0; i < _store.Count; i++)
         {
             var payload = _store[i].Value;
             downsampled = Math.Max(downsampled, payload.DownsampledWindow);
             retained = Math.Max(retained, payload.RetainedWindow);
+            magnitude += payload.Run.Magnitude;
         }
         _downsampledWindow = downsampled;
         _retainedWindow = retained;
+        _magnitude = magnitude;
     }
 }

@@ -46,6 +46,54 @@ public sealed class TimeSeriesExtremeValueTests
         Rule.Equal(0d, b.WindowAt(0).Sum, "a value that keeps the sum finite is taken");
     }
 
+    [Theory]
+    [InlineData("joined")]
+    [InlineData("decoded")]
+    [InlineData("cloned")]
+    [InlineData("downsampled")]
+    [InlineData("merged out of order")]
+    public void A_small_value_is_refused_when_its_window_sum_is_already_at_the_edge_of_the_range(string how)
+    {
+        var writer = new TimeSeries();
+        writer.Append(A, 0, double.MaxValue);
+        var series = new TimeSeries();
+        switch (how)
+        {
+            case "joined":
+                series.Join(writer);
+                break;
+            case "decoded":
+                series = Wire.Ship(writer);
+                break;
+            case "cloned":
+                series = writer.Clone();
+                break;
+            case "downsampled":
+                writer.DownsampleBefore(TimeSeries.DefaultWindowMilliseconds);
+                series = Wire.Ship(writer);
+                break;
+            default:
+                // Eighths, each far from the range, the last delivered first and the rest after it in one group.
+                var eighths = new TimeSeries();
+                var deltas = Enumerable.Range(0, 8).Select(i => eighths.Append(A, i, double.MaxValue / 8)).ToList();
+                series.Join(deltas[^1]);
+                var rest = new TimeSeries();
+                deltas.Take(7).ToList().ForEach(d => rest.Join(d));
+                series.Join(rest);
+                break;
+        }
+        var sum = series.WindowAt(0).Sum;
+        Assert.True(sum > double.MaxValue * 0.999, $"the window's sum is at the edge of the range: {sum:R}");
+        var before = Wire.Hex(series);
+
+        // Half an ulp of double.MaxValue is about 9.98e291: what takes the sum more than that past it rounds to infinity.
+        Assert.Throws<NonFiniteAggregateException>(() => series.Append(B, 1, double.MaxValue - sum + 1e292));
+
+        Rule.Equal(before, Wire.Hex(series), $"a {how} series whose window holds the largest sums refuses a small value that would round it to infinity");
+        series.Append(B, 1, -1e300);
+        Rule.Equal(sum - 1e300, series.WindowAt(0).Sum, "a value that takes the sum away from the edge is taken");
+    }
+
     [Fact]
     public void The_check_folds_the_sum_in_the_order_a_read_does()
     {
