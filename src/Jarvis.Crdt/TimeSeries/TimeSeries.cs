@@ -386,7 +386,8 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     /// it after the append, non-finite: the sums before and after are folded exactly as a read folds them (incarnations by
     /// ascending dot, the point last in its own). A window whose merged sum already overflowed (concurrent appends at
     /// several replicas) still takes finite points: they do not make it non-finite, and its count, minimum, maximum and
-    /// last stay meaningful. O(incarnations), reading the cached window aggregates.
+    /// last stay meaningful. O(1) while the series' absolute sum is far below <see cref="double.MaxValue"/>; otherwise
+    /// O(incarnations), reading the cached window aggregates.
     /// </summary>
     /// <exception cref="NonFiniteAggregateException">The value is infinite, or the window's sum would become infinite or NaN.</exception>
     private void CheckWindowStaysFinite(ReplicaId replica, long timestamp, double value)
