@@ -1,5 +1,6 @@
-using System.Text;
+using System.Buffers;
 using System.IO.Hashing;
+using System.Text;
 using Jarvis.Crdt;
 using Jarvis.Replication;
 using Jarvis.Simulation.Internal;
@@ -90,9 +91,9 @@ public sealed partial class Simulation
     /// <summary>
     /// The checkers, for a quiet cluster after every fault has healed: (a) every set add acknowledged at
     /// any level, whose element no remove ever targeted, is on every replica; (b) every counter lies
-    /// between the sum of its acknowledged changes and the sum of all attempted, per author; (c) all
-    /// digests are equal; every write has a final outcome (unless its replica crashed first); and every
-    /// delta buffer has drained. Throws a <see cref="SimulationFailureException"/> listing every violation.
+    /// between the sum of its acknowledged changes and the sum of all attempted and not refused, per author,
+    /// exactly (sums pass 2^64); every text is well-formed UTF-16; (c) all digests are equal; every write
+    /// has a final outcome (unless its replica crashed first); and every delta buffer has drained. Throws a <see cref="SimulationFailureException"/> listing every violation.
     /// </summary>
     public void CheckConverged()
     {
@@ -104,6 +105,7 @@ public sealed partial class Simulation
         CheckDigests(violations);
         CheckAcknowledgedAdds(violations);
         CheckCounters(violations);
+        CheckTexts(violations);
         foreach (var write in _ledger.Writes)
         {
             if (!write.Resolved)
@@ -197,8 +199,8 @@ public sealed partial class Simulation
                 {
                     var counter = core.Get<PNCounter>(key);
                     var value = kind == MutationKind.PNCounterIncrement ? counter?.Increments ?? 0 : counter?.Decrements ?? 0;
-                    var low = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Acknowledged);
-                    var high = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Attempted);
+                    var low = bounds.Values.Aggregate(UInt128.Zero, (sum, b) => sum + b.Acknowledged);
+                    var high = bounds.Values.Aggregate(UInt128.Zero, (sum, b) => sum + b.Attempted);
                     if (value < low || value > high)
                     {
                         violations.Add($"counter bound: r{replica.Index} has {kind} total of {key} = {value}, outside [{low} acknowledged, {high} attempted]");
@@ -206,6 +208,36 @@ public sealed partial class Simulation
                 }
             }
         }
+    }
+
+    /// <summary>Every text is well-formed UTF-16 on every replica: no edit, merge or undo split a surrogate pair.</summary>
+    private void CheckTexts(List<string> violations)
+    {
+        foreach (var replica in Remaining)
+        {
+            var core = replica.Core!;
+            foreach (var key in core.Keys)
+            {
+                if (core.TryGetState(key, out var state, out _) && state is FugueText text && !IsWellFormed(text.ToString()))
+                {
+                    violations.Add($"split character: r{replica.Index} has text {key} with a lone surrogate: \"{text}\"");
+                }
+            }
+        }
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out _, out var used) != OperationStatus.Done)
+            {
+                return false;
+            }
+            rest = rest[used..];
+        }
+        return true;
     }
 
     private void CheckPendingOutputs(SimulatedReplica replica, int count, int entries)

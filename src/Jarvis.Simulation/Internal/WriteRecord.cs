@@ -27,6 +27,9 @@ internal sealed class WriteRecord(int handle, int replica, int incarnation, long
     /// <summary>The replica crashed before reporting a final outcome.</summary>
     public bool LostInCrash { get; set; }
 
+    /// <summary>The mutations the object refused (an overflowing counter, a non-finite series sum, a split character): they changed nothing.</summary>
+    public HashSet<int> Refused { get; } = [];
+
     public bool Acknowledged => AcknowledgedAt >= 0;
 
     /// <summary>Whether the write has a final outcome (acknowledged, timed out, or its replica crashed).</summary>
@@ -34,5 +37,6 @@ internal sealed class WriteRecord(int handle, int replica, int incarnation, long
 
     public string Outcome => Acknowledged ? $"acknowledged at {AcknowledgedAt}" : TimedOut ? "timed out" : LostInCrash ? "lost in a crash" : StorageFailed ? "storage failed" : "pending";
 
-    public override string ToString() => $"write #{Handle} at r{Replica} t={IssuedAt} {Level} [{string.Join("; ", Mutations)}]: {Outcome}";
+    public override string ToString()
+        => $"write #{Handle} at r{Replica} t={IssuedAt} {Level} [{string.Join("; ", Mutations.Select((m, i) => Refused.Contains(i) ? $"{m} (refused)" : m.ToString()))}]: {Outcome}";
 }
