@@ -11,9 +11,9 @@ namespace Jarvis.Node.Internal.Api;
 /// <summary>
 /// The client HTTP/JSON API (<c>/v1/...</c>): objects (<see cref="ObjectEndpoints"/>), keys, watch, status and
 /// digest. Every request under <c>/v1</c> is first checked against its raw target (a dot segment is a 400 whatever
-/// it would have resolved to), and whatever escapes a handler is answered as a problem, never an empty 500.
+/// it would have resolved to); what a handler does not handle is left to the host's request failure handling.
 /// </summary>
-internal static partial class ClientApi
+internal static class ClientApi
 {
     public const int DefaultKeyLimit = 1000;
     public const int MaxKeyLimit = 10_000;
@@ -41,11 +41,6 @@ internal static partial class ClientApi
             catch (NodeStoppingException exception)
             {
                 return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Node stopping", exception.Message);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException && !context.Response.HasStarted)
-            {
-                LogRequestFailed(logger, exception, context.Request.Method, RequestTarget.RawPath(context));
-                return Problems.Create(StatusCodes.Status500InternalServerError, "Internal error", "The node failed to handle the request (logged with its path); whether a write took effect is unknown.");
             }
         });
         // Cast to Delegate: as a RequestDelegate, a handler's IResult would be discarded.
@@ -124,7 +119,4 @@ internal static partial class ClientApi
         }
         return Results.Empty;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
-    private static partial void LogRequestFailed(ILogger logger, Exception exception, string method, string path);
 }
