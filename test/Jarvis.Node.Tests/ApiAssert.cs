@@ -12,7 +12,12 @@ public static class ApiAssert
 
     /// <summary>The answer is a problem document with this status and title, explaining itself.</summary>
     public static async Task ProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
-        => Problem(new RawHttp.Response((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync()), status, title);
+    {
+        // Bounded: an answer that is a stream (a watch that was not refused) must fail the test, not hang it.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var body = await response.Content.ReadAsStringAsync(timeout.Token);
+        Problem(new RawHttp.Response((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body), status, title);
+    }
 
     public static void Problem(RawHttp.Response response, HttpStatusCode status, string title)
     {
