@@ -103,7 +103,7 @@ public sealed partial class ReplicaCore
             return;
         }
         Merge(request.Member);
-        Emit(new SendMessage(from, new Heartbeat(_incarnation, [.. Members])));
+        Emit(new SendMessage(from, new Heartbeat(_incarnation, [.. Members], WallTime: WallTime())));
     }
 
     /// <summary>Applies what is said about a member if it supersedes what this replica believes.</summary>
@@ -202,6 +202,7 @@ public sealed partial class ReplicaCore
         _lastHeartbeatAt = _now;
         _heartbeatRounds++;
         DetectFailures();
+        ClockRound();
         RetirementRound();
         var quietRoot = QuietRoot();
 
@@ -214,19 +215,19 @@ public sealed partial class ReplicaCore
             var all = _peers.Keys.ToArray();
             if (all.Length > 0)
             {
-                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot)));
+                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot, WallTime())));
             }
             targets.AddRange(_peers.Keys.Where(IsDown));
         }
         foreach (var target in targets)
         {
-            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot)));
+            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot, WallTime())));
         }
         if (_joining)
         {
             foreach (var seed in _seeds)
             {
-                Emit(new SendMessage(seed, new JoinRequest(Self)));
+                Emit(new SendMessage(seed, new JoinRequest(Self, WallTime())));
             }
         }
         for (var i = _rumors.Count - 1; i >= 0; i--)

@@ -64,7 +64,9 @@ public static class SeededRun
             simulation.WritesIssued,
             simulation.WritesAcknowledged,
             simulation.MessagesSent,
-            simulation.BytesSent);
+            simulation.BytesSent,
+            simulation.ClockRefusals,
+            simulation.WritesRefusedForClock);
     }
 
     /// <summary>
@@ -105,7 +107,8 @@ public static class SeededRun
             FullMeshLimit = gossip ? 2 : 16,
             GossipFanout = gossip ? Pick(random, 1, 2) : 4,
         };
-        return new SimulationOptions { Seed = seed, Replicas = 3 + random.Next(3), Replica = replica };
+        // A drift bound of a second: a clock can run beyond it, and the data it stamped come back within it, in one run.
+        return new SimulationOptions { Seed = seed, Replicas = 3 + random.Next(3), Replica = replica, MaxClockDriftMs = 1_000 };
     }
 
     private static FaultMix ScheduleFaults(Simulation simulation, Random random)
@@ -148,10 +151,7 @@ public static class SeededRun
         }
         if (mix.HasFlag(FaultMix.ClockSkew))
         {
-            for (var i = 0; i < n; i++)
-            {
-                simulation.SetClockSkew(i, random.Next(-3_000, 3_001));
-            }
+            ScheduleClockSkew(simulation, random);
         }
         SchedulePartitions(simulation, random, mix.HasFlag(FaultMix.SymmetricPartition), mix.HasFlag(FaultMix.AsymmetricPartition));
         if (mix.HasFlag(FaultMix.CrashRestart))
@@ -229,6 +229,28 @@ public static class SeededRun
             simulation.At(end, "partition heals", simulation.HealPartitions);
             at = end;
         }
+    }
+
+    /// <summary>
+    /// Every clock a little off, within the drift bound of each other; and one replica's clock jumping beyond
+    /// the bound, ahead or behind, for a while before it is fixed: the others refuse it (or it refuses them),
+    /// it refuses writes once it hears them, and what it stamped ahead comes back once real time catches up.
+    /// </summary>
+    private static void ScheduleClockSkew(Simulation simulation, Random random)
+    {
+        var bound = simulation.MaxClockDriftMs;
+        var within = new long[simulation.ReplicaCount];
+        for (var i = 0; i < within.Length; i++)
+        {
+            within[i] = random.NextInt64(-bound * 2 / 5, (bound * 2 / 5) + 1);
+            simulation.SetClockSkew(i, within[i]);
+        }
+        var r = random.Next(within.Length);
+        var jump = (long)(bound * (1.5 + (random.NextDouble() * 2.5))) * (random.Next(3) == 0 ? -1 : 1);
+        var start = random.NextInt64(WorkloadMs * 2 / 3);
+        var end = Math.Min(WorkloadMs, start + 300 + random.Next(1_200));
+        simulation.At(start, "clock jumps beyond the drift bound", () => simulation.SetClockSkew(r, within[r] + jump), r);
+        simulation.At(end, "clock fixed", () => simulation.SetClockSkew(r, within[r]), r);
     }
 
     private static void ScheduleCrashes(Simulation simulation, Random random)

@@ -66,7 +66,8 @@ public sealed partial class Simulation
 
     /// <summary>
     /// Runs until the cluster is quiet: every replica up, nothing on the wire, no storage request
-    /// outstanding, no write or read waiting, and nothing sent or stored for <see cref="QuietPeriodMs"/>.
+    /// outstanding, no write or read waiting, no refused object held for a clock to catch up, and nothing sent
+    /// or stored for <see cref="QuietPeriodMs"/>.
     /// Failing to get there within <paramref name="maxMs"/> is a violation. Returns the time it went quiet.
     /// </summary>
     public long RunUntilQuiescent(long maxMs)
@@ -225,6 +226,25 @@ public sealed partial class Simulation
         }
     }
 
+    /// <summary>
+    /// No replica's hybrid logical clock is ever dragged more than the drift bound ahead of its own wall clock
+    /// — what a future timestamp, once observed, would do to every later write of every key. A replica whose
+    /// wall clock was set back is exempt: its own earlier timestamps legitimately lie ahead of it.
+    /// </summary>
+    private void CheckClock(SimulatedReplica replica)
+    {
+        if (replica.Clock is not { } clock || replica.ClockSteppedBack)
+        {
+            return;
+        }
+        var last = clock.Last;
+        // One millisecond of slack: a full logical counter carries into the next millisecond.
+        if (last.WallTime > clock.WallTime + (ulong)_options.MaxClockDriftMs + 1)
+        {
+            Fail($"r{replica.Index}'s clock was dragged ahead: its last timestamp {last} is {last.WallTime - clock.WallTime} ms past its wall clock, beyond the drift bound of {_options.MaxClockDriftMs} ms");
+        }
+    }
+
     private void CheckBuffers(SimulatedReplica replica, ReplicaCore core)
     {
         if (!_options.Checks.HasFlag(SimulationChecks.BufferBounds))
@@ -280,7 +300,7 @@ public sealed partial class Simulation
         }
         foreach (var replica in Remaining)
         {
-            if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0)
+            if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0 || replica.Core!.AwaitingClock)
             {
                 return false;
             }

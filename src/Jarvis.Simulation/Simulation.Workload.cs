@@ -14,6 +14,12 @@ public sealed partial class Simulation
     /// <summary>Writes issued so far.</summary>
     public int WritesIssued => _ledger.Writes.Count;
 
+    /// <summary>Writes a replica refused because its clock was skewed (not issued, not in the ledger).</summary>
+    public int WritesRefusedForClock { get; private set; }
+
+    /// <summary>Messages and objects refused for clock drift, over every replica.</summary>
+    public long ClockRefusals { get; private set; }
+
     /// <summary>Writes a replica has reported acknowledged at their level.</summary>
     public int WritesAcknowledged => _ledger.Writes.Count(w => w.Acknowledged);
 
@@ -29,9 +35,16 @@ public sealed partial class Simulation
         {
             return -1;
         }
+        if (core.ClockSkewed)
+        {
+            // The replica refuses writes while most members disagree with its clock (it would throw).
+            WritesRefusedForClock++;
+            _trace.Record(_now, TraceKind.Script, index, detail: $"write refused, clock skewed: {core.ClockHealth.Reason}");
+            return -1;
+        }
         var record = _ledger.Add(index, replica.Incarnation, _now, consistency, mutations);
         _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
-        Guard(replica, () =>
+        Guard(replica, "a write", () =>
         {
             var writeId = core.Write(tx =>
             {
@@ -70,7 +83,7 @@ public sealed partial class Simulation
             return false;
         }
         _trace.Record(_now, TraceKind.Script, index, detail: $"reads {key} at {consistency}");
-        Guard(replica, () =>
+        Guard(replica, "a read", () =>
         {
             var readId = core.Read(key, consistency, timeoutMs);
             replica.PendingReads[readId] = (key, _now);

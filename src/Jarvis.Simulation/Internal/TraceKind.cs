@@ -15,4 +15,5 @@ internal enum TraceKind
     WriteCompleted,
     ReadCompleted,
     Script,
+    DriverFailure,
 }

@@ -140,6 +140,10 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
         {
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, exception.Title, exception.Message);
         }
+        catch (ClockSkewedException exception)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Clock skewed", exception.Message);
+        }
         if (result.ConflictingType is not null)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "Type conflict", $"Key '{key}' holds a {result.ConflictingType} (a key keeps its type, even once deleted), not a {kind.ApiName}; nothing was written.");
