@@ -10,6 +10,7 @@ var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read an
     ClusterUpCommand.Create(),
     StatusCommand.Create(),
     ObjectCommands.CreatePut(),
+    ObjectCommands.CreateDelete(),
     ObjectCommands.CreateGet(),
     ObjectCommands.CreateKeys(),
     DemoCommand.Create(),

@@ -63,11 +63,13 @@ internal sealed partial class NodeRuntime
         return result;
     }
 
-    /// <summary>The keys starting with a prefix, in ordinal order, at most <paramref name="limit"/>.</summary>
+    /// <summary>The keys starting with a prefix whose objects hold a value (a deleted object's key is not listed), in ordinal order, at most <paramref name="limit"/>.</summary>
     public Task<(IReadOnlyList<string> Keys, bool Truncated)> KeysAsync(string prefix, int limit)
         => InvokeAsync<(IReadOnlyList<string>, bool)>(core =>
         {
-            var matching = core.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(limit + 1).ToList();
+            var matching = core.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+                .Where(k => core.TryGetState(k, out var state, out var handler) && (ObjectKinds.ForType(handler.Name)?.HasValue(state) ?? true))
+                .Take(limit + 1).ToList();
             var truncated = matching.Count > limit;
             if (truncated)
             {
