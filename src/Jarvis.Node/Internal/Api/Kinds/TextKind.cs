@@ -51,9 +51,8 @@ internal sealed class TextKind() : CausalObjectKind<FugueText>("text")
         {
             return edit();
         }
-        catch (ArgumentOutOfRangeException exception)
+        catch (SurrogatePairSplitException exception)
         {
-            // Within the text, the only position an edit may not take is one inside a surrogate pair.
             throw new UnprocessableOperationException(
                 "Position splits a character",
                 $"Nothing was written: the edit at {index} would split a surrogate pair (indices count UTF-16 code units; a character outside the Basic Multilingual Plane takes two). {exception.Message}",

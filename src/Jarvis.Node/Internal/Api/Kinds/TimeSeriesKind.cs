@@ -46,9 +46,8 @@ internal sealed class TimeSeriesKind() : CausalObjectKind<TimeSeries>("timeserie
         {
             return append();
         }
-        catch (ArgumentOutOfRangeException exception)
+        catch (NonFiniteAggregateException exception)
         {
-            // The timestamp was checked above: what is left out of range is the window's sum.
             throw new UnprocessableOperationException("Window overflow", $"Nothing was written: {exception.Message}", exception);
         }
     }
