@@ -3,6 +3,8 @@
 # JARVIS_PROPERTY_ITERATIONS=N runs N generated histories per law instead of 150.
 set -euo pipefail
 cd "$(dirname "$0")"
+# What the tests need beyond the SDK (libfaketime for the clock-skew tests); quiet when already there.
+scripts/install-test-dependencies.sh
 dotnet build Jarvis.slnx -c Release
 log=$(mktemp)
 status=0

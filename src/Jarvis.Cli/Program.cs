@@ -11,6 +11,7 @@ var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read an
     StatusCommand.Create(),
     MemberCommands.Create(),
     ObjectCommands.CreatePut(),
+    ObjectCommands.CreateDelete(),
     ObjectCommands.CreateGet(),
     ObjectCommands.CreateKeys(),
     DemoCommand.Create(),

@@ -17,6 +17,8 @@ namespace Jarvis.Node;
 /// <see cref="NodeOptions.Insecure"/>) and the client HTTP/JSON API, <c>/healthz</c>, <c>/readyz</c> and
 /// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica stored in
 /// <see cref="NodeOptions.DataDirectory"/> (under the replica id recorded there, one per storage lifetime).
+/// Any exception a client request does not handle is answered 500 <c>application/problem+json</c> with a
+/// body, logged once and counted (<c>jarvis_request_failures</c>).
 /// </summary>
 /// <remarks>Thread-safe (stateless). Each built application owns its own replica and store; stop it to release them.</remarks>
 public static class JarvisNodeHost
@@ -26,6 +28,10 @@ public static class JarvisNodeHost
     /// <param name="logging">Where logs go; the console when null.</param>
     /// <exception cref="NodeConfigurationException">The options are invalid, or the certificates cannot be loaded.</exception>
     public static WebApplication Build(NodeOptions options, ILoggerFactory? logging = null)
+        => Build(options, logging, new NodeHooks());
+
+    /// <summary>Builds a node with test hooks (faults, extra types) injected.</summary>
+    internal static WebApplication Build(NodeOptions options, ILoggerFactory? logging, NodeHooks hooks)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -58,6 +64,7 @@ public static class JarvisNodeHost
         var metrics = new NodeMetrics(options.Name);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(hooks);
         builder.Services.AddSingleton(sp => new PeerSecurity(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.PeerSecurity"), metrics));
         builder.Services.AddSingleton<PeerTransport>();
         builder.Services.AddSingleton<NodeRuntime>();
@@ -90,6 +97,10 @@ public static class JarvisNodeHost
         var app = builder.Build();
         var runtime = app.Services.GetRequiredService<NodeRuntime>();
         app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
+        // Before the server drains its requests: the ones waiting on the replica get a short grace, then 503.
+        app.Lifetime.ApplicationStopping.Register(runtime.BeginStopping);
+        var failures = new RequestFailureHandler(metrics, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.Requests"));
+        app.Use(failures.InvokeAsync);
 
         // Peer traffic only on the peer port, client traffic only on the client port.
         var peerPath = new PathString("/" + Internal.Protocol.PeerLink.Descriptor.FullName);
@@ -104,10 +115,13 @@ public static class JarvisNodeHost
             return next(context);
         });
         app.MapGrpcService<PeerLinkService>();
-        app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", () => runtime.Ready
-            ? Results.Text("ready")
-            : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // Liveness: the replica's loop iterates (a stalled or dead loop is a 503 that a supervisor can act on).
+        app.MapGet("/healthz", () => runtime.LivenessProblem() is { } dead
+            ? Results.Text("unhealthy: " + dead, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok"));
+        app.MapGet("/readyz", () => runtime.ReadinessProblem() is { } problem
+            ? Results.Text("not ready: " + problem, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ready"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         ClientApi.Map(app, runtime, options);
         MemberApi.Map(app, runtime);

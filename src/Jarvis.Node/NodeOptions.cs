@@ -78,6 +78,18 @@ public sealed partial class NodeOptions
     /// </summary>
     public int LeaveTimeoutMs { get; set; } = DefaultLeaveTimeoutMs;
 
+    /// <summary>The default <see cref="MaxClockDriftMs"/>: one minute.</summary>
+    public const long DefaultMaxClockDriftMs = 60_000;
+
+    /// <summary>
+    /// How far a peer's clock, or a received timestamp, may be ahead of this node's before it is refused; one
+    /// minute by default. A node whose clock most members disagree with by more reports it and takes no writes.
+    /// </summary>
+    public long MaxClockDriftMs { get; set; } = DefaultMaxClockDriftMs;
+
+    /// <summary>The wall clock the node's hybrid logical clock reads (tests shift it; faketime shifts a whole process).</summary>
+    internal TimeProvider WallClock { get; set; } = TimeProvider.System;
+
     /// <summary>The address gossiped to the other members and sent in hellos: <see cref="AdvertisedPeerAddress"/> or <c>ListenAddress:PeerPort</c>.</summary>
     public string EffectivePeerAddress
         => string.IsNullOrWhiteSpace(AdvertisedPeerAddress)
@@ -101,6 +113,7 @@ public sealed partial class NodeOptions
         options.PeerPort = ReadInt(section, nameof(PeerPort), 0, problems);
         options.HttpPort = ReadInt(section, nameof(HttpPort), 0, problems);
         options.MaxBodyBytes = ReadLong(section, nameof(MaxBodyBytes), DefaultMaxBodyBytes, problems);
+        options.MaxClockDriftMs = ReadLong(section, nameof(MaxClockDriftMs), DefaultMaxClockDriftMs, problems);
         options.Insecure = ReadBool(section, nameof(Insecure), false, problems);
         options.LeaveOnStop = ReadBool(section, nameof(LeaveOnStop), true, problems);
         options.LeaveTimeoutMs = ReadInt(section, nameof(LeaveTimeoutMs), DefaultLeaveTimeoutMs, problems);
@@ -189,6 +202,10 @@ public sealed partial class NodeOptions
         {
             problems.Add($"Jarvis:MaxBodyBytes {MaxBodyBytes} is out of range: use 1024 to 67108864.");
         }
+        if (MaxClockDriftMs < 100 || MaxClockDriftMs > 86_400_000)
+        {
+            problems.Add($"Jarvis:MaxClockDriftMs {MaxClockDriftMs} is out of range: use 100 (a tenth of a second) to 86400000 (a day).");
+        }
         if (!Insecure)
         {
             CheckCertificates(problems);
@@ -200,7 +217,7 @@ public sealed partial class NodeOptions
     {
         if (string.IsNullOrWhiteSpace(CertificateDirectory))
         {
-            problems.Add("Jarvis:CertificateDirectory is required unless Jarvis:Insecure is true (create one with ClusterCertificates or `jarvis cert`).");
+            problems.Add("Jarvis:CertificateDirectory is required unless Jarvis:Insecure is true (make one with `jarvis cert init --dir DIR` and `jarvis cert issue NAME --dir DIR`, or ClusterCertificates in code).");
             return;
         }
         var files = new List<string> { ClusterCertificates.AuthorityCertificateFile };

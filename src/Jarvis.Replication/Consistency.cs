@@ -23,9 +23,12 @@ public enum WriteOutcome
     TimedOut = 1,
 
     /// <summary>
-    /// Storage refused the write (disk full, I/O error). Final for the caller: the write is not reported
-    /// again. It stays applied in memory, is not shipped while undurable, and its persistence is retried,
-    /// so it may still become durable and replicate — like a timed-out write, it is not rolled back.
+    /// Storage refused the write (disk full, I/O error): its outcome is <b>unknown</b>. Final for the caller:
+    /// the write is not reported again. It stays applied in memory (a Local read may return it; a Majority or
+    /// All read does not while it is undurable), is not shipped while undurable, and its persistence is
+    /// retried: if storage recovers before the replica stops, the write becomes durable and replicates; if
+    /// the replica stops first, it is lost. Retrying a write that is not idempotent (an increment) may
+    /// therefore apply it twice.
     /// </summary>
     StorageFailed = 2,
 }
@@ -36,6 +39,12 @@ public enum ReadOutcome
     /// <summary>A quorum answered; the local state includes every answer.</summary>
     Gathered = 0,
 
-    /// <summary>The quorum did not answer in time; the local state includes the answers that came.</summary>
+    /// <summary>The quorum did not answer in time (or the key's local changes did not become durable in time); the local state includes the answers that came.</summary>
     TimedOut = 1,
+
+    /// <summary>
+    /// The quorum answered, but the key holds a local change that is not durable and storage failed: the read
+    /// would have served what a crash could undo, so it serves nothing.
+    /// </summary>
+    StorageFailed = 2,
 }

@@ -39,6 +39,9 @@ public abstract class CrdtTypeHandler
 
     /// <summary>Why <see cref="Join"/> would refuse <paramref name="other"/> (see <see cref="IJoinChecked{TSelf}"/>), or null; changes nothing.</summary>
     public abstract string? JoinConflict(object target, object other);
+
+    /// <summary>The largest hybrid-logical-clock timestamp a state carries (see <see cref="IHlcTimestamped"/>); null for types without timestamps.</summary>
+    public abstract HlcTimestamp? LatestTimestamp(object state);
 }
 
 /// <summary>The handler of a CRDT type known at compile time.</summary>
@@ -68,4 +71,7 @@ public sealed class CrdtTypeHandler<T> : CrdtTypeHandler
 
     /// <inheritdoc/>
     public override string? JoinConflict(object target, object other) => target is IJoinChecked<T> guarded ? guarded.JoinConflict((T)other) : null;
+
+    /// <inheritdoc/>
+    public override HlcTimestamp? LatestTimestamp(object state) => state is IHlcTimestamped stamped ? stamped.LatestTimestamp : null;
 }

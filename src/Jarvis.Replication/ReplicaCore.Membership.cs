@@ -138,7 +138,7 @@ public sealed partial class ReplicaCore
             return;
         }
         Merge(request.Member);
-        Emit(new SendMessage(from, new Heartbeat(_incarnation, [.. Members])));
+        Emit(new SendMessage(from, new Heartbeat(_incarnation, [.. Members], WallTime: WallTime())));
     }
 
     /// <summary>Applies what is said about a member if it supersedes what this replica believes.</summary>
@@ -246,7 +246,7 @@ public sealed partial class ReplicaCore
             return;
         }
         _toldAt[belief.Id] = _now;
-        Emit(new SendMessage(belief.Id, new Heartbeat(_incarnation, [belief, Self])));
+        Emit(new SendMessage(belief.Id, new Heartbeat(_incarnation, [belief, Self], WallTime: WallTime())));
     }
 
     private void Spread(MemberEntry entry)
@@ -266,6 +266,7 @@ public sealed partial class ReplicaCore
         _lastHeartbeatAt = _now;
         _heartbeatRounds++;
         DetectFailures();
+        ClockRound();
         RetirementRound();
         var quietRoot = QuietRoot();
 
@@ -278,7 +279,7 @@ public sealed partial class ReplicaCore
             var all = _peers.Keys.ToArray();
             if (all.Length > 0)
             {
-                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot)));
+                Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot, WallTime())));
             }
             targets.AddRange(_peers.Keys.Where(IsDown));
         }
@@ -290,13 +291,13 @@ public sealed partial class ReplicaCore
                 // never says anything (it died before its first message reached this replica).
                 Heard(target);
             }
-            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot)));
+            Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot, WallTime())));
         }
         if (_joining)
         {
             foreach (var seed in _seeds)
             {
-                Emit(new SendMessage(seed, new JoinRequest(Self)));
+                Emit(new SendMessage(seed, new JoinRequest(Self, WallTime())));
             }
         }
         for (var i = _rumors.Count - 1; i >= 0; i--)

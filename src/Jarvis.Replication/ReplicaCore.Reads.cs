@@ -3,38 +3,38 @@ using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
 
+// Quorum reads: gathering a key from peers, and completing only once the key's local changes are durable.
 public sealed partial class ReplicaCore
 {
     private readonly List<PendingRead> _pendingReads = [];
     private long _nextReadId = 1;
 
     /// <summary>
-    /// Reads a key at a consistency level. <see cref="Consistency.Local"/> completes at once. Majority and
-    /// All ask the peers for their state of the key and join every answer into the local state; a
-    /// <see cref="ReadCompleted"/> output says when a quorum has answered (with a Majority write before
-    /// it, the local state then includes that write) or that it timed out.
+    /// Reads a key at a consistency level. <see cref="Consistency.Local"/> completes at once, with whatever
+    /// the replica holds (durable or not). Majority and All ask the peers for their state of the key and join
+    /// every answer into the local state; a <see cref="ReadCompleted"/> output says when a quorum has
+    /// answered <i>and</i> every local change of the key is durable (with a Majority write before it, the local
+    /// state then includes that write, and nothing a crash could undo) — or that it timed out, or that storage
+    /// failed while the key still held a change that is not durable (<see cref="ReadOutcome.StorageFailed"/>).
     /// </summary>
     /// <returns>The read id reported by <see cref="ReadCompleted"/>.</returns>
     public long Read(string key, Consistency consistency, long? timeoutMs = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         var readId = _nextReadId++;
-        var needed = consistency switch
-        {
-            Consistency.Local => 1,
-            Consistency.Majority => ((_peers.Count + 1) / 2) + 1,
-            _ => _peers.Count + 1,
-        };
-        if (needed <= 1)
+        if (consistency == Consistency.Local)
         {
             Emit(new ReadCompleted(readId, key, ReadOutcome.Gathered));
             return readId;
         }
-        _pendingReads.Add(new PendingRead(readId, key, needed, _now + (timeoutMs ?? _options.DefaultTimeoutMs)));
+        var needed = consistency == Consistency.Majority ? ((_peers.Count + 1) / 2) + 1 : _peers.Count + 1;
+        var read = new PendingRead(readId, key, needed, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        _pendingReads.Add(read);
         foreach (var peer in _peers.Keys)
         {
             Emit(new SendMessage(peer, new ReadRequest(readId, key)));
         }
+        CompleteReads();
         return readId;
     }
 
@@ -65,11 +65,56 @@ public sealed partial class ReplicaCore
             read.Answered.Remove(from);
             return;
         }
-        if (read.Answered.Count + 1 >= read.Needed)
+        CompleteReads();
+    }
+
+    /// <summary>Completes the reads whose quorum has answered and whose key holds no change that is not yet durable.</summary>
+    private void CompleteReads()
+    {
+        for (var i = 0; i < _pendingReads.Count; i++)
         {
-            _pendingReads.Remove(read);
-            Emit(new ReadCompleted(read.ReadId, read.Key, ReadOutcome.Gathered));
+            var read = _pendingReads[i];
+            if (read.Answered.Count + 1 >= read.Needed && IsDurable(read.Key))
+            {
+                _pendingReads.RemoveAt(i--);
+                Emit(new ReadCompleted(read.ReadId, read.Key, ReadOutcome.Gathered));
+            }
         }
+    }
+
+    /// <summary>
+    /// Storage failed: a read whose quorum has answered but whose key still holds a change that is not durable
+    /// would serve what a crash could undo, so it ends now as <see cref="ReadOutcome.StorageFailed"/> rather than
+    /// wait through a failure that may last. Reads still gathering go on (storage may recover meanwhile).
+    /// </summary>
+    private void FailUndurableReads()
+    {
+        for (var i = 0; i < _pendingReads.Count; i++)
+        {
+            var read = _pendingReads[i];
+            if (read.Answered.Count + 1 >= read.Needed && !IsDurable(read.Key))
+            {
+                _pendingReads.RemoveAt(i--);
+                Emit(new ReadCompleted(read.ReadId, read.Key, ReadOutcome.StorageFailed));
+            }
+        }
+    }
+
+    /// <summary>Whether every change applied to the key is durable (scans only what is not yet durable: a few batches while storage is healthy).</summary>
+    private bool IsDurable(string key)
+    {
+        if (_durable >= _lastApplied)
+        {
+            return true;
+        }
+        foreach (var record in _undurable)
+        {
+            if (record.Sequence > _durable && string.Equals(record.Key, key, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void ExpireReads()

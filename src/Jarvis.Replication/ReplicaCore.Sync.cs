@@ -17,7 +17,7 @@ public sealed partial class ReplicaCore
     public void Receive(ReplicaId from, Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (from == Id || from.IsNone || _removed)
+        if (from == Id || from.IsNone || _removed || RefusedForClock(from, message))
         {
             return;
         }
@@ -88,13 +88,16 @@ public sealed partial class ReplicaCore
     }
 
     /// <summary>
-    /// Joins received objects. A change that alters nothing is dropped (not logged, not forwarded); the
-    /// rest is logged and buffered with its origin so it is never sent back. Returns false, having changed
-    /// nothing, if any entry is unusable: the message is then not acknowledged and will come again.
+    /// Joins received objects, entry by entry. A change that alters nothing is dropped (not logged, not
+    /// forwarded); the rest is logged and buffered with its origin so it is never sent back. An entry this
+    /// replica cannot place — a reserved key, an unknown type, a key that holds another type here — makes the
+    /// whole message unusable: false, having changed nothing, so it is not acknowledged and comes again (a
+    /// newer peer's type may be known after an upgrade). An entry whose bytes do not decode, or whose join
+    /// throws, is refused alone and reported as a <see cref="ProtocolError"/>; the rest of the message applies.
     /// </summary>
     private bool ApplyRemote(ReplicaId from, IReadOnlyList<WireObject> entries)
     {
-        var decoded = new (WireObject Entry, CrdtTypeHandler Handler, object Value)[entries.Count];
+        var decoded = new (WireObject Entry, CrdtTypeHandler Handler, object? Value)[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
@@ -113,46 +116,77 @@ public sealed partial class ReplicaCore
                 Emit(new ProtocolError(from, $"key '{entry.Key}' is {existing.Handler.Name} here but {entry.Type} there"));
                 return false;
             }
+            decoded[i] = (entry, handler, null);
+        }
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            var (entry, handler, _) = decoded[i];
             try
             {
-                decoded[i] = (entry, handler, handler.Decode(entry.Bytes));
+                decoded[i].Value = handler.Decode(entry.Bytes);
             }
-            catch (CrdtDecodeException e)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Emit(new ProtocolError(from, $"malformed {entry.Type} for key '{entry.Key}': {e.Message}"));
-                return false;
+                // A decoder throws only CrdtDecodeException by contract; any other exception is a decoder bug,
+                // and either way the same bytes will never decode here: this entry alone is refused.
+                Emit(new ProtocolError(from, $"malformed {entry.Type} for key '{entry.Key}' refused: {Describe(e)}"));
             }
         }
         foreach (var (entry, handler, value) in decoded)
         {
-            if (_objects.TryGetValue(entry.Key, out var held) && handler.JoinConflict(held.State, value) is { } conflict)
+            if (value is null)
             {
-                // Another object under the same key (another ballot's terms, another workflow's definition): a
-                // mistake of whoever wrote it, not a fault of the peer. This entry is refused whole, before
-                // anything of it is joined, and reported; the rest of the message applies.
-                Emit(new ProtocolError(from, $"conflicting {entry.Type} for key '{entry.Key}' refused: {conflict}"));
                 continue;
             }
-            var created = false;
-            if (!_objects.TryGetValue(entry.Key, out var stored))
+            try
             {
-                stored = new StoredObject(handler, handler.CreateEmpty());
-                created = true;
+                JoinRemote(from, entry, handler, value);
             }
-            var bytes = StripRetired(entry.Key, value) ? handler.Encode(value) : entry.Bytes;
-            // A delta that changes nothing leaves no key behind (an unlogged key would not survive a restart).
-            if (handler.Join(stored.State, value))
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                if (created)
-                {
-                    _objects[entry.Key] = stored;
-                }
-                Record(entry.Key, handler, bytes, from);
-                Emit(new ObjectChanged(entry.Key, Local: false));
+                // A join that throws is a bug of its type (IJoinChecked refuses before changing anything).
+                // The entry is refused and reported; nothing of it was logged or buffered, and the other
+                // entries apply as usual.
+                Emit(new ProtocolError(from, $"{entry.Type} for key '{entry.Key}' could not be joined and was refused: {Describe(e)}"));
             }
         }
         return true;
     }
+
+    private void JoinRemote(ReplicaId from, WireObject entry, CrdtTypeHandler handler, object value)
+    {
+        if (_objects.TryGetValue(entry.Key, out var held) && handler.JoinConflict(held.State, value) is { } conflict)
+        {
+            // Another object under the same key (another ballot's terms, another workflow's definition): a
+            // mistake of whoever wrote it, not a fault of the peer. This entry is refused whole, before
+            // anything of it is joined, and reported; the rest of the message applies.
+            Emit(new ProtocolError(from, $"conflicting {entry.Type} for key '{entry.Key}' refused: {conflict}"));
+            return;
+        }
+        if (!ObserveTimestamps(from, entry, handler, value))
+        {
+            return;
+        }
+        var created = false;
+        if (!_objects.TryGetValue(entry.Key, out var stored))
+        {
+            stored = new StoredObject(handler, handler.CreateEmpty());
+            created = true;
+        }
+        var bytes = StripRetired(entry.Key, value) ? handler.Encode(value) : entry.Bytes;
+        // A delta that changes nothing leaves no key behind (an unlogged key would not survive a restart).
+        if (handler.Join(stored.State, value))
+        {
+            if (created)
+            {
+                _objects[entry.Key] = stored;
+            }
+            Record(entry.Key, handler, bytes, from);
+            Emit(new ObjectChanged(entry.Key, Local: false));
+        }
+    }
+
+    private static string Describe(Exception e) => e is CrdtDecodeException ? e.Message : $"{e.GetType().Name}: {e.Message}";
 
     /// <summary>Acknowledges once everything applied so far is durable: the sender may then forget it.</summary>
     private void QueueAck(ReplicaId to, long upTo)

@@ -29,6 +29,7 @@ public sealed partial class ReplicaCore
     /// rolled back and keeps replicating.
     /// </summary>
     /// <returns>The write id reported by <see cref="WriteCompleted"/>.</returns>
+    /// <exception cref="ClockSkewedException">This replica's clock is skewed (<see cref="ClockSkewed"/>); nothing is written.</exception>
     public long Write(Action<ReplicaTransaction> body, Consistency consistency = Consistency.Local, long? timeoutMs = null)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -36,6 +37,7 @@ public sealed partial class ReplicaCore
         {
             throw new InvalidOperationException("Writes do not nest: use the transaction you were given.");
         }
+        RefuseWriteIfClockSkewed();
         if (_leaving)
         {
             throw new InvalidOperationException("This replica is leaving the cluster: it accepts no more writes.");
@@ -273,6 +275,7 @@ public sealed partial class ReplicaCore
             _checkpointLost = true;
         }
         _retryPersistence = true;
+        FailUndurableReads();
     }
 
     /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
@@ -299,6 +302,7 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
+        CompleteReads();
         while (_localWrites.TryPeek(out var local) && (local.Settled || local.Sequence <= _durable))
         {
             _localWrites.Dequeue();

@@ -8,8 +8,9 @@ namespace Jarvis.Replication;
 /// <summary>
 /// One replica of a keyspace of CRDT objects, as a sans-I/O state machine: its inputs are local writes,
 /// received messages, timer ticks and storage completions; its outputs (<see cref="TakeOutputs"/>) are
-/// messages to send, storage requests and notifications. It never touches a socket, a thread, a clock
-/// or a disk, so the same core runs inside a node and inside the deterministic simulator.
+/// messages to send, storage requests and notifications. It never touches a socket, a thread or a disk,
+/// and reads the wall clock only through the <see cref="HybridLogicalClock"/> it is given (over a
+/// <see cref="TimeProvider"/>), so the same core runs inside a node and inside the deterministic simulator.
 /// </summary>
 /// <remarks>
 /// <para>Replication is delta-interval anti-entropy with acknowledgements (Almeida, Shoker, Baquero,
@@ -44,7 +45,12 @@ public sealed partial class ReplicaCore
     /// <param name="types">The CRDT types this replica can decode by name.</param>
     /// <param name="options">Tuning; the defaults suit a node.</param>
     /// <param name="random">The source of gossip choices; seed it for determinism in simulations.</param>
-    public ReplicaCore(ReplicaId id, CrdtTypeRegistry types, ReplicaOptions? options = null, Random? random = null)
+    /// <param name="clock">
+    /// The replica's hybrid logical clock (its wall time and drift bound): heartbeats carry its wall time, peers
+    /// and received timestamps too far ahead of it are refused, and accepted timestamps advance it. Pass the one
+    /// the application stamps its last-writer-wins writes with. Without it the replica checks no clock.
+    /// </param>
+    public ReplicaCore(ReplicaId id, CrdtTypeRegistry types, ReplicaOptions? options = null, Random? random = null, HybridLogicalClock? clock = null)
     {
         if (id.IsNone)
         {
@@ -55,6 +61,7 @@ public sealed partial class ReplicaCore
         _types = types;
         _options = options ?? new ReplicaOptions();
         _random = random ?? new Random();
+        _clocks = new Clocks.ClockWatch(clock);
     }
 
     /// <summary>This replica's identity.</summary>

@@ -34,3 +34,15 @@ public sealed record MembershipChanged(Jarvis.Replication.Membership.MemberEntry
 
 /// <summary>A peer sent something this replica could not use; nothing of it was acknowledged.</summary>
 public sealed record ProtocolError(ReplicaId From, string Reason) : ReplicaOutput;
+
+/// <summary>
+/// Something from a peer was refused for its clock: a whole message, because the peer's clock is more than
+/// the drift bound ahead of this replica's (<see cref="Key"/> is null), or one received object whose
+/// timestamps are beyond the bound (the rest of its message applied; this replica asks for it again once its
+/// clock has caught up with it). Not a protocol fault: a clock to fix.
+/// </summary>
+/// <param name="From">The peer.</param>
+/// <param name="Key">The refused object's key; null when a whole message was refused.</param>
+/// <param name="AheadMs">How far ahead of this replica's wall clock the peer's clock or the object's latest timestamp was.</param>
+/// <param name="Reason">What was refused and why, for a log line.</param>
+public sealed record ClockDriftRefused(ReplicaId From, string? Key, long AheadMs, string Reason) : ReplicaOutput;

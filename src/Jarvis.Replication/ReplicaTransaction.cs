@@ -24,4 +24,24 @@ public sealed class ReplicaTransaction
     /// <exception cref="KeyTypeMismatchException">The key holds another type.</exception>
     public T Update<T>(string key, Func<T, T> mutate) where T : class, ICrdt<T>
         => _replica.ApplyLocal(key, mutate);
+
+    /// <summary>
+    /// Removes what this replica has observed of the object under <paramref name="key"/>: the observed-remove of
+    /// a causal CRDT (Almeida, Shoker, Baquero, 2018, §6), a delta whose store is empty and whose context is every
+    /// dot the state holds. Joined anywhere, it drops exactly those dots; what was written concurrently, under
+    /// dots this replica had not seen, survives. Replicated, logged and acknowledged like any update. An absent
+    /// key stays absent.
+    /// </summary>
+    /// <param name="key">The object's key.</param>
+    /// <returns>The delta.</returns>
+    /// <exception cref="KeyTypeMismatchException">The key holds another type.</exception>
+    public T RemoveObserved<T>(string key) where T : class, ICausalCrdt<T>
+        => _replica.ApplyLocal<T>(key, static state =>
+        {
+            var observed = new CausalContext();
+            state.CollectDots(observed);
+            var delta = T.CreateEmpty(observed);
+            state.Join(delta);
+            return delta;
+        });
 }

@@ -31,7 +31,10 @@ public enum FaultMix
     /// <summary>Windows in which a replica's storage requests fail at random with I/O errors.</summary>
     WriteErrors = 128,
 
-    /// <summary>Replicas' wall clocks (read by their hybrid logical clocks) seconds apart.</summary>
+    /// <summary>
+    /// Replicas' wall clocks (read by their hybrid logical clocks) apart within the drift bound, and one of them
+    /// beyond it, ahead or behind, for a while.
+    /// </summary>
     ClockSkew = 256,
 
     /// <summary>A replica leaves the cluster for good; the rest must retire it from causal metadata.</summary>

@@ -1,13 +1,17 @@
 using Jarvis.Replication;
+using Jarvis.Simulation.Internal;
 
 namespace Jarvis.Simulation;
 
 /// <summary>
 /// One randomized history per seed: the seed chooses the cluster (3–5 replicas and their tuning), a fault
-/// mix (<see cref="FaultMix"/>; a disk loss is drawn apart, in about one seed in ten) and a workload of writes of every simulated type at random replicas and
-/// levels, plus quorum reads. Every fault heals at <see cref="WorkloadMs"/>; the cluster then runs until
-/// quiet and every checker runs (<see cref="Simulation.CheckConverged"/>), after the bounds checks that ran
-/// after every event. Everything is drawn from one <see cref="Random"/> seeded with the seed.
+/// mix (<see cref="FaultMix"/>; a disk loss is drawn apart, in about one seed in ten) and a workload of
+/// writes of every simulated type at random replicas and levels, plus quorum reads. The workload includes
+/// extreme values: counter amounts up to 2^63 - 1, series values of ±1.7e308, ±0, NaN and ±infinity, text
+/// with surrogate pairs at random edit positions, keys with dots and odd characters; what an object refuses
+/// for its value changes nothing and is not a failure. Every fault heals at <see cref="WorkloadMs"/>; the
+/// cluster then runs until quiet and every checker runs (<see cref="Simulation.CheckConverged"/>), after the
+/// bounds checks that ran after every event. Everything is drawn from one <see cref="Random"/> seeded with the seed.
 /// </summary>
 public static class SeededRun
 {
@@ -20,7 +24,7 @@ public static class SeededRun
     /// <summary>How long after quiescence a departed replica must be retired everywhere (simulated time).</summary>
     public const long RetirementCapMs = 30_000;
 
-    private static readonly string[] SetKeys = ["set/a", "set/b"];
+    private static readonly string[] SetKeys = ["set/a", "set/b", "set/v2.0/ünï 😀"];
 
     /// <summary>Runs the history of <paramref name="seed"/> and its checkers.</summary>
     /// <param name="seed">The seed.</param>
@@ -64,7 +68,9 @@ public static class SeededRun
             simulation.WritesIssued,
             simulation.WritesAcknowledged,
             simulation.MessagesSent,
-            simulation.BytesSent);
+            simulation.BytesSent,
+            simulation.ClockRefusals,
+            simulation.WritesRefusedForClock);
     }
 
     /// <summary>
@@ -105,7 +111,8 @@ public static class SeededRun
             FullMeshLimit = gossip ? 2 : 16,
             GossipFanout = gossip ? Pick(random, 1, 2) : 4,
         };
-        return new SimulationOptions { Seed = seed, Replicas = 3 + random.Next(3), Replica = replica };
+        // A drift bound of a second: a clock can run beyond it, and the data it stamped come back within it, in one run.
+        return new SimulationOptions { Seed = seed, Replicas = 3 + random.Next(3), Replica = replica, MaxClockDriftMs = 1_000 };
     }
 
     private static FaultMix ScheduleFaults(Simulation simulation, Random random)
@@ -148,10 +155,7 @@ public static class SeededRun
         }
         if (mix.HasFlag(FaultMix.ClockSkew))
         {
-            for (var i = 0; i < n; i++)
-            {
-                simulation.SetClockSkew(i, random.Next(-3_000, 3_001));
-            }
+            ScheduleClockSkew(simulation, random);
         }
         SchedulePartitions(simulation, random, mix.HasFlag(FaultMix.SymmetricPartition), mix.HasFlag(FaultMix.AsymmetricPartition));
         if (mix.HasFlag(FaultMix.CrashRestart))
@@ -258,6 +262,28 @@ public static class SeededRun
         }
     }
 
+    /// <summary>
+    /// Every clock a little off, within the drift bound of each other; and one replica's clock jumping beyond
+    /// the bound, ahead or behind, for a while before it is fixed: the others refuse it (or it refuses them),
+    /// it refuses writes once it hears them, and what it stamped ahead comes back once real time catches up.
+    /// </summary>
+    private static void ScheduleClockSkew(Simulation simulation, Random random)
+    {
+        var bound = simulation.MaxClockDriftMs;
+        var within = new long[simulation.ReplicaCount];
+        for (var i = 0; i < within.Length; i++)
+        {
+            within[i] = random.NextInt64(-bound * 2 / 5, (bound * 2 / 5) + 1);
+            simulation.SetClockSkew(i, within[i]);
+        }
+        var r = random.Next(within.Length);
+        var jump = (long)(bound * (1.5 + (random.NextDouble() * 2.5))) * (random.Next(3) == 0 ? -1 : 1);
+        var start = random.NextInt64(WorkloadMs * 2 / 3);
+        var end = Math.Min(WorkloadMs, start + 300 + random.Next(1_200));
+        simulation.At(start, "clock jumps beyond the drift bound", () => simulation.SetClockSkew(r, within[r] + jump), r);
+        simulation.At(end, "clock fixed", () => simulation.SetClockSkew(r, within[r]), r);
+    }
+
     private static void ScheduleCrashes(Simulation simulation, Random random)
     {
         var n = simulation.ReplicaCount;
@@ -304,20 +330,21 @@ public static class SeededRun
             return;
         }
         SimulatedMutation[] mutations;
-        if (roll < 20)
+        if (roll < 16)
         {
             mutations = [SimulatedMutation.SetAdd(setKey, element)];
         }
         else if (roll < 28)
         {
-            // A map of time series and a map of workflows, nested, with removals racing appends and moves.
-            var sub = random.Next(8);
+            // A map of time series and a map of workflows, nested, with removals racing appends and moves; extreme
+            // series values among the appends.
+            var sub = random.Next(12);
             var stamp = (ulong)random.Next(20_000);
             mutations = sub switch
             {
-                < 3 => [SimulatedMutation.SeriesAppend("series", $"s{random.Next(2)}", stamp)],
-                3 => [random.Next(2) == 0 ? SimulatedMutation.SeriesRemove("series", "s1") : SimulatedMutation.SeriesDownsample("series", "s0", stamp)],
-                < 7 => [SimulatedMutation.FlowTransition("flows", $"f{random.Next(2)}", (ulong)random.Next(4))],
+                < 6 => [ExtremeValues.SeriesAppend(random, "series", $"s{random.Next(2)}", stamp)],
+                6 => [random.Next(2) == 0 ? SimulatedMutation.SeriesRemove("series", "s1") : SimulatedMutation.SeriesDownsample("series", "s0", stamp)],
+                < 11 => [SimulatedMutation.FlowTransition("flows", $"f{random.Next(2)}", (ulong)random.Next(4))],
                 _ => [SimulatedMutation.FlowRemove("flows", "f1")],
             };
         }
@@ -330,16 +357,16 @@ public static class SeededRun
         }
         else if (roll < 48)
         {
-            mutations = [SimulatedMutation.GCounterIncrement("counter/g", (ulong)(1 + random.Next(5)))];
+            mutations = [SimulatedMutation.GCounterIncrement("counter/g", ExtremeValues.CounterAmount(random))];
         }
         else if (roll < 58)
         {
-            var amount = (ulong)(1 + random.Next(5));
+            var amount = ExtremeValues.CounterAmount(random);
             mutations = [random.Next(3) == 0 ? SimulatedMutation.PNCounterDecrement("counter/pn", amount) : SimulatedMutation.PNCounterIncrement("counter/pn", amount)];
         }
         else if (roll < 66)
         {
-            mutations = [SimulatedMutation.RegisterSet("register", $"v{number}")];
+            mutations = [SimulatedMutation.RegisterSet(ExtremeValues.RegisterKey(random), $"v{number}")];
         }
         else if (roll < 78)
         {
@@ -355,9 +382,10 @@ public static class SeededRun
         }
         else if (roll < 90)
         {
-            // Concurrent typing and deleting in one text: its convergence is checked with every other key's.
+            // Concurrent typing and deleting in one text, with characters of two UTF-16 units that random positions try
+            // to split: its convergence is checked with every other key's, and its well-formedness.
             var position = (ulong)random.NextInt64(long.MaxValue);
-            mutations = [random.Next(3) == 0 ? SimulatedMutation.TextDelete("text", position) : SimulatedMutation.TextInsert("text", element, position)];
+            mutations = [random.Next(3) == 0 ? SimulatedMutation.TextDelete("text", position) : SimulatedMutation.TextInsert("text", ExtremeValues.Text(random, element), position)];
         }
         else
         {

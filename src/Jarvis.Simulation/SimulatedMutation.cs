@@ -4,9 +4,11 @@ namespace Jarvis.Simulation;
 /// <param name="Kind">What it does.</param>
 /// <param name="Key">The object's key.</param>
 /// <param name="Element">The set element, nested-map key or register value (unused by counters).</param>
-/// <param name="Amount">The counter amount (unused otherwise).</param>
+/// <param name="Amount">The counter amount (a local increment that would take the writer's own entry past 2^64 - 1 is refused,
+/// nothing written), the text position, the series timestamp or the workflow choice.</param>
 /// <param name="Element2">The element inside a nested set (<see cref="MutationKind.NestedAdd"/> only).</param>
-public sealed record SimulatedMutation(MutationKind Kind, string Key, string Element = "", ulong Amount = 0, string Element2 = "")
+/// <param name="Value">The value a <see cref="MutationKind.SeriesAppend"/> appends (unused otherwise).</param>
+public sealed record SimulatedMutation(MutationKind Kind, string Key, string Element = "", ulong Amount = 0, string Element2 = "", double Value = 0)
 {
     /// <summary>Adds <paramref name="element"/> to the set at <paramref name="key"/>.</summary>
     public static SimulatedMutation SetAdd(string key, string element) => new(MutationKind.SetAdd, key, element);
@@ -41,8 +43,14 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
     /// <summary>Deletes 1 + (position / 2^32) % 3 characters (at most what is there) at <c>position % Length</c>.</summary>
     public static SimulatedMutation TextDelete(string key, ulong position) => new(MutationKind.TextDelete, key, Amount: position);
 
-    /// <summary>Appends <c>(timestamp, value)</c> to the series under <paramref name="mapKey"/> of the map at <paramref name="key"/>.</summary>
-    public static SimulatedMutation SeriesAppend(string key, string mapKey, ulong timestamp) => new(MutationKind.SeriesAppend, key, mapKey, timestamp);
+    /// <summary>Appends <c>(timestamp, timestamp % 97)</c> to the series under <paramref name="mapKey"/> of the map at <paramref name="key"/>.</summary>
+    public static SimulatedMutation SeriesAppend(string key, string mapKey, ulong timestamp) => SeriesAppend(key, mapKey, timestamp, timestamp % 97);
+
+    /// <summary>
+    /// Appends <c>(timestamp, value)</c> to the series under <paramref name="mapKey"/> of the map at <paramref name="key"/>:
+    /// a value that would make its window's sum non-finite there (NaN and infinities included) is refused, nothing written.
+    /// </summary>
+    public static SimulatedMutation SeriesAppend(string key, string mapKey, ulong timestamp, double value) => new(MutationKind.SeriesAppend, key, mapKey, timestamp, Value: value);
 
     /// <summary>Downsamples the series under <paramref name="mapKey"/> of the map at <paramref name="key"/> before <paramref name="timestamp"/>.</summary>
     public static SimulatedMutation SeriesDownsample(string key, string mapKey, ulong timestamp) => new(MutationKind.SeriesDownsample, key, mapKey, timestamp);
@@ -62,7 +70,8 @@ public sealed record SimulatedMutation(MutationKind Kind, string Key, string Ele
         MutationKind.NestedAdd => $"{Kind} {Key}[{Element}] += {Element2}",
         MutationKind.SetAddRange => $"{Kind} {Key} {Element}0..{Element}{Amount - 1}",
         MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement => $"{Kind} {Key} {Amount}",
-        MutationKind.SeriesAppend or MutationKind.SeriesDownsample or MutationKind.FlowTransition => $"{Kind} {Key}[{Element}] {Amount}",
+        MutationKind.SeriesAppend => FormattableString.Invariant($"{Kind} {Key}[{Element}] {Amount} {Value:R}"),
+        MutationKind.SeriesDownsample or MutationKind.FlowTransition => $"{Kind} {Key}[{Element}] {Amount}",
         _ => $"{Kind} {Key} {Element}",
     };
 }

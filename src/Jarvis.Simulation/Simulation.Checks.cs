@@ -1,5 +1,6 @@
-using System.Text;
+using System.Buffers;
 using System.IO.Hashing;
+using System.Text;
 using Jarvis.Crdt;
 using Jarvis.Replication;
 using Jarvis.Simulation.Internal;
@@ -66,7 +67,8 @@ public sealed partial class Simulation
 
     /// <summary>
     /// Runs until the cluster is quiet: every replica up and seen Up by every other, nothing on the wire, no
-    /// storage request outstanding, no write or read waiting, and nothing sent or stored for <see cref="QuietPeriodMs"/>.
+    /// storage request outstanding, no write or read waiting, no refused object held for a clock to catch up,
+    /// and nothing sent or stored for <see cref="QuietPeriodMs"/>.
     /// Failing to get there within <paramref name="maxMs"/> is a violation. Returns the time it went quiet.
     /// </summary>
     public long RunUntilQuiescent(long maxMs)
@@ -95,9 +97,10 @@ public sealed partial class Simulation
     /// The checkers, for a quiet cluster after every fault has healed: (a) every set add acknowledged at
     /// any level, whose element no remove ever targeted, is on every replica (except one acknowledged at
     /// Local by a replica whose disk was then lost); (b) every counter lies between the sum of its
-    /// acknowledged changes (with the same exception) and the sum of all attempted, per author; (c) all
-    /// digests are equal; every write has a final outcome (unless its replica crashed first); and every
-    /// delta buffer has drained. Throws a <see cref="SimulationFailureException"/> listing every violation.
+    /// acknowledged changes (with the same exception) and the sum of all attempted and not refused, per
+    /// author, exactly (sums pass 2^64); every text is well-formed UTF-16; (c) all digests are equal; every
+    /// write has a final outcome (unless its replica crashed first); and every delta buffer has drained.
+    /// Throws a <see cref="SimulationFailureException"/> listing every violation.
     /// </summary>
     public void CheckConverged()
     {
@@ -119,6 +122,7 @@ public sealed partial class Simulation
         CheckDigests(violations);
         CheckAcknowledgedAdds(violations);
         CheckCounters(violations);
+        CheckTexts(violations);
         foreach (var write in _ledger.Writes)
         {
             if (!write.Resolved)
@@ -217,8 +221,8 @@ public sealed partial class Simulation
                 {
                     var counter = core.Get<PNCounter>(key);
                     var value = kind == MutationKind.PNCounterIncrement ? counter?.Increments ?? 0 : counter?.Decrements ?? 0;
-                    var low = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Acknowledged);
-                    var high = bounds.Values.Aggregate(0UL, (sum, b) => sum + b.Attempted);
+                    var low = bounds.Values.Aggregate(UInt128.Zero, (sum, b) => sum + b.Acknowledged);
+                    var high = bounds.Values.Aggregate(UInt128.Zero, (sum, b) => sum + b.Attempted);
                     if (value < low || value > high)
                     {
                         violations.Add($"counter bound: r{replica.Index} has {kind} total of {key} = {value}, outside [{low} acknowledged, {high} attempted]");
@@ -226,6 +230,36 @@ public sealed partial class Simulation
                 }
             }
         }
+    }
+
+    /// <summary>Every text is well-formed UTF-16 on every replica: no edit, merge or undo split a surrogate pair.</summary>
+    private void CheckTexts(List<string> violations)
+    {
+        foreach (var replica in Remaining)
+        {
+            var core = replica.Core!;
+            foreach (var key in core.Keys)
+            {
+                if (core.TryGetState(key, out var state, out _) && state is FugueText text && !IsWellFormed(text.ToString()))
+                {
+                    violations.Add($"split character: r{replica.Index} has text {key} with a lone surrogate: \"{text}\"");
+                }
+            }
+        }
+    }
+
+    private static bool IsWellFormed(string text)
+    {
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(rest, out _, out var used) != OperationStatus.Done)
+            {
+                return false;
+            }
+            rest = rest[used..];
+        }
+        return true;
     }
 
     private void CheckPendingOutputs(SimulatedReplica replica, int count, int entries)
@@ -243,6 +277,25 @@ public sealed partial class Simulation
         if (count > bound)
         {
             Fail($"r{replica.Index} produced {count} outputs from one input, above the bound {bound} derived from its options");
+        }
+    }
+
+    /// <summary>
+    /// No replica's hybrid logical clock is ever dragged more than the drift bound ahead of its own wall clock
+    /// — what a future timestamp, once observed, would do to every later write of every key. A replica whose
+    /// wall clock was set back is exempt: its own earlier timestamps legitimately lie ahead of it.
+    /// </summary>
+    private void CheckClock(SimulatedReplica replica)
+    {
+        if (replica.Clock is not { } clock || replica.ClockSteppedBack)
+        {
+            return;
+        }
+        var last = clock.Last;
+        // One millisecond of slack: a full logical counter carries into the next millisecond.
+        if (last.WallTime > clock.WallTime + (ulong)_options.MaxClockDriftMs + 1)
+        {
+            Fail($"r{replica.Index}'s clock was dragged ahead: its last timestamp {last} is {last.WallTime - clock.WallTime} ms past its wall clock, beyond the drift bound of {_options.MaxClockDriftMs} ms");
         }
     }
 
@@ -301,7 +354,7 @@ public sealed partial class Simulation
         }
         foreach (var replica in Remaining)
         {
-            if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0)
+            if (!replica.IsUp || replica.Disk.PendingCount > 0 || replica.PendingWrites.Count > 0 || replica.PendingReads.Count > 0 || replica.Core!.AwaitingClock)
             {
                 return false;
             }

@@ -47,7 +47,7 @@ public sealed partial class Simulation
             return;
         }
         replica.Leaving = true;
-        Guard(replica, core.Leave);
+        Guard(replica, "leaving", core.Leave);
         _trace.Record(_now, TraceKind.Script, index, detail: "leaves the cluster");
     }
 
@@ -120,12 +120,24 @@ public sealed partial class Simulation
         _trace.Record(_now, TraceKind.Script, index, detail: $"write error rate {rate:F2}");
     }
 
+    /// <summary>The drift bound of every replica's clock (see <see cref="SimulationOptions.MaxClockDriftMs"/>).</summary>
+    public long MaxClockDriftMs => _options.MaxClockDriftMs;
+
     /// <summary>Sets how far replica <paramref name="index"/>'s wall clock (read by its hybrid logical clock) is ahead of virtual time.</summary>
     public void SetClockSkew(int index, long skewMs)
     {
-        _replicas[index].ClockSkewMs = skewMs;
+        var replica = _replicas[index];
+        replica.ClockSkewMs = skewMs;
+        // Set back below what it already issued, the clock's own timestamps lie ahead of it (exempt from CheckClock).
+        replica.ClockSteppedBack |= replica.Clock is { } clock && clock.Last.WallTime > clock.WallTime + (ulong)_options.MaxClockDriftMs + 1;
         _trace.Record(_now, TraceKind.Script, index, detail: $"clock skew {skewMs} ms");
     }
+
+    /// <summary>Exceptions a replica's input or output threw that the driver caught (each a violation unless an investigation looks past it).</summary>
+    public int DriverFailures { get; private set; }
+
+    /// <summary>A test's fault: runs before the driver performs each output of a replica (by index); throwing from it fails that output.</summary>
+    internal Action<int, ReplicaOutput>? BeforePerform { get; set; }
 
     /// <summary>Storage requests completed, failed, and dropped after a failure, over every replica.</summary>
     public (long Completed, long Failed, long Dropped) StorageStatistics
@@ -134,13 +146,13 @@ public sealed partial class Simulation
     private void Start(SimulatedReplica replica, bool restore)
     {
         EstablishIdentity(replica);
-        var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()));
+        replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica), TimeSpan.FromMilliseconds(_options.MaxClockDriftMs));
+        var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()), replica.Clock);
         replica.Core = core;
-        replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica));
         replica.Digest = null;
         _changed = true;
         var incarnation = replica.Incarnation;
-        Guard(replica, () =>
+        Guard(replica, "starting", () =>
         {
             if (restore)
             {
@@ -189,7 +201,7 @@ public sealed partial class Simulation
             return;
         }
         _trace.Record(_now, TraceKind.Tick, e.Replica);
-        Guard(replica, () => core.Tick(_now));
+        Guard(replica, "a tick", () => core.Tick(_now));
         Drain(replica);
         if (replica.Leaving && core.CanStop && replica.PendingWrites.Count == 0 && replica.PendingReads.Count == 0 && replica.Disk.PendingCount == 0)
         {
@@ -266,7 +278,7 @@ public sealed partial class Simulation
         {
             _trace.Record(_now, TraceKind.DiskDone, e.Replica, x: batchId);
         }
-        Guard(replica, () => core.PersistCompleted(batchId, failure));
+        Guard(replica, "a storage completion", () => core.PersistCompleted(batchId, failure));
         Drain(replica);
     }
 
@@ -300,37 +312,60 @@ public sealed partial class Simulation
         }
         foreach (var output in core.TakeOutputs())
         {
-            switch (output)
+            // Each output on its own: one that throws does not lose the ones after it.
+            try
             {
-                case SendMessage send:
-                    Send(replica, send);
-                    break;
-                case PersistLog or PersistCheckpoint:
-                    Persist(replica, output);
-                    break;
-                case WriteCompleted completed:
-                    OnWriteCompleted(replica, completed);
-                    break;
-                case ReadCompleted completed:
-                    OnReadCompleted(replica, completed);
-                    break;
-                case ObjectChanged:
-                    replica.Digest = null;
-                    _changed = true;
-                    break;
-                case ProtocolError error:
-                    Fail($"r{replica.Index} reported a protocol error from {error.From}: {error.Reason}");
-                    break;
+                BeforePerform?.Invoke(replica.Index, output);
+                Perform(replica, output);
+            }
+            catch (SimulationFailureException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                DriverFailed(replica, "performing " + output.GetType().Name, e);
             }
         }
         if (_options.CheckBoundsEveryStep)
         {
             CheckBuffers(replica, core);
+            CheckClock(replica);
         }
     }
 
-    /// <summary>Runs a core input; any exception from the core is a violation.</summary>
-    private void Guard(SimulatedReplica replica, Action input)
+    private void Perform(SimulatedReplica replica, ReplicaOutput output)
+    {
+        switch (output)
+        {
+            case SendMessage send:
+                Send(replica, send);
+                break;
+            case PersistLog or PersistCheckpoint:
+                Persist(replica, output);
+                break;
+            case WriteCompleted completed:
+                OnWriteCompleted(replica, completed);
+                break;
+            case ReadCompleted completed:
+                OnReadCompleted(replica, completed);
+                break;
+            case ObjectChanged:
+                replica.Digest = null;
+                _changed = true;
+                break;
+            case ProtocolError error:
+                Fail($"r{replica.Index} reported a protocol error from {error.From}: {error.Reason}");
+                break;
+            case ClockDriftRefused refused:
+                ClockRefusals++;
+                _trace.Record(_now, TraceKind.Script, replica.Index, detail: $"clock refusal from {refused.From}: {refused.Reason}");
+                break;
+        }
+    }
+
+    /// <summary>Runs a core input, guarded like every output the driver performs (see <see cref="DriverFailed"/>).</summary>
+    private void Guard(SimulatedReplica replica, string what, Action input)
     {
         try
         {
@@ -342,7 +377,23 @@ public sealed partial class Simulation
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Fail($"r{replica.Index} threw {e.GetType().Name}: {e.Message}", e);
+            DriverFailed(replica, what, e);
+        }
+    }
+
+    /// <summary>
+    /// An input or output of a replica threw. The driver survives it as the node's does — it is traced and
+    /// counted (<see cref="DriverFailures"/>), and the replica carries on — and, since an exception from the
+    /// core is a bug, it is a violation naming the seed, the replica and what it was doing, unless an
+    /// investigation has switched that check off to look at what the history does next.
+    /// </summary>
+    private void DriverFailed(SimulatedReplica replica, string what, Exception e)
+    {
+        DriverFailures++;
+        _trace.Record(_now, TraceKind.DriverFailure, replica.Index, detail: $"{what}: {e.GetType().Name}: {e.Message}");
+        if ((_options.Checks & SimulationChecks.DriverFailures) != 0)
+        {
+            Fail($"r{replica.Index} threw {e.GetType().Name} while {what}: {e.Message}", e);
         }
     }
 

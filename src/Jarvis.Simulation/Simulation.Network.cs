@@ -201,7 +201,7 @@ public sealed partial class Simulation
         _trace.Record(_now, TraceKind.Deliver, e.Replica, e.From, bytes.Length, detail: message);
         _trace.HashBytes(bytes);
         var from = e.FromId;
-        Guard(receiver, () => core.Receive(from, message));
+        Guard(receiver, "receiving a message", () => core.Receive(from, message));
         Drain(receiver, message switch
         {
             DeltaBatch d => d.Entries.Count,

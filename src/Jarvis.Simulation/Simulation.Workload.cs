@@ -14,12 +14,20 @@ public sealed partial class Simulation
     /// <summary>Writes issued so far.</summary>
     public int WritesIssued => _ledger.Writes.Count;
 
+    /// <summary>Writes a replica refused because its clock was skewed (not issued, not in the ledger).</summary>
+    public int WritesRefusedForClock { get; private set; }
+
+    /// <summary>Messages and objects refused for clock drift, over every replica.</summary>
+    public long ClockRefusals { get; private set; }
+
     /// <summary>Writes a replica has reported acknowledged at their level.</summary>
     public int WritesAcknowledged => _ledger.Writes.Count(w => w.Acknowledged);
 
     /// <summary>
     /// Issues a write of one or more mutations (one transaction) at replica <paramref name="index"/> and
-    /// records it for the checkers. Returns the write's handle, or -1 if the replica is down.
+    /// records it for the checkers. Returns the write's handle, or -1 if the replica is down. A mutation the
+    /// object refuses for its value (see <see cref="IsRefusal"/>) changes nothing and is recorded as refused,
+    /// the way the node answers 422; the others of the write go ahead. Any other exception is a violation.
     /// </summary>
     public int Write(int index, IReadOnlyList<SimulatedMutation> mutations, Consistency consistency = Consistency.Local, long? timeoutMs = null)
     {
@@ -29,15 +37,30 @@ public sealed partial class Simulation
         {
             return -1;
         }
+        if (core.ClockSkewed)
+        {
+            // The replica refuses writes while most members disagree with its clock (it would throw).
+            WritesRefusedForClock++;
+            _trace.Record(_now, TraceKind.Script, index, detail: $"write refused, clock skewed: {core.ClockHealth.Reason}");
+            return -1;
+        }
         var record = _ledger.Add(index, replica.Id, replica.Incarnation, _now, consistency, mutations);
         _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
-        Guard(replica, () =>
+        Guard(replica, "a write", () =>
         {
             var writeId = core.Write(tx =>
             {
-                foreach (var mutation in mutations)
+                for (var i = 0; i < mutations.Count; i++)
                 {
-                    Apply(replica, tx, mutation);
+                    try
+                    {
+                        Apply(replica, tx, mutations[i]);
+                    }
+                    catch (Exception e) when (IsRefusal(mutations[i], e))
+                    {
+                        record.Refused.Add(i);
+                        _trace.Record(_now, TraceKind.Script, index, detail: $"refused {mutations[i]}: {e.GetType().Name}");
+                    }
                 }
             }, consistency, timeoutMs);
             replica.PendingWrites[writeId] = record;
@@ -52,6 +75,9 @@ public sealed partial class Simulation
 
     /// <summary>Every element added to the plain set at <paramref name="key"/> so far (for choosing what to remove).</summary>
     public IReadOnlyList<string> ElementsAdded(string key) => [.. _ledger.ElementsOf(key)];
+
+    /// <summary>Whether the object refused mutation <paramref name="mutation"/> of the write with this handle (it changed nothing).</summary>
+    public bool IsRefused(int handle, int mutation = 0) => handle >= 0 && _ledger.Writes[handle].Refused.Contains(mutation);
 
     /// <summary>Whether the write with this handle was reported acknowledged at its level.</summary>
     public bool IsAcknowledged(int handle) => handle >= 0 && _ledger.Writes[handle].Acknowledged;
@@ -70,7 +96,7 @@ public sealed partial class Simulation
             return false;
         }
         _trace.Record(_now, TraceKind.Script, index, detail: $"reads {key} at {consistency}");
-        Guard(replica, () =>
+        Guard(replica, "a read", () =>
         {
             var readId = core.Read(key, consistency, timeoutMs);
             replica.PendingReads[readId] = (key, _now);
@@ -121,7 +147,7 @@ public sealed partial class Simulation
                 tx.Update<LWWRegister<string>>(m.Key, r => r.Set(id, clock, m.Element));
                 break;
             case MutationKind.SeriesAppend:
-                tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Update(m.Element, s => s.UseWindow(1_000).Append(id, (long)m.Amount, m.Amount % 97)));
+                tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Update(m.Element, s => s.UseWindow(1_000).Append(id, (long)m.Amount, m.Value)));
                 break;
             case MutationKind.SeriesDownsample:
                 tx.Update<ORMap<string, TimeSeries>>(m.Key, map => map.Update(m.Element, s => s.UseWindow(1_000).DownsampleBefore((long)m.Amount)));
@@ -155,6 +181,19 @@ public sealed partial class Simulation
                 break;
         }
     }
+
+    /// <summary>
+    /// Whether an exception is the object refusing a mutation for its value, with nothing changed: a counter increment
+    /// that would take the writer's own entry past 2^64 - 1, a series value that is NaN, infinite or would make its
+    /// window's sum non-finite, a text edit that would split a surrogate pair.
+    /// </summary>
+    private static bool IsRefusal(SimulatedMutation m, Exception e) => m.Kind switch
+    {
+        MutationKind.GCounterIncrement or MutationKind.PNCounterIncrement or MutationKind.PNCounterDecrement => e is OverflowException,
+        MutationKind.SeriesAppend => e is NonFiniteAggregateException || (e is ArgumentException && double.IsNaN(m.Value)),
+        MutationKind.TextInsert or MutationKind.TextDelete => e is SurrogatePairSplitException,
+        _ => false,
+    };
 
     private void OnWriteCompleted(SimulatedReplica replica, WriteCompleted completed)
     {

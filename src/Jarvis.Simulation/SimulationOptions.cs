@@ -17,6 +17,12 @@ public sealed record SimulationOptions
     /// <summary>The tuning of every replica.</summary>
     public ReplicaOptions Replica { get; init; } = new();
 
+    /// <summary>
+    /// The drift bound of every replica's hybrid logical clock: a peer, or a received timestamp, further
+    /// ahead of a replica's (skewed) wall clock is refused.
+    /// </summary>
+    public long MaxClockDriftMs { get; init; } = 60_000;
+
     /// <summary>Virtual milliseconds between two ticks of a replica (timeouts and sync rounds happen on ticks).</summary>
     public long TickIntervalMs { get; init; } = 10;
 

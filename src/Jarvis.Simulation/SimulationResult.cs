@@ -12,6 +12,8 @@ namespace Jarvis.Simulation;
 /// <param name="WritesAcknowledged">Writes acknowledged at their level.</param>
 /// <param name="MessagesSent">Messages sent.</param>
 /// <param name="BytesSent">Bytes of those messages.</param>
+/// <param name="ClockRefusals">Messages and objects refused for clock drift.</param>
+/// <param name="WritesRefusedForClock">Writes refused because the replica's own clock was skewed.</param>
 public sealed record SimulationResult(
     int Seed,
     FaultMix Faults,
@@ -23,4 +25,6 @@ public sealed record SimulationResult(
     int WritesIssued,
     int WritesAcknowledged,
     long MessagesSent,
-    long BytesSent);
+    long BytesSent,
+    long ClockRefusals,
+    int WritesRefusedForClock);

@@ -30,7 +30,13 @@ internal sealed class TestCluster : IAsyncDisposable
     public JarvisClient Client(int index) => Cluster.Nodes[index].Client;
 
     /// <summary>Starts <paramref name="count"/> nodes with mTLS and waits until all are ready.</summary>
-    public static async Task<TestCluster> StartAsync(int count)
+    public static Task<TestCluster> StartAsync(int count) => StartAsync(count, secure: true, environment: null, isolated: null);
+
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes, some with environment variables of their own (a skewed clock) and
+    /// some cut off from the others from the start, and waits until every other node is ready.
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(int count, bool secure, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? environment, IReadOnlyCollection<int>? isolated)
     {
         var directory = Path.Combine(Path.GetTempPath(), "jarvis-cluster-test-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
         var cluster = new TestCluster(directory);
@@ -39,7 +45,14 @@ internal sealed class TestCluster : IAsyncDisposable
             var names = Enumerable.Range(0, count).Select(LocalCluster.NodeName).ToList();
             cluster.Cluster.EnsureCertificates(names);
             var ports = FreePorts.Take(2 * count);
-            var specs = Enumerable.Range(0, count).Select(i => cluster.Cluster.Spec(i, ports[2 * i], ports[2 * i + 1], insecure: false)).ToList();
+            var specs = Enumerable.Range(0, count).Select(i => cluster.Cluster.Spec(i, ports[2 * i], ports[2 * i + 1], insecure: !secure)).ToList();
+            foreach (var (index, variables) in environment ?? new Dictionary<int, IReadOnlyDictionary<string, string>>())
+            {
+                foreach (var (name, value) in variables)
+                {
+                    specs[index].Environment[name] = value;
+                }
+            }
             for (var from = 0; from < count; from++)
             {
                 for (var to = 0; to < count; to++)
@@ -58,11 +71,21 @@ internal sealed class TestCluster : IAsyncDisposable
                     }
                 }
             }
+            foreach (var index in isolated ?? [])
+            {
+                cluster.Isolate(index, FaultMode.Reset);
+            }
             foreach (var spec in specs)
             {
                 cluster.Cluster.Start(spec);
             }
-            await cluster.Cluster.WaitReadyAsync(Generous, null, CancellationToken.None);
+            if (environment is null && isolated is null)
+            {
+                await cluster.Cluster.WaitReadyAsync(Generous, null, CancellationToken.None);
+                return cluster;
+            }
+            var waitFor = Enumerable.Range(0, count).Where(i => environment?.ContainsKey(i) != true && isolated?.Contains(i) != true).ToList();
+            await WaitUntilAsync(async () => (await Task.WhenAll(waitFor.Select(i => cluster.Client(i).IsReadyAsync(CancellationToken.None)))).All(r => r), $"nodes {string.Join(", ", waitFor)} are ready");
             return cluster;
         }
         catch

@@ -28,7 +28,6 @@ public sealed class ClientApiTests(ApiNodeFixture fixture) : IClassFixture<ApiNo
         { "mvregister", ["""{"op":"set","value":"x"}""", """{"op":"set","value":"y"}"""], """["y"]""" },
         { "set", ["""{"op":"add","value":"b"}""", """{"op":"add","values":["c","a","d"]}""", """{"op":"remove","value":"d"}"""], """["a","b","c"]""" },
         { "flag", ["""{"op":"enable"}"""], "true" },
-        { "flag", ["""{"op":"enable"}""", """{"op":"disable"}"""], "false" },
         { "map", ["""{"op":"set","field":"f","value":"1"}""", """{"op":"set","field":"g","value":"2"}""", """{"op":"remove","field":"f"}"""], """{"g":"2"}""" },
         { "text", ["""{"op":"insert","index":0,"text":"helo"}""", """{"op":"insert","index":3,"text":"l"}""", """{"op":"insert","index":5,"text":" world!"}""", """{"op":"delete","index":11,"length":1}"""], "\"hello world\"" },
         {

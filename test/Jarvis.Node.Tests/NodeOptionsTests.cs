@@ -127,6 +127,7 @@ public sealed class NodeOptionsTests
             ["Jarvis:Seeds:0"] = "127.0.0.1:7001",
             ["Jarvis:PeerRoutes:node-1"] = "127.0.0.1:9001",
             ["Jarvis:MaxBodyBytes"] = "4096",
+            ["Jarvis:MaxClockDriftMs"] = "5000",
         }).Build();
         var options = NodeOptions.FromConfiguration(configuration);
         Assert.Empty(options.Validate());
@@ -135,8 +136,23 @@ public sealed class NodeOptionsTests
         Assert.Equal(["127.0.0.1:7001"], options.Seeds);
         Assert.Equal("127.0.0.1:9001", options.PeerRoutes["node-1"]);
         Assert.Equal(4096, options.MaxBodyBytes);
+        Assert.Equal(5000, options.MaxClockDriftMs);
         Assert.Equal("127.0.0.1:7002", options.EffectivePeerAddress);
     }
+
+    [Theory]
+    [InlineData(99)]
+    [InlineData(86_400_001)]
+    public void A_clock_drift_bound_out_of_range_is_refused(long driftMs)
+    {
+        var options = Valid();
+        options.MaxClockDriftMs = driftMs;
+        Assert.Contains(options.Validate(), p => p.Contains("MaxClockDriftMs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_clock_drift_bound_is_a_minute_by_default()
+        => Assert.Equal(60_000, Valid().MaxClockDriftMs);
 
     [Fact]
     public void A_number_that_does_not_parse_is_a_problem_not_a_crash()

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Jarvis.Node.Internal;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Node.Tests;
@@ -32,8 +34,15 @@ public sealed class TestNode : IAsyncDisposable
 
     public string PeerAddress => $"127.0.0.1:{Options.PeerPort}";
 
+    /// <summary>The node's replica driver, for tests that post to its loop.</summary>
+    internal NodeRuntime Runtime => _app.Services.GetRequiredService<NodeRuntime>();
+
     /// <summary>Starts a node; <paramref name="configure"/> may set seeds, certificates and so on.</summary>
-    public static async Task<TestNode> StartAsync(string name, Action<NodeOptions>? configure = null, string? dataDirectory = null)
+    public static Task<TestNode> StartAsync(string name, Action<NodeOptions>? configure = null, string? dataDirectory = null)
+        => StartAsync(name, new NodeHooks(), configure, dataDirectory);
+
+    /// <summary>Starts a node with test hooks (injected faults, extra types).</summary>
+    internal static async Task<TestNode> StartAsync(string name, NodeHooks hooks, Action<NodeOptions>? configure = null, string? dataDirectory = null)
     {
         var owned = dataDirectory is null ? Directory.CreateTempSubdirectory("jarvis-node-").FullName : null;
         var options = new NodeOptions
@@ -47,7 +56,7 @@ public sealed class TestNode : IAsyncDisposable
         configure?.Invoke(options);
         var logs = new CapturingLoggerProvider();
         var logging = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
-        var app = JarvisNodeHost.Build(options, logging);
+        var app = JarvisNodeHost.Build(options, logging, hooks);
         await app.StartAsync();
         return new TestNode(options, app, logging, logs, owned);
     }
@@ -70,6 +79,26 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     public async Task<string> DigestAsync() => (await GetJsonAsync("v1/digest"))["root"]!.GetValue<string>();
+
+    /// <summary>The sum of a Prometheus series' samples on <c>/metrics</c> whose labels include <paramref name="label"/> (<c>name="value"</c>), or every sample's.</summary>
+    public async Task<double> MetricAsync(string series, string? label = null)
+    {
+        var text = await Client.GetStringAsync("metrics");
+        var total = 0.0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(series, StringComparison.Ordinal) && line.Length > series.Length && line[series.Length] is '{' or ' '
+                && (label is null || line.Contains(label, StringComparison.Ordinal)))
+            {
+                var value = line[(line.LastIndexOf(' ') + 1)..];
+                total += double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return total;
+    }
+
+    /// <summary>Stops the node (as on SIGTERM: the host stops) without disposing the test's resources.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -11,7 +11,7 @@ internal static class ResultAgreement
     }
 
     /// <summary>Both values equal the expected one.</summary>
-    public static void RequireSameValue(string workload, ulong jarvis, ulong akka, ulong expected)
+    public static void RequireSameValue(string workload, UInt128 jarvis, ulong akka, ulong expected)
     {
         if (jarvis != expected || akka != expected)
         {

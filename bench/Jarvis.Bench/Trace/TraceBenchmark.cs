@@ -9,39 +9,32 @@ namespace Jarvis.Bench.Trace;
 /// machine the noise is mostly other work stealing the CPU, which only ever adds time.
 /// </summary>
 /// <remarks>
-/// The warm-up is one run, repeated while it stays within <see cref="WarmupRuns"/> runs and
-/// <see cref="WarmupTime"/>: code entered once per run (an encoder's top level) only reaches its final JIT tier
-/// after some 30 calls (see <see cref="Measurement.MeasurementPlan"/>). Runs on the calling thread; not
-/// thread-safe (it forces collections of the whole process).
+/// Each warm-up runs until the time per run stops improving (<see cref="SteadyStateWarmup"/>). Runs on the calling
+/// thread; not thread-safe (it forces collections of the whole process).
 /// </remarks>
 internal static class TraceBenchmark
 {
-    /// <summary>At most this many warm-up runs.</summary>
-    public const int WarmupRuns = 30;
-
-    /// <summary>No further warm-up run starts after this long.</summary>
-    public static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(1);
-
+    /// <summary>Measures every step on <paramref name="trace"/>, each warmed up by <paramref name="warmup"/>.</summary>
     /// <exception cref="TraceLoadException">The trace cannot be replayed (a patch out of range, a bad history).</exception>
-    public static TraceResult Measure(EditingTrace trace, int runs)
+    public static TraceResult Measure(EditingTrace trace, int runs, SteadyStateWarmup warmup)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
 
-        // The first warm-up replay is also the one whose outcome is checked.
-        var (text, textMatches, replicasAgree, applyFirstMs) = Check(trace);
-        Warm(() => Replay(trace));
+        // The first replay, cold, is also the one whose outcome is checked.
+        var (text, replicasAgree, applyFirstMs) = Check(trace);
+        var applyWarmup = warmup.Run(() => Replay(trace));
         var heapBytes = MeasureHeap(trace);
         var applyMs = BestOf(runs, () => Replay(trace), out var outcome);
         var document = outcome.Document;
 
-        Warm(document.Encode);
+        var encodeWarmup = warmup.Run(document.Encode);
         var encodeMs = BestOf(runs, document.Encode, out var bytes);
 
-        Warm(() => FugueText.Decode(bytes));
+        var loadWarmup = warmup.Run(() => FugueText.Decode(bytes));
         var loadMs = BestOf(runs, () => FugueText.Decode(bytes), out var loaded);
 
         var update = document.EncodeUpdateSince(null);
-        Warm(() => MergeInto(update));
+        var mergeWarmup = warmup.Run(() => MergeInto(update));
         var mergeMs = BestOf(runs, () => MergeInto(update), out var merged);
 
         return new TraceResult(
@@ -54,11 +47,12 @@ internal static class TraceBenchmark
             loadMs,
             mergeMs,
             heapBytes,
-            textMatches,
+            TextDifference.Describe(trace.EndContent, text),
             replicasAgree,
             LoadMatches: loaded.ToString() == text,
             MergeMatches: merged.ToString() == text,
-            ApplyFirstMs: applyFirstMs);
+            ApplyFirstMs: applyFirstMs,
+            Warmups: [new("apply", applyWarmup), new("encode", encodeWarmup), new("load", loadWarmup), new("merge", mergeWarmup)]);
     }
 
     /// <summary>Replays the trace with the replay its kind calls for.</summary>
@@ -83,13 +77,12 @@ internal static class TraceBenchmark
     }
 
     /// <summary>The first, cold replay (JIT not yet warm), timed as well: the one a short-lived process pays.</summary>
-    private static (string Text, bool TextMatches, bool ReplicasAgree, double ElapsedMs) Check(EditingTrace trace)
+    private static (string Text, bool ReplicasAgree, double ElapsedMs) Check(EditingTrace trace)
     {
         var start = Stopwatch.GetTimestamp();
         var outcome = Replay(trace);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        var text = outcome.Document.ToString();
-        return (text, text == trace.EndContent, outcome.ReplicasAgree(), elapsed);
+        return (outcome.Document.ToString(), outcome.ReplicasAgree(), elapsed);
     }
 
     private static FugueText MergeInto(byte[] update)
@@ -97,15 +90,6 @@ internal static class TraceBenchmark
         var fresh = new FugueText();
         fresh.ApplyUpdate(update);
         return fresh;
-    }
-
-    private static void Warm<T>(Func<T> body)
-    {
-        var start = Stopwatch.GetTimestamp();
-        for (var i = 0; i < WarmupRuns && Stopwatch.GetElapsedTime(start) < WarmupTime; i++)
-        {
-            GC.KeepAlive(body());
-        }
     }
 
     private static double BestOf<T>(int runs, Func<T> body, out T last)

@@ -10,9 +10,9 @@ namespace Jarvis.Bench.Trace;
 /// remote update, the encoding's size and the document's managed heap, checking each step's text.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 when every check passed; 1 when one failed (a sequential trace's text differs from its
-/// endContent, replicas disagree, or decode/merge give another text); 2 on bad usage or a trace that cannot be
-/// read. Every file is processed even after a failure. See <see cref="SequentialReplay"/> and
+/// Exit codes: 0 when every check passed; 1 when one failed (the text differs from the trace's endContent,
+/// sequential or concurrent, replicas disagree, or decode/merge give another text); 2 on bad usage or a trace that
+/// cannot be read. Every file is processed even after a failure. See <see cref="SequentialReplay"/> and
 /// <see cref="ConcurrentReplay"/> for how each kind is replayed, <see cref="TraceBenchmark"/> for the timing.
 /// </remarks>
 internal sealed class TraceCommand : IBenchCommand
@@ -23,17 +23,20 @@ internal sealed class TraceCommand : IBenchCommand
 
     private readonly TextWriter _output;
     private readonly TextWriter _error;
+    private readonly SteadyStateWarmup _warmup;
 
     public TraceCommand()
-        : this(Console.Out, Console.Error)
+        : this(Console.Out, Console.Error, new SteadyStateWarmup())
     {
     }
 
-    /// <summary>Writes results to <paramref name="output"/> and progress and errors to <paramref name="error"/>.</summary>
-    public TraceCommand(TextWriter output, TextWriter error)
+    /// <summary>Writes results to <paramref name="output"/> and progress and errors to <paramref name="error"/>, and
+    /// warms every timed step with <paramref name="warmup"/>.</summary>
+    public TraceCommand(TextWriter output, TextWriter error, SteadyStateWarmup warmup)
     {
         _output = output;
         _error = error;
+        _warmup = warmup;
     }
 
     public string Name => "trace";
@@ -42,7 +45,7 @@ internal sealed class TraceCommand : IBenchCommand
 
     public string Usage =>
         $"FILE... [--json] [--runs N (default {DefaultRuns})]; FILE is an editing trace, .json or .json.gz, sequential or concurrent. "
-        + $"Each time is the best of N runs after a warm-up (up to {TraceBenchmark.WarmupRuns} runs within {TraceBenchmark.WarmupTime.TotalSeconds:F0} s), as noise on a shared machine only adds time. "
+        + $"Each time is the best of N runs after a warm-up ({WarmupRule}), as noise on a shared machine only adds time. "
         + "heapBytes = managed heap after a full GC with the parsed trace (flat arrays) and the final document alive, "
         + "minus the same before the replay with the trace alive: the document's own heap.";
 
@@ -64,7 +67,7 @@ internal sealed class TraceCommand : IBenchCommand
             {
                 var trace = EditingTraceLoader.Load(file);
                 _error.WriteLine($"{trace.Name}: {trace.Kind.ToString().ToLowerInvariant()}, {trace.PatchCount:N0} patches in {trace.TransactionCount:N0} txns by {trace.AgentCount} agent(s); warm-up, then {options.Runs} timed runs...");
-                result = TraceBenchmark.Measure(trace, options.Runs);
+                result = TraceBenchmark.Measure(trace, options.Runs, _warmup);
             }
             catch (TraceLoadException e)
             {
@@ -72,6 +75,7 @@ internal sealed class TraceCommand : IBenchCommand
                 exitCode = 2;
                 continue;
             }
+            WriteWarmups(result);
             foreach (var failure in result.Failures())
             {
                 _error.WriteLine($"CHECK FAILED: {result.Trace}: {failure}");
@@ -110,7 +114,7 @@ internal sealed class TraceCommand : IBenchCommand
 
     private void WriteTable(List<TraceResult> results, int runs)
     {
-        _output.WriteLine($"FugueText on editing traces; times are the best of {runs} runs after a warm-up (up to {TraceBenchmark.WarmupRuns} runs within {TraceBenchmark.WarmupTime.TotalSeconds:F0} s)");
+        _output.WriteLine($"FugueText on editing traces; times are the best of {runs} runs after a warm-up ({WarmupRule})");
         _output.WriteLine();
         List<string[]> rows =
         [
@@ -147,6 +151,20 @@ internal sealed class TraceCommand : IBenchCommand
         _output.WriteLine("apply: every patch (sequential: Splice on one replica; concurrent: Insert/Delete per agent replica, every merge included)");
         _output.WriteLine("encode/load: Encode() and FugueText.Decode of the final document; merge: ApplyUpdate(EncodeUpdateSince(null)) into an empty replica");
         _output.WriteLine("heap: managed heap held by the final document (after a full GC, minus the same with only the parsed trace alive)");
+    }
+
+    private string WarmupRule => Format(
+        $"until the time per run stops improving: {SteadyStateWarmup.SteadyRounds} rounds of {_warmup.RoundTime.TotalMilliseconds:F0} ms without a {SteadyStateWarmup.Tolerance * 100:F0}% gain, {_warmup.MinimumTime.TotalSeconds:0.#}-{_warmup.MaximumTime.TotalSeconds:0.#} s");
+
+    /// <summary>One progress line with each step's warm-up, and a warning for a step that never settled.</summary>
+    private void WriteWarmups(TraceResult result)
+    {
+        _error.WriteLine($"{result.Trace}: warm-up "
+            + string.Join(", ", result.Warmups.Select(w => Format($"{w.Step} {w.Report.Runs:N0} runs in {w.Report.Elapsed.TotalSeconds:F1} s"))));
+        foreach (var unsettled in result.Warmups.Where(w => !w.Report.Steady))
+        {
+            _error.WriteLine(Format($"warning: {result.Trace}: {unsettled.Step} had not settled after {unsettled.Report.Elapsed.TotalSeconds:F1} s of warm-up (its runs were still getting faster); its time may be high"));
+        }
     }
 
     private static string Format(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);

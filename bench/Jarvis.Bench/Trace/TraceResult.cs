@@ -11,10 +11,12 @@ namespace Jarvis.Bench.Trace;
 /// <param name="ApplyFirstMs">The first, cold replay, before any warm-up (reported beside the best, never instead of it).</param>
 /// <param name="MergeMs"><c>ApplyUpdate</c> of the whole document's update into an empty replica.</param>
 /// <param name="HeapBytes">Managed heap held by the final document (see <see cref="TraceBenchmark.MeasureHeap"/>).</param>
-/// <param name="TextMatches">The final text equals the trace's <c>endContent</c>.</param>
+/// <param name="TextDifference">Where the final text first differs from the trace's <c>endContent</c>; null when
+/// they are equal.</param>
 /// <param name="ReplicasAgree">Every replica ended with the same text (always true for a sequential trace).</param>
 /// <param name="LoadMatches">The decoded document's text equals the final text.</param>
 /// <param name="MergeMatches">The merged replica's text equals the final text.</param>
+/// <param name="Warmups">How the warm-up of each timed step went, in the order of the steps.</param>
 internal sealed record TraceResult(
     string Trace,
     TraceKind Kind,
@@ -25,20 +27,29 @@ internal sealed record TraceResult(
     double LoadMs,
     double MergeMs,
     long HeapBytes,
-    bool TextMatches,
+    string? TextDifference,
     bool ReplicasAgree,
     bool LoadMatches,
     bool MergeMatches,
-    double ApplyFirstMs = 0)
+    double ApplyFirstMs,
+    IReadOnlyList<StepWarmup> Warmups)
 {
-    /// <summary>The failed checks, empty when all passed. A concurrent trace's text differing from endContent is
-    /// reported, not failed: the recorded text came from another CRDT, whose order for concurrent inserts at the
-    /// same place may differ.</summary>
+    /// <summary>The final text equals the trace's <c>endContent</c>.</summary>
+    public bool TextMatches => TextDifference is null;
+
+    /// <summary>The failed checks, empty when all passed. A text that differs from endContent fails whatever the
+    /// trace's kind: for a concurrent trace the message adds that the CRDT which recorded it may have ordered
+    /// concurrent inserts at one place differently.</summary>
     public IEnumerable<string> Failures()
     {
-        if (Kind == TraceKind.Sequential && !TextMatches)
+        if (TextDifference is not null)
         {
-            yield return "the replayed text differs from endContent";
+            yield return (Kind, ReplicasAgree) switch
+            {
+                (TraceKind.Sequential, _) => $"the replayed text differs from endContent: {TextDifference}",
+                (_, true) => $"the replicas' text differs from endContent: {TextDifference} (they agree with one another: the CRDT that recorded the trace may order concurrent inserts at one place differently from FugueMax)",
+                _ => $"the first replica's text differs from endContent: {TextDifference}",
+            };
         }
         if (!ReplicasAgree)
         {

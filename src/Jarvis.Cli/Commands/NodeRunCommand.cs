@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Jarvis.Cli.Internal;
 using Spectre.Console;
 using Jarvis.Node;
+using Jarvis.Replication.Storage;
 using Microsoft.Extensions.Configuration;
 
 namespace Jarvis.Cli.Commands;
@@ -9,10 +11,12 @@ namespace Jarvis.Cli.Commands;
 /// <summary>
 /// <c>jarvis node run</c>: runs one node in this process. Configuration comes, lowest precedence first, from
 /// appsettings.json (working directory, or <c>--config FILE</c>), environment variables (<c>JARVIS__NAME</c>, …),
-/// <c>--Jarvis:Key=value</c> tokens, and then the named options.
+/// <c>--Jarvis:Key=value</c> settings, and then the named options.
 /// </summary>
 internal static class NodeRunCommand
 {
+    private const string SettingPrefix = "--Jarvis:";
+
     public static Command Create()
     {
         var name = new Option<string?>("--name") { Description = "The node name (a-z, 0-9, '-')." };
@@ -27,15 +31,22 @@ internal static class NodeRunCommand
         var insecure = new Option<bool>("--insecure") { Description = "Plain HTTP/2 between peers, no TLS (local experiments only)." };
         var config = new Option<string?>("--config") { Description = "A JSON settings file (section \"Jarvis\") instead of ./appsettings.json." };
         var stopWithParent = new Option<bool>(NodeRunCommandNames.StopWithParent) { Hidden = true, Description = "Stop when standard input closes." };
+        // The parser hands a token that is no option of this command to the argument, which takes only settings:
+        // a mistyped option is an error rather than a configuration key nothing reads.
+        // Named as it is written, since help shows an argument's name in the usage line.
+        var settings = new Argument<string[]>("--Jarvis:KEY=VALUE")
+        {
+            Description = "Any node setting by its configuration key, e.g. --Jarvis:MaxBodyBytes=65536 (docs/node.md); repeatable.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        settings.Validators.Add(CheckSettings);
         var run = new Command("run", "Run a node in this process until Ctrl+C.")
         {
-            name, data, peerPort, httpPort, listen, advertise, seeds, routes, certs, insecure, config, stopWithParent,
+            name, data, peerPort, httpPort, listen, advertise, seeds, routes, certs, insecure, config, stopWithParent, settings,
         };
-        // --Jarvis:Key=value tokens reach the configuration instead of failing the parse.
-        run.TreatUnmatchedTokensAsErrors = false;
         run.SetAction(async (parse, ct) =>
         {
-            var options = Bind(parse, config, out var problems);
+            var options = Bind(parse, config, settings, out var problems);
             if (options is not null)
             {
                 ApplyOverrides(options, parse, name, data, peerPort, httpPort, listen, advertise, seeds, routes, certs, insecure, problems);
@@ -73,6 +84,12 @@ internal static class NodeRunCommand
                 Terminal.Fail($"the node could not start: {e.Message}");
                 return ExitCodes.Failure;
             }
+            catch (StorageException e)
+            {
+                // Typically the data folder is in use: another node holds its store open and locked.
+                Terminal.Fail($"the node could not start: {e.Message}");
+                return ExitCodes.Failure;
+            }
             return ExitCodes.Success;
         });
         var node = new Command("node", "Run a Jarvis node.");
@@ -80,7 +97,24 @@ internal static class NodeRunCommand
         return node;
     }
 
-    private static NodeOptions? Bind(ParseResult parse, Option<string?> config, out List<string> problems)
+    /// <summary>Each token is <c>--Jarvis:KEY=VALUE</c>, or <c>--Jarvis:KEY</c> followed by its value.</summary>
+    private static void CheckSettings(ArgumentResult result)
+    {
+        for (var i = 0; i < result.Tokens.Count; i++)
+        {
+            var token = result.Tokens[i].Value;
+            if (!token.StartsWith(SettingPrefix, StringComparison.OrdinalIgnoreCase) || token.Length == SettingPrefix.Length)
+            {
+                result.AddError($"'{token}' is neither an option of 'jarvis node run' nor a setting (--Jarvis:KEY=VALUE).");
+            }
+            else if (!token.Contains('=', StringComparison.Ordinal) && ++i == result.Tokens.Count)
+            {
+                result.AddError($"The setting '{token}' has no value: write {token}=VALUE.");
+            }
+        }
+    }
+
+    private static NodeOptions? Bind(ParseResult parse, Option<string?> config, Argument<string[]> settings, out List<string> problems)
     {
         problems = [];
         var builder = new ConfigurationBuilder();
@@ -100,7 +134,7 @@ internal static class NodeRunCommand
             builder.AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
         }
         builder.AddEnvironmentVariables();
-        builder.AddCommandLine(parse.UnmatchedTokens.ToArray());
+        builder.AddCommandLine(parse.GetValue(settings) ?? []);
         try
         {
             return NodeOptions.FromConfiguration(builder.Build());

@@ -31,8 +31,17 @@ internal sealed class JarvisClient : IDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>The path of an object: the key's segments escaped one by one, so '/' stays a separator.</summary>
+    /// <exception cref="JarvisClientException">The key has a '.', '..' or empty segment: .NET's Uri resolves those (even
+    /// escaped) before sending, so the request would name another key; the node refuses such keys anyway.</exception>
     public static string ObjectPath(string key)
-        => "v1/objects/" + string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+    {
+        var segments = key.Split('/');
+        if (segments.FirstOrDefault(s => s is "" or "." or "..") is { } bad)
+        {
+            throw new JarvisClientException($"The key '{key}' has {(bad.Length == 0 ? "an empty segment" : $"a '{bad}' segment")}: keys may not hold '.', '..' or empty segments (nor start or end with '/').");
+        }
+        return "v1/objects/" + string.Join('/', segments.Select(Uri.EscapeDataString));
+    }
 
     /// <summary>Applies one operation to an object (<c>PUT /v1/objects/KEY</c>).</summary>
     public async Task<WriteResponse> PutAsync(string key, string type, JsonObject operation, string? consistency, int? timeoutMs, CancellationToken ct)
@@ -55,6 +64,24 @@ internal sealed class JarvisClient : IDisposable
         var outcome = body.TryGetProperty("outcome", out var o) ? o.GetString() ?? "completed" : "completed";
         var value = body.TryGetProperty("value", out var v) ? v : default;
         return new WriteResponse(status, outcome, value);
+    }
+
+    /// <summary>Deletes an object (<c>DELETE /v1/objects/KEY</c>): what the node has observed of it is removed.</summary>
+    public async Task<WriteResponse> DeleteAsync(string key, string? consistency, int? timeoutMs, CancellationToken ct)
+    {
+        var query = new List<string>();
+        if (consistency is not null)
+        {
+            query.Add("consistency=" + Uri.EscapeDataString(consistency));
+        }
+        if (timeoutMs is { } ms)
+        {
+            query.Add(string.Create(CultureInfo.InvariantCulture, $"timeoutMs={ms}"));
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Delete, ObjectPath(key) + (query.Count == 0 ? string.Empty : "?" + string.Join('&', query)));
+        var (status, body) = await SendAsync(request, DefaultTimeout + TimeSpan.FromMilliseconds(timeoutMs ?? 0), ct).ConfigureAwait(false);
+        var outcome = body.TryGetProperty("outcome", out var o) ? o.GetString() ?? "completed" : "completed";
+        return new WriteResponse(status, outcome, default);
     }
 
     /// <summary>Reads an object (<c>GET /v1/objects/KEY</c>): the whole answer (<c>key</c>, <c>type</c>, <c>value</c>), or null if the key does not exist.</summary>

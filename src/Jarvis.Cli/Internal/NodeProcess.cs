@@ -51,6 +51,10 @@ internal sealed class NodeProcess : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = executable.StartInfo(spec.Arguments()), EnableRaisingEvents = true };
+        foreach (var (name, value) in spec.Environment)
+        {
+            process.StartInfo.Environment[name] = value;
+        }
         var node = new NodeProcess(spec, process, log, logPath);
         process.OutputDataReceived += (_, e) => node.Append(e.Data);
         process.ErrorDataReceived += (_, e) => node.Append(e.Data);

@@ -11,6 +11,9 @@ internal sealed record NodeSpec(string Name, string DataDirectory, int HttpPort,
     /// <summary>Dial addresses by node name (links through fault proxies).</summary>
     public Dictionary<string, string> Routes { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Environment variables set for the child beyond this process's own (e.g. libfaketime's, to skew its clock).</summary>
+    public Dictionary<string, string> Environment { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>The client API's base address.</summary>
     public Uri HttpUrl => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{HttpPort}/"));
 

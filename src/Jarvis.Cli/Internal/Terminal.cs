@@ -5,10 +5,16 @@ namespace Jarvis.Cli.Internal;
 /// <summary>The consoles the commands write to: results on standard output, errors on standard error.</summary>
 internal static class Terminal
 {
-    private static readonly Lazy<IAnsiConsole> ErrorConsole = new(() => AnsiConsole.Create(new AnsiConsoleSettings
+    private static readonly Lazy<IAnsiConsole> ErrorConsole = new(() =>
     {
-        Out = new AnsiConsoleOutput(Console.Error),
-    }));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            // Into a file or a supervisor's log: an error stays one line, not wrapped at 80 columns.
+            console.Profile.Width = 10_000;
+        }
+        return console;
+    });
 
     /// <summary>Standard output.</summary>
     public static IAnsiConsole Out => AnsiConsole.Console;

@@ -5,7 +5,9 @@ namespace Jarvis.Crdt;
 /// through a <see cref="TimeProvider"/>. Its timestamps are strictly increasing even when the wall clock
 /// steps backwards, stay close to the wall clock, and respect causality once remote timestamps are
 /// <see cref="Observe">observed</see>. Remote timestamps further ahead than <see cref="MaxDrift"/> are
-/// rejected with a <see cref="ClockDriftException"/>.
+/// rejected with a <see cref="ClockDriftException"/> (or refused by <see cref="TryObserve"/>), and
+/// <see cref="NowAfter"/> passes a stored timestamp beyond that bound without moving the clock, so nothing
+/// drags the clock more than <see cref="MaxDrift"/> ahead of the wall clock.
 /// </summary>
 /// <remarks>Thread-safe: one clock may serve every writer of a replica.</remarks>
 public sealed class HybridLogicalClock
@@ -28,6 +30,9 @@ public sealed class HybridLogicalClock
 
     /// <summary>The largest accepted lead of a remote timestamp over the local wall clock.</summary>
     public TimeSpan MaxDrift { get; }
+
+    /// <summary>The wall clock now, in milliseconds since the Unix epoch (0 before the epoch).</summary>
+    public ulong WallTime => WallNow();
 
     /// <summary>The last timestamp issued or observed.</summary>
     public HlcTimestamp Last
@@ -62,7 +67,7 @@ public sealed class HybridLogicalClock
         lock (_gate)
         {
             var wall = WallNow();
-            if (remote.WallTime > wall && remote.WallTime - wall > (ulong)MaxDrift.TotalMilliseconds)
+            if (IsBeyondDrift(remote, wall))
             {
                 throw new ClockDriftException(remote, wall, MaxDrift);
             }
@@ -71,16 +76,51 @@ public sealed class HybridLogicalClock
     }
 
     /// <summary>
+    /// Observes a remote timestamp as <see cref="Observe"/> does, refusing one beyond the drift bound without
+    /// an exception: for a replica that checks every received state and refuses only the offending ones.
+    /// </summary>
+    /// <param name="remote">The received timestamp.</param>
+    /// <param name="timestamp">The new local timestamp; <see cref="HlcTimestamp.Zero"/> when refused.</param>
+    /// <returns>False, with the clock unchanged, when <paramref name="remote"/> is more than <see cref="MaxDrift"/> ahead.</returns>
+    public bool TryObserve(HlcTimestamp remote, out HlcTimestamp timestamp)
+    {
+        lock (_gate)
+        {
+            var wall = WallNow();
+            if (IsBeyondDrift(remote, wall))
+            {
+                timestamp = HlcTimestamp.Zero;
+                return false;
+            }
+            timestamp = Advance(wall, remote);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// A new timestamp greater than <paramref name="seen"/> and every earlier one, without the drift check:
-    /// for overwriting a value already in local state (last-writer-wins types), which was checked when it arrived.
+    /// for overwriting a value already in local state (last-writer-wins types). When <paramref name="seen"/>
+    /// is itself more than <see cref="MaxDrift"/> ahead of the wall clock — a value this replica wrote while
+    /// its own clock was wrong, since received ones are checked — the result is its successor and the clock
+    /// is left where it was: the overwrite still wins over the value it replaces, but one bad timestamp does
+    /// not drag every later timestamp of every key into the future.
     /// </summary>
     public HlcTimestamp NowAfter(HlcTimestamp seen)
     {
         lock (_gate)
         {
-            return Advance(WallNow(), seen);
+            var wall = WallNow();
+            if (IsBeyondDrift(seen, wall))
+            {
+                var successor = Successor(seen);
+                return successor > _last ? successor : Successor(_last);
+            }
+            return Advance(wall, seen);
         }
     }
+
+    private bool IsBeyondDrift(HlcTimestamp remote, ulong wall)
+        => remote.WallTime > wall && remote.WallTime - wall > (ulong)MaxDrift.TotalMilliseconds;
 
     private static HlcTimestamp Successor(HlcTimestamp t)
         => t.Logical == uint.MaxValue ? new HlcTimestamp(checked(t.WallTime + 1), 0) : new HlcTimestamp(t.WallTime, t.Logical + 1);

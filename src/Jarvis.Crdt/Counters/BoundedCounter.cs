@@ -20,6 +20,10 @@ namespace Jarvis.Crdt;
 /// through any chain of transfers. Every state reachable by joining states and deltas in any order
 /// therefore has non-negative rights at every replica, and so a non-negative value. Increment deltas
 /// stay one entry.</para>
+/// <para>Arithmetic: every entry (a replica's increments, its decrements, the rights one replica transferred to
+/// another) is a <see cref="ulong"/> written only by its owner; a mutation that would take its own entry past
+/// 2^64 - 1 throws <see cref="OverflowException"/> and changes nothing. The value and the rights are exact
+/// <see cref="UInt128"/>s, so reading never throws however much the replicas added up to together.</para>
 /// <para>Not thread-safe. Deterministic encoding.</para>
 /// </remarks>
 public sealed class BoundedCounter : ICrdt<BoundedCounter>
@@ -31,17 +35,17 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.BoundedCounter;
 
-    /// <summary>The counter's value: increments minus decrements; never negative (see the remarks).</summary>
-    public ulong Value => checked((ulong)UncheckedValue);
+    /// <summary>The counter's value: increments minus decrements, exact; never negative (see the remarks).</summary>
+    public UInt128 Value => (UInt128)UncheckedValue;
 
     /// <summary>Increments minus decrements without the bound, for tests that check the bound holds.</summary>
-    internal Int128 UncheckedValue => (Int128)_increments.Sum() - _decrements.Sum();
+    internal Int128 UncheckedValue => (Int128)_increments.Sum() - (Int128)_decrements.Sum();
 
     /// <inheritdoc/>
     public static BoundedCounter CreateEmpty() => new();
 
-    /// <summary>The rights a replica holds: how much it may decrement or transfer without asking anyone.</summary>
-    public ulong RightsOf(ReplicaId replica)
+    /// <summary>The rights a replica holds: how much it may decrement or transfer without asking anyone (exact: transfers from many replicas may add up past 2^64).</summary>
+    public UInt128 RightsOf(ReplicaId replica)
     {
         Int128 rights = (Int128)_increments.Get(replica) - _decrements.Get(replica);
         if (_transfers is not null)
@@ -58,19 +62,16 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
                 }
             }
         }
-        return rights < 0 ? 0 : checked((ulong)rights);
+        return rights < 0 ? 0 : (UInt128)rights;
     }
 
     /// <summary>Adds <paramref name="amount"/>; the new rights belong to <paramref name="replica"/>.</summary>
     /// <returns>The delta: the replica's new increment total alone.</returns>
+    /// <exception cref="OverflowException">The replica's own increment total would pass 2^64 - 1; nothing changed.</exception>
     public BoundedCounter Increment(ReplicaId replica, ulong amount = 1)
     {
         RequireReplica(replica);
-        var next = checked(_increments.Get(replica) + amount);
-        checked
-        {
-            _ = _increments.Sum() + amount;
-        }
+        var next = _increments.Raised(replica, amount);
         _increments.Max(replica, next);
         var delta = new BoundedCounter();
         delta._increments.Max(replica, next);
@@ -79,11 +80,13 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
 
     /// <summary>Subtracts <paramref name="amount"/> from the rights of <paramref name="replica"/>.</summary>
     /// <exception cref="InsufficientRightsException">The replica holds fewer rights; nothing changed.</exception>
+    /// <exception cref="OverflowException">The replica's own decrement total would pass 2^64 - 1; nothing changed.</exception>
     public BoundedCounter Decrement(ReplicaId replica, ulong amount = 1)
         => TryDecrement(replica, amount, out var delta) ? delta : throw new InsufficientRightsException(replica, amount, RightsOf(replica));
 
     /// <summary>Subtracts <paramref name="amount"/> if <paramref name="replica"/> holds the rights.</summary>
     /// <returns>Whether it did; on false nothing changed and <paramref name="delta"/> is null.</returns>
+    /// <exception cref="OverflowException">The replica's own decrement total would pass 2^64 - 1; nothing changed.</exception>
     public bool TryDecrement(ReplicaId replica, ulong amount, [NotNullWhen(true)] out BoundedCounter? delta)
     {
         RequireReplica(replica);
@@ -92,13 +95,14 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
             delta = null;
             return false;
         }
-        _decrements.Max(replica, checked(_decrements.Get(replica) + amount));
+        _decrements.Max(replica, _decrements.Raised(replica, amount));
         delta = SpendingDelta();
         return true;
     }
 
     /// <summary>Moves <paramref name="amount"/> rights from <paramref name="from"/> to <paramref name="to"/>. Runs at <paramref name="from"/>.</summary>
     /// <exception cref="InsufficientRightsException"><paramref name="from"/> holds fewer rights; nothing changed.</exception>
+    /// <exception cref="OverflowException">The total transferred from <paramref name="from"/> to <paramref name="to"/> would pass 2^64 - 1; nothing changed.</exception>
     public BoundedCounter Transfer(ReplicaId from, ReplicaId to, ulong amount)
     {
         RequireReplica(from);
@@ -113,8 +117,9 @@ public sealed class BoundedCounter : ICrdt<BoundedCounter>
         {
             throw new InsufficientRightsException(from, amount, held);
         }
+        var total = checked((_transfers?.GetValueOrDefault((from, to)) ?? 0) + amount);
         _transfers ??= [];
-        _transfers[(from, to)] = checked(_transfers.GetValueOrDefault((from, to)) + amount);
+        _transfers[(from, to)] = total;
         return SpendingDelta();
     }
 

@@ -9,9 +9,13 @@ namespace Jarvis.Crdt;
 /// their sum.
 /// </summary>
 /// <remarks>
-/// Conflict rule: none arises; concurrent increments at different replicas both count. The value
-/// throws <see cref="OverflowException"/> rather than wrap past 2^64 - 1. Not thread-safe.
-/// Deterministic encoding (entries by ascending replica).
+/// <para>Conflict rule: none arises; concurrent increments at different replicas both count.</para>
+/// <para>Arithmetic: each replica's count is a <see cref="ulong"/> written only by that replica; an
+/// <see cref="Increment"/> that would take it past 2^64 - 1 throws <see cref="OverflowException"/> and
+/// changes nothing. The value is the exact sum as a <see cref="UInt128"/> (below 2^95 for any number of
+/// replicas), so counts that overflow 2^64 together, at different replicas, are still read exactly and
+/// reading never throws.</para>
+/// <para>Not thread-safe. Deterministic encoding (entries by ascending replica).</para>
 /// </remarks>
 public sealed class GCounter : ICrdt<GCounter>
 {
@@ -20,8 +24,8 @@ public sealed class GCounter : ICrdt<GCounter>
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.GCounter;
 
-    /// <summary>The sum of every replica's count.</summary>
-    public ulong Value => _counts.Sum();
+    /// <summary>The sum of every replica's count, exact (see the remarks).</summary>
+    public UInt128 Value => _counts.Sum();
 
     /// <summary>The number of replicas that have incremented.</summary>
     public int ReplicaCount => _counts.Count;
@@ -34,13 +38,14 @@ public sealed class GCounter : ICrdt<GCounter>
 
     /// <summary>Adds <paramref name="amount"/> at <paramref name="replica"/>.</summary>
     /// <returns>The delta: the replica's new count alone.</returns>
+    /// <exception cref="OverflowException">The replica's own count would pass 2^64 - 1; nothing changed.</exception>
     public GCounter Increment(ReplicaId replica, ulong amount = 1)
     {
         if (replica.IsNone)
         {
             throw new ArgumentException("A mutation needs a replica id.", nameof(replica));
         }
-        var next = checked(_counts.Get(replica) + amount);
+        var next = _counts.Raised(replica, amount);
         _counts.Max(replica, next);
         var delta = new GCounter();
         delta._counts.Max(replica, next);

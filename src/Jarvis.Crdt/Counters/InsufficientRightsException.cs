@@ -24,7 +24,7 @@ public sealed class InsufficientRightsException : InvalidOperationException
     }
 
     /// <summary>Creates the exception for a refused request.</summary>
-    public InsufficientRightsException(ReplicaId replica, ulong requested, ulong held)
+    public InsufficientRightsException(ReplicaId replica, ulong requested, UInt128 held)
         : base($"Replica {replica} holds {held} rights and cannot spend {requested}; have rights transferred to it first.")
     {
         Replica = replica;
@@ -39,5 +39,5 @@ public sealed class InsufficientRightsException : InvalidOperationException
     public ulong Requested { get; }
 
     /// <summary>The rights it held.</summary>
-    public ulong Held { get; }
+    public UInt128 Held { get; }
 }

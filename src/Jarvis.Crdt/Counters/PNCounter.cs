@@ -8,9 +8,14 @@ namespace Jarvis.Crdt;
 /// 2018): two grow-only halves, one for increments and one for decrements; the value is their difference.
 /// </summary>
 /// <remarks>
-/// Conflict rule: none arises; every increment and decrement counts exactly once. The value throws
-/// <see cref="OverflowException"/> outside the range of <see cref="long"/>. Not thread-safe.
-/// Deterministic encoding.
+/// <para>Conflict rule: none arises; every increment and decrement counts exactly once.</para>
+/// <para>Arithmetic: each replica's increment total and decrement total is a <see cref="ulong"/> written only
+/// by that replica; a mutation that would take its own total past 2^64 - 1 throws
+/// <see cref="OverflowException"/> and changes nothing. <see cref="Increments"/> and <see cref="Decrements"/>
+/// are exact <see cref="UInt128"/> sums and <see cref="Value"/> their exact difference as an
+/// <see cref="Int128"/> (both halves stay below 2^95), so reading never throws, whatever the replicas
+/// added up to together.</para>
+/// <para>Not thread-safe. Deterministic encoding.</para>
 /// </remarks>
 public sealed class PNCounter : ICrdt<PNCounter>
 {
@@ -20,19 +25,20 @@ public sealed class PNCounter : ICrdt<PNCounter>
     /// <inheritdoc/>
     public static CrdtTypeCode TypeCode => CrdtTypeCode.PNCounter;
 
-    /// <summary>Increments minus decrements.</summary>
-    public long Value => checked((long)((Int128)_increments.Sum() - _decrements.Sum()));
+    /// <summary>Increments minus decrements, exact (see the remarks).</summary>
+    public Int128 Value => (Int128)_increments.Sum() - (Int128)_decrements.Sum();
 
-    /// <summary>The total of all increments.</summary>
-    public ulong Increments => _increments.Sum();
+    /// <summary>The total of all increments, exact.</summary>
+    public UInt128 Increments => _increments.Sum();
 
-    /// <summary>The total of all decrements.</summary>
-    public ulong Decrements => _decrements.Sum();
+    /// <summary>The total of all decrements, exact.</summary>
+    public UInt128 Decrements => _decrements.Sum();
 
     /// <inheritdoc/>
     public static PNCounter CreateEmpty() => new();
 
     /// <summary>Adds <paramref name="amount"/> at <paramref name="replica"/>.</summary>
+    /// <exception cref="OverflowException">The replica's own increment total would pass 2^64 - 1; nothing changed.</exception>
     public PNCounter Increment(ReplicaId replica, ulong amount = 1)
     {
         var delta = new PNCounter();
@@ -41,6 +47,7 @@ public sealed class PNCounter : ICrdt<PNCounter>
     }
 
     /// <summary>Subtracts <paramref name="amount"/> at <paramref name="replica"/>.</summary>
+    /// <exception cref="OverflowException">The replica's own decrement total would pass 2^64 - 1; nothing changed.</exception>
     public PNCounter Decrement(ReplicaId replica, ulong amount = 1)
     {
         var delta = new PNCounter();
@@ -79,7 +86,7 @@ public sealed class PNCounter : ICrdt<PNCounter>
         {
             throw new ArgumentException("A mutation needs a replica id.", nameof(replica));
         }
-        var next = checked(state.Get(replica) + amount);
+        var next = state.Raised(replica, amount);
         state.Max(replica, next);
         delta.Max(replica, next);
     }

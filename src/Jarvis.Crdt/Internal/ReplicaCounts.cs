@@ -89,16 +89,25 @@ internal struct ReplicaCounts
         return changed;
     }
 
-    /// <summary>The sum of all counts; throws <see cref="OverflowException"/> past 2^64 - 1.</summary>
-    public readonly ulong Sum()
+    /// <summary>
+    /// The sum of all counts, exact: at most 2^31 entries of at most 2^64 - 1 each stay below 2^95, so the
+    /// sum never overflows and reading a counter never throws.
+    /// </summary>
+    public readonly UInt128 Sum()
     {
-        ulong total = 0;
+        UInt128 total = 0;
         for (var i = 0; i < Count; i++)
         {
-            total = checked(total + this[i].Value);
+            total += this[i].Value;
         }
         return total;
     }
+
+    /// <summary>
+    /// The replica's count plus <paramref name="amount"/>: the entry a local mutation would write.
+    /// </summary>
+    /// <exception cref="OverflowException">The entry would pass 2^64 - 1; nothing is changed.</exception>
+    public readonly ulong Raised(ReplicaId replica, ulong amount) => checked(Get(replica) + amount);
 
     public readonly ReplicaCounts Clone()
     {

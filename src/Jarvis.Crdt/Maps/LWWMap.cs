@@ -15,7 +15,7 @@ namespace Jarvis.Crdt;
 /// </remarks>
 /// <typeparam name="TKey">The key type; needs a <see cref="ValueCodec{T}"/>.</typeparam>
 /// <typeparam name="TValue">The value type; needs a <see cref="ValueCodec{T}"/>.</typeparam>
-public sealed class LWWMap<TKey, TValue> : ICrdt<LWWMap<TKey, TValue>>
+public sealed class LWWMap<TKey, TValue> : ICrdt<LWWMap<TKey, TValue>>, IHlcTimestamped
     where TKey : notnull
 {
     private readonly Dictionary<TKey, Entry> _entries = [];
@@ -32,6 +32,23 @@ public sealed class LWWMap<TKey, TValue> : ICrdt<LWWMap<TKey, TValue>>
 
     /// <summary>The present keys, in no particular order.</summary>
     public IEnumerable<TKey> Keys => _entries.Where(e => e.Value.Present).Select(e => e.Key);
+
+    /// <inheritdoc/>
+    public HlcTimestamp LatestTimestamp
+    {
+        get
+        {
+            var latest = HlcTimestamp.Zero;
+            foreach (var entry in _entries.Values)
+            {
+                if (entry.Timestamp > latest)
+                {
+                    latest = entry.Timestamp;
+                }
+            }
+            return latest;
+        }
+    }
 
     /// <inheritdoc/>
     public static LWWMap<TKey, TValue> CreateEmpty() => new();

@@ -19,7 +19,7 @@ namespace Jarvis.Crdt;
 /// </remarks>
 /// <typeparam name="TKey">The key type; needs a <see cref="Encoding.ValueCodec{T}"/> to be encoded.</typeparam>
 /// <typeparam name="TValue">A causal CRDT type (<see cref="ORSet{T}"/>, <see cref="MVRegister{T}"/>, flags, another map...).</typeparam>
-public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap<TKey, TValue>>, ICausalCrdt<ORMap<TKey, TValue>>, IJoinChecked<ORMap<TKey, TValue>>
+public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap<TKey, TValue>>, ICausalCrdt<ORMap<TKey, TValue>>, IJoinChecked<ORMap<TKey, TValue>>, IHlcTimestamped
     where TKey : notnull
     where TValue : class, ICausalCrdt<TValue>
 {
@@ -147,6 +147,29 @@ public sealed class ORMap<TKey, TValue> : CausalCrdt<ORMap<TKey, TValue>, DotMap
         }
         return null;
     }
+
+    /// <summary>The largest timestamp any value holds (values whose type implements <see cref="IHlcTimestamped"/>, at any depth); zero otherwise.</summary>
+    public HlcTimestamp LatestTimestamp
+    {
+        get
+        {
+            var latest = HlcTimestamp.Zero;
+            if (ValuesCarryTimestamps)
+            {
+                foreach (var (_, value) in Store.Entries)
+                {
+                    var timestamp = ((IHlcTimestamped)value).LatestTimestamp;
+                    if (timestamp > latest)
+                    {
+                        latest = timestamp;
+                    }
+                }
+            }
+            return latest;
+        }
+    }
+
+    private static readonly bool ValuesCarryTimestamps = typeof(IHlcTimestamped).IsAssignableFrom(typeof(TValue));
 
     private static readonly bool ValuesCanConflict = typeof(IJoinChecked<TValue>).IsAssignableFrom(typeof(TValue));
 

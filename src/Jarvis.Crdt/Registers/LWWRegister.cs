@@ -15,7 +15,7 @@ namespace Jarvis.Crdt;
 /// <para>Not thread-safe. Deterministic encoding.</para>
 /// </remarks>
 /// <typeparam name="T">The value type; needs a <see cref="ValueCodec{T}"/> to be encoded.</typeparam>
-public sealed class LWWRegister<T> : ICrdt<LWWRegister<T>>
+public sealed class LWWRegister<T> : ICrdt<LWWRegister<T>>, IHlcTimestamped
 {
     private T _value = default!;
 
@@ -31,6 +31,9 @@ public sealed class LWWRegister<T> : ICrdt<LWWRegister<T>>
 
     /// <summary>The timestamp of the winning write.</summary>
     public HlcTimestamp Timestamp { get; private set; }
+
+    /// <inheritdoc/>
+    public HlcTimestamp LatestTimestamp => Timestamp;
 
     /// <summary>The replica that made the winning write.</summary>
     public ReplicaId Writer { get; private set; }

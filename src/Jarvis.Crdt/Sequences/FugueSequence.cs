@@ -92,12 +92,14 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
 
     /// <summary>Inserts elements so that the first lands at <paramref name="index"/>.</summary>
     /// <returns>The delta: the new elements, with the neighbours they were inserted between.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0..Count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is outside 0..Count, or not a position of a
+    /// <see cref="FugueText"/> (between the two halves of a surrogate pair: <see cref="SurrogatePairSplitException"/>).</exception>
     public TSelf Insert(ReplicaId replica, int index, ReadOnlySpan<T> items)
     {
         CheckReplica(replica);
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, Core.Live);
+        CheckEdit(index, 0, items);
         var delta = TSelf.CreateEmpty(new CausalContext());
         if (items.IsEmpty)
         {
@@ -113,11 +115,13 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
 
     /// <summary>Deletes <paramref name="count"/> elements from <paramref name="index"/>.</summary>
     /// <returns>The delta: the deleted elements' dots, as a context with nothing in the store.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">The range is not within 0..Count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within 0..Count, or would split a surrogate pair of a
+    /// <see cref="FugueText"/> (<see cref="SurrogatePairSplitException"/>).</exception>
     public TSelf Delete(ReplicaId replica, int index, int count)
     {
         CheckReplica(replica);
         CheckRange(index, count);
+        CheckEdit(index, count, default);
         var delta = TSelf.CreateEmpty(new CausalContext());
         if (count == 0)
         {
@@ -137,12 +141,14 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
     /// <paramref name="insert"/> there, without building a delta: the editing path for a replica that
     /// ships changes later (<see cref="EncodeUpdateSince"/>) or as whole states. One undo step.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The range is not within 0..Count.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not within 0..Count, or would split a surrogate pair of a
+    /// <see cref="FugueText"/> (<see cref="SurrogatePairSplitException"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Splice(ReplicaId replica, int index, int deleteCount, ReadOnlySpan<T> insert)
     {
         CheckReplica(replica);
         CheckRange(index, deleteCount);
+        CheckEdit(index, deleteCount, insert);
         if (deleteCount == 0 && insert.IsEmpty)
         {
             return;
@@ -166,6 +172,15 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
             Context.AddRange(replica, (ulong)counter, (ulong)counter + (ulong)insert.Length - 1);
             _undo?.Add(SequenceCore<T>.MakeId(agent, counter), insert.Length, inserted: true);
         }
+    }
+
+    /// <summary>
+    /// Refuses a local edit the element type cannot take, before anything changes: deleting
+    /// <paramref name="deleteCount"/> elements at <paramref name="index"/> (already within range) and inserting
+    /// <paramref name="insert"/> there. Every element type takes every edit unless it says otherwise.
+    /// </summary>
+    private protected virtual void CheckEdit(int index, int deleteCount, ReadOnlySpan<T> insert)
+    {
     }
 
     private (long First, Dot? Left, Dot? Right) InsertCore(ReplicaId replica, int index, ReadOnlySpan<T> items)

@@ -363,6 +363,7 @@ internal sealed partial class SequenceCore<T>
         core._content = new T[live];
         elements.Read(ref reader, core._content);
         core._contentCount = (int)live;
+        core.NoteContent(core._content);
         var offset = 0;
         for (var i = 0; i < count; i++)
         {

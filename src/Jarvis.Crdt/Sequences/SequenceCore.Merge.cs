@@ -753,6 +753,7 @@ internal sealed partial class SequenceCore<T>
         copy._root = CloneNode(_root, null, leaves);
         copy._content = _content.AsSpan(0, _contentCount).ToArray();
         copy._contentCount = _contentCount;
+        copy.MayHoldSurrogates = MayHoldSurrogates;
         copy._pending.AddRange(_pending);
         copy._pendingItems = _pendingItems;
         copy._pendingLive = _pendingLive;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Jarvis.Crdt.Sequences;
 
@@ -567,9 +568,26 @@ internal sealed partial class SequenceCore<T>
 
     // ---------------------------------------------------------------- content
 
+    /// <summary>
+    /// Text only: whether any content that entered this sequence (visible or since deleted) held a UTF-16 surrogate.
+    /// While false no index can fall inside a surrogate pair, so text with none skips that check (an index lookup per
+    /// edit end).
+    /// </summary>
+    public bool MayHoldSurrogates { get; private set; }
+
+    private void NoteContent(ReadOnlySpan<T> items)
+    {
+        if (typeof(T) == typeof(char) && !MayHoldSurrogates)
+        {
+            var text = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, char>(ref MemoryMarshal.GetReference(items)), items.Length);
+            MayHoldSurrogates = text.ContainsAnyInRange('\uD800', '\uDFFF');
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int AppendContent(ReadOnlySpan<T> items)
     {
+        NoteContent(items);
         var offset = _contentCount;
         if (_contentCount + items.Length > _content.Length)
         {

@@ -37,6 +37,18 @@ namespace Jarvis.Crdt;
 /// same points, downsampled or not.
 /// </para>
 /// <para>
+/// Finite sums. An <see cref="Append"/> of an infinite value, or of one that would make its window's sum infinite or NaN
+/// as the appending replica holds it (finite values adding up past ±<see cref="double.MaxValue"/>), is refused with
+/// <see cref="NonFiniteAggregateException"/> and changes nothing. Points appended concurrently at different replicas can
+/// still add up past the range once merged: such a window reports an infinite (or NaN) <see cref="TimeSeriesAggregate.Sum"/>
+/// and nothing throws; it still takes finite points.
+/// </para>
+/// <para>
+/// Timestamps lie in [<see cref="MinTimestamp"/>, <see cref="MaxTimestamp"/>]; every one of them has its window (the
+/// window holding <see cref="MinTimestamp"/> may start before it), which <c>Windows(long.MinValue, long.MaxValue)</c>
+/// reports.
+/// </para>
+/// <para>
 /// Nested in an <see cref="ORMap{TKey, TValue}"/>, removing the key removes the incarnations the remover
 /// observed, whole (points, cells, watermarks), including points appended into them concurrently; a
 /// writer that has seen the removal appends into a new incarnation, which survives. A value the map
@@ -57,6 +69,9 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     /// <summary>The latest timestamp accepted (2^62 - 1).</summary>
     public const long MaxTimestamp = (1L << 62) - 1;
 
+    // Absolute sums below this cannot fold to a non-finite window sum (see CheckWindowStaysFinite).
+    private const double FiniteSumBound = double.MaxValue / 4;
+
     private IncarnationStore<TimeSeriesIncarnation> _store;
     private long _windowMs;
 
@@ -64,6 +79,11 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     // a removal or a read, and raised by the local watermark mutators: an append compares against them in O(1).
     private long _downsampledWindow = long.MinValue;
     private long _retainedWindow = long.MinValue;
+
+    // An upper bound of the absolute sum of every point the store holds (the incarnations' Magnitude): while an append
+    // keeps it below FiniteSumBound no window sum can overflow, so the exact check is skipped. Recomputed with the
+    // watermarks, raised by each append.
+    private double _magnitude;
 
     // The incarnation the last append wrote into, so in-order ingest skips the store's binary search;
     // dropped whenever the store changes by a join or a removal (the incarnation may be gone).
@@ -180,6 +200,8 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
     /// <returns>The delta: the incarnation's dot, holding that one point and the watermarks raised, if any.</returns>
     /// <exception cref="ArgumentException"><paramref name="replica"/> is <see cref="ReplicaId.None"/> or <paramref name="value"/> is NaN.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timestamp"/> is outside [<see cref="MinTimestamp"/>, <see cref="MaxTimestamp"/>].</exception>
+    /// <exception cref="NonFiniteAggregateException"><paramref name="value"/> is infinite, or would make the sum of its window, as
+    /// this replica holds it, non-finite; nothing changed.</exception>
     public TimeSeries Append(ReplicaId replica, long timestamp, double value)
     {
         if (replica.IsNone)
@@ -191,9 +213,11 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
             throw new ArgumentException("NaN has no place in an ordered aggregate.", nameof(value));
         }
         CheckTimestamp(timestamp);
+        CheckWindowStaysFinite(replica, timestamp, value);
         var payload = AppendTarget(replica, out var dot);
         var raised = payload.Raise(_downsampledWindow, _retainedWindow);
         var sequence = payload.Append(timestamp, value);
+        _magnitude += Math.Abs(value);
 
         var deltaRun = new TimeSeriesRun(replica) { Contiguous = sequence == 1 ? 1UL : 0UL };
         deltaRun.EnsureCapacity(1);
@@ -346,11 +370,73 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
         ArgumentOutOfRangeException.ThrowIfGreaterThan(windowMilliseconds, MaxTimestamp);
     }
 
+    /// <summary>
+    /// The index of the first window starting at or after <paramref name="timestamp"/>, for any <see cref="long"/>:
+    /// the window holding <see cref="MinTimestamp"/> starts before it, so clamping the bound first would skip it.
+    /// </summary>
     private long CeilingWindowOf(long timestamp)
     {
-        var clamped = Math.Clamp(timestamp, MinTimestamp, MaxTimestamp);
-        var window = WindowOf(clamped, _windowMs);
-        return window * _windowMs == clamped ? window : window + 1;
+        // Division truncates toward zero, which is the ceiling for a negative timestamp; no step can overflow.
+        var quotient = timestamp / _windowMs;
+        return timestamp > 0 && quotient * _windowMs != timestamp ? quotient + 1 : quotient;
+    }
+
+    /// <summary>
+    /// Refuses an infinite value, and a point that would make the sum of its window, as <see cref="WindowAt"/> would report
+    /// it after the append, non-finite: the sums before and after are folded exactly as a read folds them (incarnations by
+    /// ascending dot, the point last in its own). A window whose merged sum already overflowed (concurrent appends at
+    /// several replicas) still takes finite points: they do not make it non-finite, and its count, minimum, maximum and
+    /// last stay meaningful. O(1) while the series' absolute sum is far below <see cref="double.MaxValue"/>; otherwise
+    /// O(incarnations), reading the cached window aggregates.
+    /// </summary>
+    /// <exception cref="NonFiniteAggregateException">The value is infinite, or the window's sum would become infinite or NaN.</exception>
+    private void CheckWindowStaysFinite(ReplicaId replica, long timestamp, double value)
+    {
+        var window = WindowOf(timestamp, _windowMs);
+        if (!double.IsFinite(value))
+        {
+            throw new NonFiniteAggregateException(value, window * _windowMs, value);
+        }
+        if (_magnitude + Math.Abs(value) <= FiniteSumBound || window < _retainedWindow)
+        {
+            // Far from the range (rounding adds at most a factor (1 + 2^-53) per addition, well under 2 for any number
+            // of points a process can hold), or below the retention horizon, where the point is discarded at once.
+            return;
+        }
+        var target = _appendPayload is not null && _appendDot.Replica == replica ? _appendDot
+            : _store.TryGetLatest(replica, out var latest, out _) ? latest
+            : new Dot(replica, Context.Max(replica) + 1);
+        double before = 0, after = 0;
+        var placed = false;
+        for (var i = 0; i < _store.Count; i++)
+        {
+            var (dot, payload) = _store[i];
+            if (!placed && dot.CompareTo(target) > 0)
+            {
+                after += value;
+                placed = true;
+            }
+            var partial = payload.Run.WindowSum(window, _windowMs);
+            before += partial;
+            if (dot == target)
+            {
+                // The point is folded into its incarnation's partial first, then the partial into the total.
+                after += partial + value;
+                placed = true;
+            }
+            else
+            {
+                after += partial;
+            }
+        }
+        if (!placed)
+        {
+            after += value;
+        }
+        if (!double.IsFinite(after) && double.IsFinite(before))
+        {
+            throw new NonFiniteAggregateException(value, window * _windowMs, after);
+        }
     }
 
     /// <summary>The incarnation <paramref name="replica"/> appends into, minted in the context if it has none.</summary>
@@ -395,13 +481,16 @@ public sealed partial class TimeSeries : ICausalCrdt<TimeSeries>, IPrunable, IJo
         _appendPayload = null;
         _appendDot = default;
         long downsampled = long.MinValue, retained = long.MinValue;
+        double magnitude = 0;
         for (var i = 0; i < _store.Count; i++)
         {
             var payload = _store[i].Value;
             downsampled = Math.Max(downsampled, payload.DownsampledWindow);
             retained = Math.Max(retained, payload.RetainedWindow);
+            magnitude += payload.Run.Magnitude;
         }
         _downsampledWindow = downsampled;
         _retainedWindow = retained;
+        _magnitude = magnitude;
     }
 }

@@ -14,7 +14,7 @@ public readonly record struct TimeSeriesAggregate
     /// <summary>The number of points.</summary>
     public long Count { get; private init; }
 
-    /// <summary>The sum of the values (0 when empty).</summary>
+    /// <summary>The sum of the values (0 when empty); ±infinity or NaN when points appended concurrently at different replicas add up past ±<see cref="double.MaxValue"/> (a single replica refuses such an append).</summary>
     public double Sum { get; private init; }
 
     /// <summary>The smallest value (0 when empty).</summary>

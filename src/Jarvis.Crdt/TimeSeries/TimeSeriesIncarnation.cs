@@ -324,7 +324,9 @@ internal sealed class TimeSeriesIncarnation : IIncarnationPayload<TimeSeriesInca
                 throw reader.Error($"Cell of window {window} is inconsistent with its writer's prefix {run.Contiguous}");
             }
             counted += count;
-            run.Cells[window] = TimeSeriesAggregate.FromParts((long)count, sum, min, max, new TimeSeriesPoint(lastTime, ReplicaId.None, lastSequence, lastValue));
+            var cell = TimeSeriesAggregate.FromParts((long)count, sum, min, max, new TimeSeriesPoint(lastTime, ReplicaId.None, lastSequence, lastValue));
+            run.Cells[window] = cell;
+            run.AddCellMagnitude(cell);
         }
 
         var pointCount = reader.ReadCount(MinPointBytes);

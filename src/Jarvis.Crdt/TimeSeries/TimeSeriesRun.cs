@@ -36,6 +36,13 @@ internal sealed class TimeSeriesRun
     /// <summary>How many raw points are held.</summary>
     public int Count { get; private set; }
 
+    /// <summary>
+    /// An upper bound of the sum of the absolute values of every point held, raw or folded into a cell (points
+    /// discarded since may still count): while it is far below <see cref="double.MaxValue"/> no window sum can overflow.
+    /// Infinite or NaN when a value or cell sum is.
+    /// </summary>
+    public double Magnitude { get; private set; }
+
     /// <summary>Downsampled windows (window index → aggregate), covering sequences ≤ <see cref="Contiguous"/>.</summary>
     public SortedDictionary<long, TimeSeriesAggregate> Cells => _cells ??= [];
 
@@ -72,6 +79,7 @@ internal sealed class TimeSeriesRun
         Times[Count] = timestamp;
         Values[Count] = value;
         Count++;
+        Magnitude += Math.Abs(value);
         if (_partials is { } partials)
         {
             var window = TimeSeries.WindowOf(timestamp, windowMs);
@@ -100,14 +108,30 @@ internal sealed class TimeSeriesRun
         }
     }
 
-    /// <summary>Replaces the raw points with arrays already sorted by sequence.</summary>
+    /// <summary>Replaces the raw points with arrays already sorted by sequence (the cells are already in place).</summary>
     public void SetRaw(ulong[] sequences, long[] times, double[] values, int count)
     {
         Sequences = sequences;
         Times = times;
         Values = values;
         Count = count;
+        double magnitude = 0;
+        for (var i = 0; i < count; i++)
+        {
+            magnitude += Math.Abs(values[i]);
+        }
+        if (_cells is not null)
+        {
+            foreach (var cell in _cells.Values)
+            {
+                magnitude += MagnitudeOf(cell);
+            }
+        }
+        Magnitude = magnitude;
     }
+
+    /// <summary>Counts a cell read from an encoding in <see cref="Magnitude"/>.</summary>
+    public void AddCellMagnitude(TimeSeriesAggregate cell) => Magnitude += MagnitudeOf(cell);
 
     public void EnsureCapacity(int capacity)
     {
@@ -194,6 +218,16 @@ internal sealed class TimeSeriesRun
         return partials;
     }
 
+    /// <summary>The sum of this writer's points held in one window (0 when none), from the cached aggregates.</summary>
+    public double WindowSum(long window, long windowMs)
+    {
+        if (_partials is not null && _hasOpenWindow && window == _openWindow)
+        {
+            return _openPartial.Sum;
+        }
+        return GetPartials(windowMs).TryGetValue(window, out var partial) ? partial.Sum : 0.0;
+    }
+
     /// <summary>Forgets the cached window aggregates (after a join inserted points out of sequence order).</summary>
     public void DropPartials()
     {
@@ -225,6 +259,7 @@ internal sealed class TimeSeriesRun
         Times = Times.AsSpan(0, Count).ToArray(),
         Values = Values.AsSpan(0, Count).ToArray(),
         Count = Count,
+        Magnitude = Magnitude,
         _cells = _cells is null ? null : new SortedDictionary<long, TimeSeriesAggregate>(_cells),
     };
 
@@ -238,6 +273,10 @@ internal sealed class TimeSeriesRun
         var index = Array.BinarySearch(Sequences, 0, Count, sequence);
         return index >= 0 ? index + 1 : ~index;
     }
+
+    /// <summary>A bound of the absolute values a cell folded: every one lies within [min, max]; the sum itself too, in case a cell's bytes say otherwise.</summary>
+    private static double MagnitudeOf(TimeSeriesAggregate cell)
+        => Math.Max(cell.Count * Math.Max(Math.Abs(cell.Min), Math.Abs(cell.Max)), Math.Abs(cell.Sum));
 
     private void FlushOpenWindow()
     {

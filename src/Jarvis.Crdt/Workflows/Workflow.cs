@@ -82,18 +82,26 @@ public sealed class Workflow : ICausalCrdt<Workflow>, IPrunable, IJoinChecked<Wo
     /// <summary>The states the current state may move to, in rank order (empty when unbound).</summary>
     public IReadOnlyList<string> AllowedNext => IsBound ? [.. Definition!.NextRanks(Rank).Select(Definition.StateAt)] : [];
 
-    /// <summary>Every transition of the live incarnations (the replica is the incarnation's writer), sorted by (replica, to).</summary>
+    /// <summary>
+    /// Every transition of the live incarnations (the replica is the incarnation's writer) in causal order: each after
+    /// every transition it observed; concurrent ones by (to, from, replica), so every replica lists the same history.
+    /// </summary>
+    /// <remarks>
+    /// The order is by rank reached, then rank left, then writer. It is causal because a transition starts from the merged
+    /// state its replica held, the highest rank any transition it observed reached: whatever it observed reached at most
+    /// its <c>from</c>, below its own <c>to</c>.
+    /// </remarks>
     public IReadOnlyList<WorkflowTransition> History
     {
         get
         {
-            var moves = new List<(ReplicaId Replica, int To, int From)>();
+            var moves = new List<(int To, int From, ReplicaId Replica)>();
             for (var i = 0; i < _store.Count; i++)
             {
                 var (dot, incarnation) = _store[i];
                 for (var k = 0; k < incarnation.Count; k++)
                 {
-                    moves.Add((dot.Replica, incarnation[k].To, incarnation[k].From));
+                    moves.Add((incarnation[k].To, incarnation[k].From, dot.Replica));
                 }
             }
             // Two incarnations of one writer can both be live for a while (the old one's removal still in flight).

@@ -21,6 +21,12 @@ internal sealed class NodeMetrics : IDisposable
     private long _refusals;
     private long _protocolErrors;
     private long _storageFailures;
+    private long _requestFailures;
+    private readonly long[] _loopFailures = new long[Enum.GetValues<DriverLoop>().Length];
+    private int _storageFailing;
+    private long _clockRefusedMessages;
+    private long _clockRefusedObjects;
+    private ClockFigures _clock = new(false, new Dictionary<string, long>());
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<double> _readDuration;
     private NodeSnapshot _snapshot = NodeSnapshot.Empty;
@@ -37,6 +43,16 @@ internal sealed class NodeMetrics : IDisposable
         _meter.CreateObservableCounter("jarvis_peer_refusals", () => Interlocked.Read(ref _refusals), description: "Peer connections or hellos refused (certificate or name checks).");
         _meter.CreateObservableCounter("jarvis_protocol_errors", () => Interlocked.Read(ref _protocolErrors), description: "Messages the replica could not use (reported by the core).");
         _meter.CreateObservableCounter("jarvis_storage_failures", () => Interlocked.Read(ref _storageFailures), description: "Storage requests that failed.");
+        _meter.CreateObservableGauge("jarvis_storage_failing", () => Volatile.Read(ref _storageFailing), description: "1 while storage is failing (the last storage request failed and none has succeeded since), else 0.");
+        _meter.CreateObservableCounter("jarvis_loop_failures", ObserveLoopFailures, description: "Exceptions a driver loop caught and survived, by loop: replica (an input or an output of the replica's loop), storage (the storage worker), peer-send and peer-receive (peer links).");
+        _meter.CreateObservableCounter("jarvis_request_failures", () => Interlocked.Read(ref _requestFailures), description: "Client requests answered 500 because the node failed to handle them.");
+        _meter.CreateObservableCounter("jarvis_clock_drift_refusals", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _clockRefusedMessages), new KeyValuePair<string, object?>("what", "message")),
+            new Measurement<long>(Interlocked.Read(ref _clockRefusedObjects), new KeyValuePair<string, object?>("what", "object")),
+        }, description: "Peer messages (from a peer whose clock is beyond the drift bound ahead) and received objects (timestamped beyond it) refused for clock drift.");
+        _meter.CreateObservableGauge("jarvis_clock_skewed", () => Volatile.Read(ref _clock).Skewed ? 1 : 0, description: "1 while most members disagree with this node's clock by more than the drift bound (it refuses writes), else 0.");
+        _meter.CreateObservableGauge("jarvis_peer_clock_offset_ms", () => Volatile.Read(ref _clock).Offsets.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("peer", p.Key))), description: "Each peer's wall clock minus this node's, as measured from its heartbeats.");
         _writeDuration = _meter.CreateHistogram<double>("jarvis_write_duration", unit: "s", description: "Client writes, from request to outcome.");
         _readDuration = _meter.CreateHistogram<double>("jarvis_read_duration", unit: "s", description: "Client reads, from request to answer.");
         _meter.CreateObservableGauge("jarvis_replication_lag_records", () => Volatile.Read(ref _snapshot).LagByPeer.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("peer", p.Key))), description: "Records this node holds beyond what each peer acknowledged.");
@@ -69,9 +85,39 @@ internal sealed class NodeMetrics : IDisposable
 
     public void StorageFailed() => Interlocked.Increment(ref _storageFailures);
 
+    public void StorageFailing(bool failing) => Volatile.Write(ref _storageFailing, failing ? 1 : 0);
+
+    public void LoopFailed(DriverLoop loop) => Interlocked.Increment(ref _loopFailures[(int)loop]);
+
+    public long LoopFailures(DriverLoop loop) => Interlocked.Read(ref _loopFailures[(int)loop]);
+
+    public void RequestFailed() => Interlocked.Increment(ref _requestFailures);
+    public void ClockDriftRefused(bool wholeMessage) => Interlocked.Increment(ref wholeMessage ? ref _clockRefusedMessages : ref _clockRefusedObjects);
+
+    public long ClockDriftRefusals => Interlocked.Read(ref _clockRefusedMessages) + Interlocked.Read(ref _clockRefusedObjects);
+
+    public void PublishClock(bool skewed, IReadOnlyDictionary<string, long> offsets) => Volatile.Write(ref _clock, new ClockFigures(skewed, offsets));
+
     public void WriteTook(TimeSpan elapsed) => _writeDuration.Record(elapsed.TotalSeconds);
 
     public void ReadTook(TimeSpan elapsed) => _readDuration.Record(elapsed.TotalSeconds);
 
     public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> ObserveLoopFailures()
+    {
+        foreach (var loop in Enum.GetValues<DriverLoop>())
+        {
+            yield return new Measurement<long>(LoopFailures(loop), new KeyValuePair<string, object?>("loop", LoopName(loop)));
+        }
+    }
+
+    private static string LoopName(DriverLoop loop) => loop switch
+    {
+        DriverLoop.Replica => "replica",
+        DriverLoop.Storage => "storage",
+        DriverLoop.PeerSend => "peer-send",
+        _ => "peer-receive",
+    };
+    private sealed record ClockFigures(bool Skewed, IReadOnlyDictionary<string, long> Offsets);
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Jarvis.Node.Internal.Api;
 using Jarvis.Replication;
+using Microsoft.AspNetCore.Http;
 
 namespace Jarvis.Node.Internal;
 
@@ -26,17 +27,25 @@ internal sealed partial class NodeRuntime
             _ = existing;
             LoopRefuseWritesIfDeparting(core);
             var level = LoopLevelWithin(consistency);
-            var writeId = core.Write(tx => mutation(tx, key, _mutationContext), level, timeoutMs);
+            var writeId = core.Write(tx =>
+            {
+                _hooks.BeforeMutation?.Invoke(key);
+                mutation(tx, key, _mutationContext);
+            }, level, timeoutMs);
             var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously)) { BelowLevel = level != consistency };
             _writes[writeId] = waiter;
             return waiter.Completion.Task;
         }).ConfigureAwait(false);
-        var result = await pending.ConfigureAwait(false);
+        var result = await AwaitAnswerAsync(pending).ConfigureAwait(false);
         Metrics.WriteTook(Stopwatch.GetElapsedTime(started));
         return result;
     }
 
-    /// <summary>Reads a key at a consistency level (Majority and All first gather the key from a quorum).</summary>
+    /// <summary>
+    /// Reads a key at a consistency level. Local answers with what the replica holds, durable or not. Majority
+    /// and All first gather the key from a quorum and wait until the key's local changes are durable here.
+    /// </summary>
+    /// <exception cref="NodeRequestException">Majority or All: storage failed while the key held a change that is not durable (503).</exception>
     public async Task<ReadResult> ReadAsync(string key, Consistency consistency, long? timeoutMs)
     {
         var started = Stopwatch.GetTimestamp();
@@ -55,16 +64,18 @@ internal sealed partial class NodeRuntime
             _reads[readId] = new PendingRead(waiter);
             return waiter.Task;
         }).ConfigureAwait(false);
-        var result = await pending.ConfigureAwait(false);
+        var result = await AwaitAnswerAsync(pending).ConfigureAwait(false);
         Metrics.ReadTook(Stopwatch.GetElapsedTime(started));
         return result;
     }
 
-    /// <summary>The keys starting with a prefix, in ordinal order, at most <paramref name="limit"/>.</summary>
+    /// <summary>The keys starting with a prefix whose objects hold a value (a deleted object's key is not listed), in ordinal order, at most <paramref name="limit"/>.</summary>
     public Task<(IReadOnlyList<string> Keys, bool Truncated)> KeysAsync(string prefix, int limit)
         => InvokeAsync<(IReadOnlyList<string>, bool)>(core =>
         {
-            var matching = core.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(limit + 1).ToList();
+            var matching = core.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+                .Where(k => core.TryGetState(k, out var state, out var handler) && (ObjectKinds.ForType(handler.Name)?.HasValue(state) ?? true))
+                .Take(limit + 1).ToList();
             var truncated = matching.Count > limit;
             if (truncated)
             {
@@ -81,7 +92,10 @@ internal sealed partial class NodeRuntime
             ["keys"] = core.Count,
         });
 
-    /// <summary>The node's view of itself, its members and its peers.</summary>
+    /// <summary>
+    /// The node's view of itself, its members and its peers. A peer is <c>connected</c> while its link is up and
+    /// it was heard from (a frame arrived) within <see cref="PeerHeardWindowMs"/>: three heartbeat intervals.
+    /// </summary>
     public Task<JsonObject> StatusAsync()
         => InvokeAsync(core =>
         {
@@ -98,6 +112,7 @@ internal sealed partial class NodeRuntime
                     ["address"] = parsed ? address : member.Address,
                 });
             }
+            var clock = core.ClockHealth;
             var peers = new JsonArray();
             foreach (var peer in core.Peers)
             {
@@ -105,8 +120,10 @@ internal sealed partial class NodeRuntime
                 {
                     ["name"] = Transport.Directory.NameOf(peer),
                     ["replicaId"] = peer.ToString(),
-                    ["connected"] = Transport.IsConnected(peer),
+                    ["connected"] = Transport.IsConnected(peer) && HeardWithin(peer, PeerHeardWindowMs),
+                    ["lastHeardMs"] = _heardAt.TryGetValue(peer, out var heard) ? _clock.ElapsedMilliseconds - heard : null,
                     ["lagRecords"] = LoopLag(peer),
+                    ["clock"] = PeerClockStatus(clock, peer),
                 });
             }
             return new JsonObject
@@ -115,6 +132,7 @@ internal sealed partial class NodeRuntime
                 ["replicaId"] = Id.ToString(),
                 ["ready"] = Ready,
                 ["membership"] = LoopMembershipStatus(core),
+                ["clock"] = ClockStatus(clock),
                 ["members"] = members,
                 ["peers"] = peers,
                 ["deltaBuffer"] = new JsonObject { ["count"] = core.DeltaBufferCount, ["bytes"] = core.DeltaBufferBytes },
@@ -128,13 +146,35 @@ internal sealed partial class NodeRuntime
     public async Task<ChannelReader<string>> WatchAsync(string prefix, CancellationToken unsubscribe)
     {
         var watcher = new Watcher(prefix, Channel.CreateBounded<string>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }));
-        await PostAsync(() => _watchers.Add(watcher)).ConfigureAwait(false);
+        await PostAsync(() => _watchers.Add(watcher), "adding a watcher").ConfigureAwait(false);
+        // A stopping node ends its watch streams at once: they never end by themselves, and would hold the host's shutdown.
+        var stopping = _endWatches.Token.Register(() => watcher.Changes.Writer.TryComplete());
         unsubscribe.Register(() =>
         {
+            stopping.Dispose();
             watcher.Changes.Writer.TryComplete();
-            _ = _inputs.Writer.TryWrite(() => _watchers.Remove(watcher));
+            _ = _inputs.Writer.TryWrite(new LoopInput(() => _watchers.Remove(watcher), "removing a watcher", null));
         });
         return watcher.Changes.Reader;
+    }
+
+    /// <summary>How recently a peer must have been heard from to count as connected: three heartbeat intervals (1.5 s by default).</summary>
+    private long PeerHeardWindowMs => 3 * _replicaOptions.HeartbeatIntervalMs;
+
+    private bool HeardWithin(Jarvis.Crdt.ReplicaId peer, long windowMs)
+        => _heardAt.TryGetValue(peer, out var heard) && _clock.ElapsedMilliseconds - heard <= windowMs;
+
+    /// <summary>Waits for the loop's answer to a request; once the node is stopping and the grace has passed, answers 503 instead.</summary>
+    private async Task<T> AwaitAnswerAsync<T>(Task<T> answer)
+    {
+        try
+        {
+            return await answer.WaitAsync(_abandonRequests.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (_abandonRequests.IsCancellationRequested)
+        {
+            throw new NodeStoppingException(exception);
+        }
     }
 
     private ReadResult LoopRender(string key, bool timedOut)
@@ -149,9 +189,11 @@ internal sealed partial class NodeRuntime
 
     private void LoopWriteCompleted(WriteCompleted completed)
     {
-        if (_writes.Remove(completed.WriteId, out var waiter))
+        // Rendered before the waiter is removed: if rendering throws, the failure handler answers the waiter.
+        if (_writes.TryGetValue(completed.WriteId, out var waiter))
         {
             var value = _core.TryGetState(waiter.Key, out var state, out _) ? waiter.Kind.Render(state) : null;
+            _writes.Remove(completed.WriteId);
             var outcome = waiter.BelowLevel && completed.Outcome == WriteOutcome.Acknowledged ? WriteOutcome.TimedOut : completed.Outcome;
             waiter.Completion.TrySetResult(new WriteResult(outcome, waiter.Kind.ApiName, value));
         }
@@ -159,10 +201,24 @@ internal sealed partial class NodeRuntime
 
     private void LoopReadCompleted(ReadCompleted completed)
     {
-        if (_reads.Remove(completed.ReadId, out var waiter))
+        if (!_reads.TryGetValue(completed.ReadId, out var waiter))
         {
-            waiter.Completion.TrySetResult(LoopRender(completed.Key, completed.Outcome == ReadOutcome.TimedOut));
+            return;
         }
+        if (completed.Outcome == ReadOutcome.StorageFailed)
+        {
+            // Logged by the storage worker, once per change of state; not per request.
+            _reads.Remove(completed.ReadId);
+            waiter.Completion.TrySetException(new NodeRequestException(
+                StatusCodes.Status503ServiceUnavailable,
+                "Storage failing",
+                $"Key '{completed.Key}' holds a change that is not durable on this node and its storage is failing: a read at this consistency serves only durable state. Retry later, or read at local consistency to see the undurable value.",
+                null));
+            return;
+        }
+        var result = LoopRender(completed.Key, completed.Outcome == ReadOutcome.TimedOut);
+        _reads.Remove(completed.ReadId);
+        waiter.Completion.TrySetResult(result);
     }
 
     private void LoopNotifyWatchers(ObjectChanged changed)

@@ -16,7 +16,8 @@ namespace Jarvis.Node.Internal;
 /// Sends go through a bounded queue that drops its oldest frame when full (the replication protocol
 /// retransmits, it tolerates loss); writes are awaited, so a slow peer holds frames in the queue rather
 /// than in memory without bound. A broken link reconnects with exponential backoff (100 ms doubling to
-/// 5 s, ±20 % jitter).
+/// 5 s, ±20 % jitter) — whatever broke it, an unexpected exception included (logged and counted in
+/// <c>jarvis_loop_failures{loop="peer-send"}</c>).
 /// </summary>
 /// <remarks><see cref="Enqueue"/> is thread-safe; the link runs on a task of its own.</remarks>
 internal sealed partial class PeerLink : IAsyncDisposable
@@ -83,6 +84,16 @@ internal sealed partial class PeerLink : IAsyncDisposable
                 catch (Exception exception) when (stop.IsCancellationRequested && exception is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)
                 {
                     return;
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    // Anything else is a bug of the link or of a frame, not of the network: the link must not die of
+                    // it (nothing would reach the peer again). Said once per streak, counted, and retried like a break.
+                    _metrics.LoopFailed(DriverLoop.PeerSend);
+                    if (failures == 0)
+                    {
+                        LogLinkFailed(_name, address, exception);
+                    }
                 }
                 finally
                 {
@@ -204,4 +215,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The node at {Address} answered as {Actual} (replica {ActualId}), not {Expected} (replica {ExpectedId}); dropping the link and retrying with backoff")]
     private partial void LogWrongPeer(string address, string expected, ReplicaId expectedId, string actual, string actualId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The link to peer {Peer} at {Address} failed unexpectedly; reconnecting with backoff")]
+    private partial void LogLinkFailed(string peer, string address, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Grpc.Core;
 using Jarvis.Crdt;
 using Jarvis.Node.Internal.Protocol;
@@ -11,8 +12,9 @@ namespace Jarvis.Node.Internal;
 /// its client certificate names, under mTLS, and a replica id that may hold that name — see
 /// <see cref="NameClaim"/>), answers with this node's hello, then hands every frame to the replica.
 /// Refusals are logged with the reason and the remote endpoint, and sent to the peer, which logs them too.
-/// A frame that does not decode is dropped and counted; a frame over the message size limit ends the
-/// stream, never the node.
+/// A frame that does not decode is dropped and counted; a frame that fails to be handed over for any other
+/// reason is dropped, logged and counted (<c>jarvis_loop_failures{loop="peer-receive"}</c>) and the stream
+/// goes on; a frame over the message size limit ends the stream, never the node.
 /// </summary>
 /// <remarks>One instance per call (gRPC's default); thread-safe.</remarks>
 internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
@@ -94,6 +96,7 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
         await responseStream.WriteAsync(new PeerFrame { Hello = _runtime.Transport.Hello }, context.CancellationToken).ConfigureAwait(false);
         LogAccepted(hello.Name, from, remote);
         using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        var failedFrames = 0L;
         try
         {
             while (await requestStream.MoveNext(call.Token).ConfigureAwait(false))
@@ -104,7 +107,20 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
                     continue;
                 }
                 _runtime.Metrics.Received(frame.Message.Length);
-                await _runtime.ReceiveAsync(from, hello.Name, frame.Message.Span).ConfigureAwait(false);
+                try
+                {
+                    await _runtime.ReceiveAsync(from, hello.Name, frame.Message.Span).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not (OperationCanceledException or ChannelClosedException or OutOfMemoryException))
+                {
+                    // One frame that cannot be handed over does not end the stream: it is dropped and counted, and the
+                    // first of a stream is logged (a peer repeating the same frame must not flood the log).
+                    _runtime.Metrics.LoopFailed(DriverLoop.PeerReceive);
+                    if (failedFrames++ == 0)
+                    {
+                        LogFrameFailed(hello.Name, remote, exception);
+                    }
+                }
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or IOException or InvalidOperationException)
@@ -131,6 +147,9 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused peer connection from {Remote}: {Reason}")]
     private partial void LogRefused(string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A frame from peer {Peer} at {Remote} could not be handed to the replica and was dropped; the stream goes on (further failures on this stream are counted, not logged)")]
+    private partial void LogFrameFailed(string peer, string remote, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stream from peer {Peer} at {Remote} failed: {Reason}")]
     private partial void LogStreamFailed(string peer, string remote, string reason);

@@ -12,7 +12,16 @@ namespace Jarvis.Node.Internal;
 /// every request made before the replica learned of it is dropped unperformed, as the core requires: the
 /// loop stamps requests with an epoch it advances when it delivers a failure.
 /// </summary>
-/// <remarks>The store is touched only by this worker's task once it runs.</remarks>
+/// <remarks>
+/// <para>No exception stops the worker: a store that throws anything (a <see cref="StorageException"/>, or an
+/// exception its contract does not name, as an injected write error can produce) fails that request as
+/// <see cref="StorageFailure.Io"/> and the worker goes on; an unexpected exception type is also counted in
+/// <c>jarvis_loop_failures{loop="storage"}</c>.</para>
+/// <para>Storage failing is a state, logged once when it starts (with the cause), once when its kind changes,
+/// once when it ends, and in between at most one summary per <see cref="SummaryInterval"/> — never a line per
+/// failed request: the core retries persistence every tick, so a full disk fails dozens of requests a second.</para>
+/// <para>The store is touched only by this worker's task once it runs; <see cref="Failing"/> is thread-safe.</para>
+/// </remarks>
 internal sealed partial class StorageWorker
 {
     private readonly IDurableStore _store;
@@ -20,15 +29,36 @@ internal sealed partial class StorageWorker
     private readonly ILogger _logger;
     private readonly NodeMetrics _metrics;
     private readonly Channel<StorageRequest> _requests = Channel.CreateUnbounded<StorageRequest>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    public static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider _time;
     private long _droppedThroughEpoch = -1;
     private Task? _run;
+    private StorageFailure? _failing;
+    private long _failingSince;
+    private long _lastSummaryAt;
+    private long _failedSinceSummary;
+    private long _failedInState;
 
-    public StorageWorker(IDurableStore store, Func<long, StorageFailure?, ValueTask> completed, ILogger logger, NodeMetrics metrics)
+    public StorageWorker(IDurableStore store, Func<long, StorageFailure?, ValueTask> completed, ILogger logger, NodeMetrics metrics, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _store = store;
         _completed = completed;
         _logger = logger;
         _metrics = metrics;
+    }
+
+    /// <summary>What storage is failing with, from a failed request until one succeeds; null while healthy.</summary>
+    public StorageFailure? Failing
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return _failing;
+            }
+        }
     }
 
     public void Start() => _run = Task.Run(RunAsync);
@@ -77,7 +107,15 @@ internal sealed partial class StorageWorker
             var i = 0;
             while (i < pending.Count)
             {
-                i = await PerformFromAsync(pending, i).ConfigureAwait(false);
+                try
+                {
+                    i = await PerformFromAsync(pending, i).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+                {
+                    // The replica loop stopped: nobody is left to report completions to.
+                    return;
+                }
             }
             pending.Clear();
         }
@@ -138,21 +176,25 @@ internal sealed partial class StorageWorker
         catch (StorageException exception)
         {
             failure = exception.Failure;
-            LogFailed(exception.Failure, exception);
+            NoteFailure(exception.Failure, exception, expected: true);
         }
-        // An injected write error can surface as an argument or I/O exception rather than a StorageException.
-        catch (Exception exception) when (exception is IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
+        // Whatever else a store throws fails this request, not the worker: an injected write error surfaces as an
+        // ArgumentOutOfRangeException, and a bug of the store is still a failed request.
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             failure = StorageFailure.Io;
-            LogFailed(StorageFailure.Io, exception);
+            NoteFailure(StorageFailure.Io, exception, expected: exception is IOException or UnauthorizedAccessException);
         }
         if (failure is not null)
         {
-            _metrics.StorageFailed();
             _droppedThroughEpoch = first.Epoch;
-            await _completed(batches[0], failure).ConfigureAwait(false);
+            if (batches.Count > 0)
+            {
+                await _completed(batches[0], failure).ConfigureAwait(false);
+            }
             return end;
         }
+        NoteSuccess();
         foreach (var batch in batches)
         {
             await _completed(batch, null).ConfigureAwait(false);
@@ -160,8 +202,82 @@ internal sealed partial class StorageWorker
         return end;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storage failed ({Failure}); the writes waiting on it are reported as failed and persistence is retried")]
-    private partial void LogFailed(StorageFailure failure, Exception exception);
+    private void NoteFailure(StorageFailure failure, Exception exception, bool expected)
+    {
+        _metrics.StorageFailed();
+        if (!expected)
+        {
+            _metrics.LoopFailed(DriverLoop.Storage);
+        }
+        var now = _time.GetTimestamp();
+        StorageFailure? was;
+        lock (_requests)
+        {
+            was = _failing;
+            _failing = failure;
+        }
+        _metrics.StorageFailing(true);
+        if (was != failure)
+        {
+            if (was is null)
+            {
+                _failingSince = now;
+                _failedInState = 0;
+            }
+            _lastSummaryAt = now;
+            _failedSinceSummary = 0;
+            _failedInState++;
+            if (expected)
+            {
+                LogFailing(failure, exception.Message);
+            }
+            else
+            {
+                // A type the store's contract does not name: its stack trace is worth one line, once.
+                LogFailingUnexpectedly(failure, exception.GetType().Name, exception);
+            }
+            return;
+        }
+        _failedInState++;
+        _failedSinceSummary++;
+        if (_time.GetElapsedTime(_lastSummaryAt, now) >= SummaryInterval)
+        {
+            var seconds = _time.GetElapsedTime(_failingSince, now).TotalSeconds;
+            var interval = _time.GetElapsedTime(_lastSummaryAt, now).TotalSeconds;
+            var reason = exception.Message;
+            LogStillFailing(failure, seconds, _failedSinceSummary, interval, reason);
+            _lastSummaryAt = now;
+            _failedSinceSummary = 0;
+        }
+    }
+
+    private void NoteSuccess()
+    {
+        StorageFailure? was;
+        lock (_requests)
+        {
+            was = _failing;
+            _failing = null;
+        }
+        if (was is { } failure)
+        {
+            _metrics.StorageFailing(false);
+            var seconds = _time.GetElapsedTime(_failingSince).TotalSeconds;
+            LogRecovered(failure, seconds, _failedInState);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage is failing ({Failure}): {Reason}. Writes answer 503 storageFailed (outcome unknown: kept in memory, persisted and replicated if storage recovers before the node stops), majority and all reads of undurable keys answer 503, the node is not ready; persistence is retried every tick")]
+    private partial void LogFailing(StorageFailure failure, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage is failing ({Failure}): the store threw {ExceptionType}, which its contract does not name. Writes answer 503 storageFailed (outcome unknown), the node is not ready; persistence is retried every tick")]
+    private partial void LogFailingUnexpectedly(StorageFailure failure, string exceptionType, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage still failing ({Failure}) after {Seconds:F0} s: {Count} more requests failed in the last {Interval:F0} s; latest: {Reason}")]
+    private partial void LogStillFailing(StorageFailure failure, double seconds, long count, double interval, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage recovered from {Failure} after {Seconds:F1} s and {Count} failed requests; what was waiting is now durable")]
+    private partial void LogRecovered(StorageFailure failure, double seconds, long count);
 
     private sealed record StorageRequest(ReplicaOutput? Request, long Epoch, MetadataWrite? Metadata = null);
 

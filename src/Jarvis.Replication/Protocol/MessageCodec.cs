@@ -26,6 +26,10 @@ public static class MessageCodec
 
     private const byte Compressed = 1;
 
+    // The heartbeat's flags byte: which optional fields follow. A heartbeat of an older sender has no wall time.
+    private const byte HeartbeatQuietRoot = 1;
+    private const byte HeartbeatWallTime = 2;
+
     /// <summary>Encodes a message.</summary>
     public static byte[] Encode(Message message)
     {
@@ -162,15 +166,25 @@ public static class MessageCodec
                 {
                     WriteMember(writer, entry);
                 }
-                writer.WriteByte(heartbeat.QuietRoot is null ? (byte)0 : (byte)1);
+                writer.WriteByte((byte)((heartbeat.QuietRoot is null ? 0 : HeartbeatQuietRoot) | (heartbeat.WallTime is null ? 0 : HeartbeatWallTime)));
                 if (heartbeat.QuietRoot is { } root)
                 {
                     writer.WriteUInt64LittleEndian((ulong)(root >> 64));
                     writer.WriteUInt64LittleEndian(unchecked((ulong)root));
                 }
+                if (heartbeat.WallTime is { } heartbeatWall)
+                {
+                    writer.WriteVarUInt(heartbeatWall);
+                }
                 break;
             case JoinRequest join:
                 WriteMember(writer, join.Member);
+                // Optional and last, so a join request without a wall time is byte-identical to the older form.
+                if (join.WallTime is { } joinWall)
+                {
+                    writer.WriteByte(1);
+                    writer.WriteVarUInt(joinWall);
+                }
                 break;
             case MerkleSync sync:
                 writer.WriteVarUInt((ulong)sync.Session);
@@ -201,7 +215,7 @@ public static class MessageCodec
             (ulong)MessageKind.ReadResponse => new ReadResponse(ReadSequence(ref reader), ReadFlag(ref reader) ? ReadObject(ref reader) : null),
             (ulong)MessageKind.StateRequest => new StateRequest(),
             (ulong)MessageKind.Heartbeat => ReadHeartbeat(ref reader),
-            (ulong)MessageKind.JoinRequest => new JoinRequest(ReadMember(ref reader)),
+            (ulong)MessageKind.JoinRequest => ReadJoinRequest(ref reader),
             (ulong)MessageKind.MerkleSync => new MerkleSync(ReadSequence(ref reader), ReadFlag(ref reader), reader.ReadCount(minBytesPerItem: 0), reader.ReadBytes().ToArray()),
             var kind => throw reader.Error($"Unknown message kind {kind}"),
         };
@@ -311,13 +325,24 @@ public static class MessageCodec
         {
             gossip[i] = ReadMember(ref reader);
         }
-        UInt128? quietRoot = reader.ReadByte() switch
+        var flags = reader.ReadByte();
+        if ((flags & ~(HeartbeatQuietRoot | HeartbeatWallTime)) != 0)
         {
-            0 => null,
-            1 => new UInt128(reader.ReadUInt64LittleEndian(), reader.ReadUInt64LittleEndian()),
-            var flag => throw reader.Error($"Unknown heartbeat flag {flag}"),
-        };
-        return new Heartbeat(incarnation, gossip, quietRoot);
+            throw reader.Error($"Unknown heartbeat flags {flags}");
+        }
+        UInt128? quietRoot = (flags & HeartbeatQuietRoot) != 0 ? new UInt128(reader.ReadUInt64LittleEndian(), reader.ReadUInt64LittleEndian()) : null;
+        ulong? wallTime = (flags & HeartbeatWallTime) != 0 ? reader.ReadVarUInt() : null;
+        return new Heartbeat(incarnation, gossip, quietRoot, wallTime);
+    }
+
+    private static JoinRequest ReadJoinRequest(ref CrdtReader reader)
+    {
+        var member = ReadMember(ref reader);
+        if (reader.IsAtEnd)
+        {
+            return new JoinRequest(member);
+        }
+        return reader.ReadByte() == 1 ? new JoinRequest(member, reader.ReadVarUInt()) : throw reader.Error("Unknown join request field");
     }
 
     private static (int Index, int Count) ReadPosition(ref CrdtReader reader)

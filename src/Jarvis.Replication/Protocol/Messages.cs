@@ -120,14 +120,22 @@ public sealed record StateRequest : Message
 /// no transfer or read under way. Equal quiet roots from every live member are the cut at which departed
 /// members are retired from causal metadata.
 /// </param>
-public sealed record Heartbeat(ulong Incarnation, IReadOnlyList<MemberEntry> Gossip, UInt128? QuietRoot = null) : Message
+/// <param name="WallTime">
+/// The sender's wall clock when it sent this (Unix milliseconds), if it has one: the receiver measures the
+/// sender's clock against its own and refuses a sender too far ahead (see docs/replication.md, "Clocks").
+/// </param>
+public sealed record Heartbeat(ulong Incarnation, IReadOnlyList<MemberEntry> Gossip, UInt128? QuietRoot = null, ulong? WallTime = null) : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.Heartbeat;
 }
 
-/// <summary>A new member introduces itself to a seed, which answers with the whole membership.</summary>
-public sealed record JoinRequest(MemberEntry Member) : Message
+/// <summary>
+/// A new member introduces itself to a seed, which answers with the whole membership. <see cref="WallTime"/>
+/// is the sender's wall clock (Unix milliseconds), if it has one, as in <see cref="Heartbeat"/>: a seed
+/// refuses a joiner whose clock is too far ahead.
+/// </summary>
+public sealed record JoinRequest(MemberEntry Member, ulong? WallTime = null) : Message
 {
     /// <inheritdoc/>
     public override MessageKind Kind => MessageKind.JoinRequest;

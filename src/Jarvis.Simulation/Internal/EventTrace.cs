@@ -100,6 +100,7 @@ internal sealed class EventTrace(int length, TextWriter? verbose)
                 TraceKind.WriteCompleted => $"r{A} write {X} {Text}",
                 TraceKind.ReadCompleted => $"r{A} read {X} {Text}",
                 TraceKind.Script => $"r{A} {Text}",
+                TraceKind.DriverFailure => $"r{A} THREW {Text}",
                 _ => Kind.ToString(),
             };
         }

@@ -33,6 +33,9 @@ internal sealed class SimulatedReplica(int index, ReplicaId id)
     /// <summary>How far this machine's wall clock is ahead of true (virtual) time.</summary>
     public long ClockSkewMs { get; set; }
 
+    /// <summary>Whether its wall clock was ever set back (a fixed clock that ran ahead): its own timestamps may then lie ahead of it.</summary>
+    public bool ClockSteppedBack { get; set; }
+
     public HybridLogicalClock? Clock { get; set; }
 
     /// <summary>The core's write ids of this incarnation, to the workload's records.</summary>

@@ -15,5 +15,8 @@ internal enum SimulationChecks
     /// <summary>Delta buffers empty once the cluster is quiet.</summary>
     BufferDrain = 2,
 
-    All = BufferBounds | BufferDrain,
+    /// <summary>No input or output of a replica throws (the driver survives one either way; this makes it a violation).</summary>
+    DriverFailures = 4,
+
+    All = BufferBounds | BufferDrain | DriverFailures,
 }

@@ -16,4 +16,5 @@ internal enum TraceKind
     WriteCompleted,
     ReadCompleted,
     Script,
+    DriverFailure,
 }

@@ -82,15 +82,20 @@ internal sealed class WriteLedger
         }
     }
 
-    /// <summary>For one counter key and kind: the sum acknowledged (and not lost with a disk) and the sum attempted, per author replica (machine).</summary>
-    public Dictionary<int, (ulong Acknowledged, ulong Attempted)> CounterBounds(string key, MutationKind kind)
+    /// <summary>
+    /// For one counter key and kind: the sum acknowledged (and not lost with a disk) and the sum attempted, per
+    /// author replica (machine), exact (amounts reach 2^63 - 1, so sums pass 2^64). A refused mutation changed
+    /// nothing and counts in neither.
+    /// </summary>
+    public Dictionary<int, (UInt128 Acknowledged, UInt128 Attempted)> CounterBounds(string key, MutationKind kind)
     {
-        var bounds = new Dictionary<int, (ulong, ulong)>();
+        var bounds = new Dictionary<int, (UInt128, UInt128)>();
         foreach (var write in Writes)
         {
-            foreach (var m in write.Mutations)
+            for (var i = 0; i < write.Mutations.Count; i++)
             {
-                if (m.Kind == kind && string.Equals(m.Key, key, StringComparison.Ordinal))
+                var m = write.Mutations[i];
+                if (m.Kind == kind && string.Equals(m.Key, key, StringComparison.Ordinal) && !write.Refused.Contains(i))
                 {
                     var (acknowledged, attempted) = bounds.GetValueOrDefault(write.Replica);
                     bounds[write.Replica] = (acknowledged + (write.Acknowledged && !write.LostWithDisk ? m.Amount : 0), attempted + m.Amount);

@@ -37,6 +37,9 @@ internal sealed class WriteRecord(int handle, int replica, ReplicaId author, int
     /// </summary>
     public bool LostWithDisk { get; set; }
 
+    /// <summary>The mutations the object refused (an overflowing counter, a non-finite series sum, a split character): they changed nothing.</summary>
+    public HashSet<int> Refused { get; } = [];
+
     public bool Acknowledged => AcknowledgedAt >= 0;
 
     /// <summary>Whether the write has a final outcome (acknowledged, timed out, or its replica crashed).</summary>
@@ -44,5 +47,6 @@ internal sealed class WriteRecord(int handle, int replica, ReplicaId author, int
 
     public string Outcome => Acknowledged ? $"acknowledged at {AcknowledgedAt}" : TimedOut ? "timed out" : LostInCrash ? "lost in a crash" : StorageFailed ? "storage failed" : "pending";
 
-    public override string ToString() => $"write #{Handle} at r{Replica} t={IssuedAt} {Level} [{string.Join("; ", Mutations)}]: {Outcome}";
+    public override string ToString()
+        => $"write #{Handle} at r{Replica} t={IssuedAt} {Level} [{string.Join("; ", Mutations.Select((m, i) => Refused.Contains(i) ? $"{m} (refused)" : m.ToString()))}]: {Outcome}";
 }

@@ -46,19 +46,31 @@ public sealed class TraceCommandTests : IDisposable
         var path = _files.Write("wrong-end", Traces.Sequential(endContent: "Hello, world?"));
 
         Assert.Equal(1, Run(path, "--runs", "1"));
-        Assert.Contains("CHECK FAILED: wrong-end", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("CHECK FAILED: wrong-end: the replayed text differs from endContent: first difference at index 12 (endContent has 13 characters, the replay 13): endContent has \"?\" there, the replay \"!\"", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_concurrent_trace_whose_text_differs_from_its_end_content_is_reported_not_failed()
+    public void A_concurrent_trace_whose_text_differs_from_its_end_content_fails_with_exit_code_1_saying_where()
     {
-        // Neither order of the two runs: only the report can differ, the replicas still agree.
+        // Neither order of the two runs: the replicas agree with each other, not with endContent.
         var path = _files.Write("other-order", Traces.ConcurrentTyping("xazbyc!"));
 
-        Assert.Equal(0, Run(path, "--json", "--runs", "1"));
+        var exitCode = Run(path, "--json", "--runs", "1");
+
+        Assert.True(exitCode == 1, "a concurrent trace whose text differs from endContent fails like a sequential one");
+        Assert.Contains("CHECK FAILED: other-order: the replicas' text differs from endContent: first difference at index ", _error.ToString(), StringComparison.Ordinal);
         using var result = JsonDocument.Parse(_output.ToString());
         Assert.False(result.RootElement.GetProperty("textMatches").GetBoolean());
         Assert.True(result.RootElement.GetProperty("replicasAgree").GetBoolean());
+    }
+
+    [Fact]
+    public void Each_timed_step_reports_its_warm_up()
+    {
+        var path = _files.Write("tiny-edit", Traces.Sequential());
+
+        Assert.Equal(0, Run(path, "--runs", "1"));
+        Assert.Matches(@"tiny-edit: warm-up apply [0-9,]+ runs in [0-9.]+ s, encode [0-9,]+ runs in [0-9.]+ s, load [0-9,]+ runs in [0-9.]+ s, merge [0-9,]+ runs in [0-9.]+ s", _error.ToString());
     }
 
     [Fact]
@@ -98,5 +110,13 @@ public sealed class TraceCommandTests : IDisposable
         Assert.Contains("tiny-edit", table, StringComparison.Ordinal);
     }
 
-    private int Run(params string[] args) => new TraceCommand(_output, _error).Run(args);
+    /// <summary>Runs the command with a warm-up of a few milliseconds: these tests check what it reports, not timings.</summary>
+    private int Run(params string[] args) => new TraceCommand(_output, _error, QuickWarmup).Run(args);
+
+    private static readonly SteadyStateWarmup QuickWarmup = new()
+    {
+        RoundTime = TimeSpan.FromMilliseconds(1),
+        MinimumTime = TimeSpan.Zero,
+        MaximumTime = TimeSpan.FromMilliseconds(20),
+    };
 }

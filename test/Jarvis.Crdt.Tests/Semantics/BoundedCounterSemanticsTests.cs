@@ -137,16 +137,45 @@ public sealed class BoundedCounterSemanticsTests
     }
 
     [Fact]
-    public void Incrementing_past_the_maximum_value_throws_OverflowException_and_changes_nothing()
+    public void Incrementing_past_the_replica_maximum_throws_OverflowException_and_changes_nothing()
     {
         var a = new BoundedCounter();
-        a.Increment(A, ulong.MaxValue - 1);
-        a.Increment(B, 1);
+        a.Increment(A, long.MaxValue);
+        a.Increment(A, long.MaxValue);
+        a.Join(new BoundedCounter().Increment(B, ulong.MaxValue));
         var before = Wire.Hex(a);
 
-        Assert.Throws<OverflowException>(() => a.Increment(C, 1));
+        Assert.Throws<OverflowException>(() => a.Increment(A, 2));
 
-        Rule.Equal(before, Wire.Hex(a), "an increment that would overflow the value is refused without changing the state");
+        Rule.Equal(before, Wire.Hex(a), "an increment that would wrap its own entry is refused without changing the state");
+        Rule.Equal((UInt128)ulong.MaxValue * 2 - 1, a.Value, "the value past 2^64 is read exactly and unchanged");
+    }
+
+    [Fact]
+    public void Values_and_rights_past_2_to_the_64_are_read_exactly_and_spending_past_an_own_entry_is_refused()
+    {
+        var a = new BoundedCounter();
+        var b = new BoundedCounter();
+        var c = new BoundedCounter();
+        a.Increment(A, ulong.MaxValue);
+        b.Increment(B, ulong.MaxValue);
+        var fromA = a.Transfer(A, C, ulong.MaxValue);
+        var fromB = b.Transfer(B, C, ulong.MaxValue);
+        c.Join(Wire.Ship(fromB));
+        c.Join(Wire.Ship(fromA));
+        var twice = (UInt128)ulong.MaxValue * 2;
+        Rule.Equal(twice, c.RightsOf(C), "rights received from two replicas are read exactly past 2^64");
+        Rule.Equal(twice, c.Value, "the value is read exactly past 2^64");
+
+        c.Decrement(C, ulong.MaxValue);
+        var before = Wire.Hex(c);
+        Assert.Throws<OverflowException>(() => c.Decrement(C, 1));
+        Assert.Throws<OverflowException>(() => c.TryDecrement(C, 1, out _));
+        Rule.Equal(before, Wire.Hex(c), "a decrement that would wrap the replica's own decrement total is refused without changing the state");
+        Rule.Equal((UInt128)ulong.MaxValue, c.RightsOf(C), "the rights left are still held");
+        c.Transfer(C, A, ulong.MaxValue);
+        Rule.Equal(UInt128.Zero, c.RightsOf(C), "the rights left can still be transferred");
+        Rule.Equal((UInt128)ulong.MaxValue, c.Value, "transfers leave the value as it was");
     }
 
     [Fact]
@@ -263,7 +292,7 @@ public sealed class BoundedCounterSemanticsTests
                 Int128 rights = 0;
                 foreach (var id in ids)
                 {
-                    rights += replicas[i].RightsOf(id);
+                    rights += (Int128)replicas[i].RightsOf(id);
                 }
                 if (rights != value)
                 {

@@ -108,15 +108,61 @@ public sealed class HybridLogicalClockSemanticsTests
     }
 
     [Fact]
-    public void NowAfter_passes_a_stored_timestamp_without_the_drift_check()
+    public void NowAfter_passes_a_stored_timestamp_within_the_drift_and_the_clock_follows_it()
+    {
+        var time = new FakeTimeProvider(Start);
+        var clock = new HybridLogicalClock(time, TimeSpan.FromSeconds(1));
+        var aheadWithin = new HlcTimestamp(StartMs + 900, 4);
+
+        var next = clock.NowAfter(aheadWithin);
+
+        Rule.Equal(new HlcTimestamp(StartMs + 900, 5), next, "NowAfter continues from a stored timestamp within the drift");
+        Assert.True(clock.Now() > next, "the clock keeps increasing after NowAfter");
+    }
+
+    [Fact]
+    public void NowAfter_passes_a_timestamp_beyond_the_drift_without_dragging_the_clock_into_the_future()
     {
         var time = new FakeTimeProvider(Start);
         var clock = new HybridLogicalClock(time, TimeSpan.FromSeconds(1));
         var farAhead = new HlcTimestamp(StartMs + 3_600_000, 0);
 
-        var next = clock.NowAfter(farAhead);
+        var overwrite = clock.NowAfter(farAhead);
+        var again = clock.NowAfter(overwrite);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        var otherKey = clock.Now();
 
-        Assert.True(next > farAhead, $"NowAfter returns a timestamp after the one it was given ({next} after {farAhead})");
-        Assert.True(clock.Now() > next, "the clock keeps increasing after NowAfter");
+        Rule.Equal(new HlcTimestamp(StartMs + 3_600_000, 1), overwrite, "an overwrite of a value written with a bad clock still wins over it");
+        Assert.True(again > overwrite, $"overwriting that key again stays monotonic ({again} after {overwrite})");
+        Rule.Equal(new HlcTimestamp(StartMs + 10, 0), otherKey, "the bad timestamp does not drag the timestamps of other keys an hour ahead");
+    }
+
+    [Fact]
+    public void TryObserve_refuses_a_timestamp_beyond_the_drift_and_leaves_the_clock_unchanged()
+    {
+        var time = new FakeTimeProvider(Start);
+        var clock = new HybridLogicalClock(time, TimeSpan.FromSeconds(1));
+        var twin = new HybridLogicalClock(time, TimeSpan.FromSeconds(1));
+        clock.Now();
+        twin.Now();
+
+        var refused = clock.TryObserve(new HlcTimestamp(StartMs + 1_001, 0), out var none);
+        var accepted = clock.TryObserve(new HlcTimestamp(StartMs + 1_000, 2), out var observed);
+
+        Assert.False(refused, "a timestamp one millisecond past the bound is refused");
+        Rule.Equal(HlcTimestamp.Zero, none, "a refusal yields no timestamp");
+        Assert.True(accepted, "a timestamp at the bound is accepted");
+        Rule.Equal(new HlcTimestamp(StartMs + 1_000, 3), observed, "an accepted timestamp advances the clock past it (causality)");
+        Assert.True(twin.Now() < clock.Now(), "only the accepted timestamp moved the clock");
+    }
+
+    [Fact]
+    public void WallTime_reads_the_time_provider_in_unix_milliseconds()
+    {
+        var time = new FakeTimeProvider(Start);
+        var clock = new HybridLogicalClock(time);
+        time.Advance(TimeSpan.FromMilliseconds(42));
+
+        Rule.Equal(StartMs + 42, clock.WallTime, "the wall time is the provider's time in Unix milliseconds");
     }
 }

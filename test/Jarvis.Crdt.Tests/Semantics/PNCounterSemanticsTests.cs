@@ -1,3 +1,4 @@
+using System.Globalization;
 using static Jarvis.Crdt.Tests.Semantics.Replicas;
 
 namespace Jarvis.Crdt.Tests.Semantics;
@@ -57,39 +58,75 @@ public sealed class PNCounterSemanticsTests
     }
 
     [Fact]
-    public void A_value_above_the_Int64_range_throws_OverflowException_rather_than_wrapping()
+    public void Totals_past_2_to_the_64_either_way_over_three_replicas_are_read_exactly_in_every_join_order()
     {
+        // A and B each add close to 2^64 - 1; C and D each subtract 2^64 - 1.
         var a = new PNCounter();
         var b = new PNCounter();
-        a.Increment(A, long.MaxValue);
-        Rule.Equal(long.MaxValue, a.Value, "the largest value is readable");
+        var c = new PNCounter();
+        PNCounter[] deltas =
+        [
+            a.Increment(A, long.MaxValue), a.Increment(A, long.MaxValue), a.Increment(A, 1),
+            b.Increment(B, long.MaxValue), b.Increment(B, long.MaxValue),
+            c.Decrement(C, ulong.MaxValue), c.Increment(C, 5),
+        ];
+        var d = new PNCounter();
+        var below = d.Decrement(D, ulong.MaxValue);
 
-        a.Join(b.Increment(B, 1));
-
-        Assert.Throws<OverflowException>(() => a.Value);
-    }
-
-    [Fact]
-    public void A_value_below_the_Int64_range_throws_OverflowException_rather_than_wrapping()
-    {
-        var a = new PNCounter();
-        a.Decrement(A, 1UL << 63);
-        Rule.Equal(long.MinValue, a.Value, "the smallest value is readable");
-
-        a.Decrement(B, 1);
-
-        Assert.Throws<OverflowException>(() => a.Value);
+        var rises = new HashSet<string>();
+        var falls = new HashSet<string>();
+        foreach (var order in Orders.Permutations(3))
+        {
+            var up = new PNCounter();
+            var down = new PNCounter();
+            foreach (var w in order)
+            {
+                up.Join(Wire.Ship(new[] { a, b, c }[w]));
+                down.Join(Wire.Ship(new[] { c, d, c }[w]));
+            }
+            Rule.Equal(Int128.Parse("18446744073709551619", CultureInfo.InvariantCulture), up.Value, "(2^64 - 1) + (2^64 - 2) + 5 - (2^64 - 1) = 2^64 + 3 is read exactly");
+            Rule.Equal((UInt128)ulong.MaxValue * 2 + 4, up.Increments, "increments past 2^64 are summed exactly");
+            Rule.Equal((UInt128)ulong.MaxValue, up.Decrements, "decrements are summed exactly");
+            Rule.Equal(Int128.Parse("-36893488147419103225", CultureInfo.InvariantCulture), down.Value, "5 - 2 (2^64 - 1), below -2^64, is read exactly");
+            rises.Add(Wire.Hex(up));
+            falls.Add(Wire.Hex(down));
+        }
+        var shuffled = new PNCounter();
+        foreach (var delta in deltas.Reverse().Append(below))
+        {
+            shuffled.Join(delta);
+        }
+        Rule.Equal((Int128)4, shuffled.Value, "deltas delivered newest first give the exact value, 2^64 + 3 - (2^64 - 1)");
+        Rule.Equal(1, rises.Count, "every join order gives byte-identical states");
+        Rule.Equal(1, falls.Count, "every join order gives byte-identical states");
     }
 
     [Fact]
     public void Decrementing_past_the_replica_maximum_throws_OverflowException_and_changes_nothing()
     {
         var a = new PNCounter();
-        a.Decrement(A, ulong.MaxValue);
+        a.Decrement(A, long.MaxValue);
+        a.Decrement(A, long.MaxValue);
         var before = Wire.Hex(a);
 
-        Assert.Throws<OverflowException>(() => a.Decrement(A, 1));
+        Assert.Throws<OverflowException>(() => a.Decrement(A, 2));
 
-        Rule.Equal(before, Wire.Hex(a), "a decrement that would wrap is refused without changing the state");
+        Rule.Equal(before, Wire.Hex(a), "a decrement that would wrap its own entry is refused without changing the state");
+        Rule.Equal(-(Int128)(ulong.MaxValue - 1), a.Value, "the value is unchanged by the refused decrement");
+    }
+
+    [Fact]
+    public void Incrementing_past_the_replica_maximum_throws_OverflowException_and_changes_nothing()
+    {
+        var a = new PNCounter();
+        a.Increment(A, long.MaxValue);
+        a.Increment(A, long.MaxValue);
+        a.Join(new PNCounter().Increment(B, ulong.MaxValue));
+        var before = Wire.Hex(a);
+
+        Assert.Throws<OverflowException>(() => a.Increment(A, 2));
+
+        Rule.Equal(before, Wire.Hex(a), "an increment that would wrap its own entry is refused without changing the state");
+        Rule.Equal((Int128)ulong.MaxValue * 2 - 1, a.Value, "the value is unchanged by the refused increment");
     }
 }

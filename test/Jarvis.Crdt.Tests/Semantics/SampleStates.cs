@@ -183,7 +183,9 @@ internal static class SampleStates
         {
             series.Join(delta); // point 6 missing: the points after it stay raw below the watermark
         }
-        series.Append(D, 100_000, double.PositiveInfinity);
+        // Two writers' largest values in one window: each append is finite where it was made, the merged sum is not.
+        series.Append(D, 100_000, double.MaxValue);
+        series.Join(new TimeSeries().Append(B, 100_500, double.MaxValue));
         series.DiscardBefore(0);
         series.DownsampleBefore(120_000);
         return series;

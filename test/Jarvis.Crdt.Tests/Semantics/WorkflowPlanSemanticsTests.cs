@@ -116,7 +116,7 @@ public sealed class WorkflowPlanSemanticsTests
         WorkflowPlan[] deltas = [start, fail, complete, failToo, retry];
 
         var outcomes = new HashSet<string>();
-        foreach (var order in Permutations(deltas.Length))
+        foreach (var order in Orders.Permutations(deltas.Length))
         {
             var replica = new WorkflowPlan();
             foreach (var i in order)
@@ -406,21 +406,5 @@ public sealed class WorkflowPlanSemanticsTests
         Rule.Equal(StepStatus.Done, plan.Status("fetch"), "B's incarnation carries the Done dependency of the step it started");
         Rule.Equal(StepStatus.Running, plan.Status("build"), "B's start survives");
         Assert.True(plan.Forget(A), "A's context entry can now be dropped");
-    }
-
-    private static IEnumerable<int[]> Permutations(int n)
-    {
-        if (n == 0)
-        {
-            yield return [];
-            yield break;
-        }
-        foreach (var rest in Permutations(n - 1))
-        {
-            for (var at = 0; at <= rest.Length; at++)
-            {
-                yield return [.. rest[..at], n - 1, .. rest[at..]];
-            }
-        }
     }
 }

@@ -110,7 +110,7 @@ public sealed class WorkflowSemanticsTests
         Workflow[] deltas = [submit, approve, reject, rejectDraft];
 
         var outcomes = new HashSet<string>();
-        foreach (var order in Permutations(deltas.Length))
+        foreach (var order in Orders.Permutations(deltas.Length))
         {
             var replica = new Workflow();
             foreach (var i in order)
@@ -131,6 +131,85 @@ public sealed class WorkflowSemanticsTests
         Rule.Converged("the three replicas agree", a, b, c);
         Rule.SequenceEqual([B, C], a.ReachedBy, "both replicas that reached the winning state are recorded");
         Assert.Contains(new WorkflowTransition(A, "Submitted", "Approved"), a.History);
+    }
+
+    [Fact]
+    public void History_lists_each_transition_after_those_it_observed_and_concurrent_ones_alike_everywhere_in_every_join_order()
+    {
+        // C submits; A and B both see it, then approve and reject concurrently; A sees the rejection and archives.
+        // Replica ids run against causality (C's move is first, A's last), so sorting by writer cannot pass.
+        var c = Workflow.Create(Review);
+        var submit = c.Transition(C, "Submitted");
+        var a = Wire.Ship(c);
+        var b = Wire.Ship(c);
+        var approve = a.Transition(A, "Approved");
+        var reject = b.Transition(B, "Rejected");
+        a.Join(Wire.Ship(reject));
+        var archive = a.Transition(A, "Archived");
+        Workflow[] deltas = [submit, approve, reject, archive];
+        WorkflowTransition[] expected =
+        [
+            new(C, "Draft", "Submitted"),
+            new(A, "Submitted", "Approved"),
+            new(B, "Submitted", "Rejected"),
+            new(A, "Rejected", "Archived"),
+        ];
+        // What each transition's replica had seen when it moved (indices into expected).
+        int[][] observed = [[], [0], [0], [0, 2]];
+
+        foreach (var order in Orders.Permutations(deltas.Length))
+        {
+            var replica = new Workflow();
+            foreach (var i in order)
+            {
+                replica.Join(Wire.Ship(deltas[i]));
+            }
+            var history = replica.History.ToList();
+            for (var t = 0; t < expected.Length; t++)
+            {
+                foreach (var before in observed[t])
+                {
+                    Assert.True(history.IndexOf(expected[before]) < history.IndexOf(expected[t]), $"{expected[t]} is listed after {expected[before]}, which it observed (order {string.Join(",", order)}): [{string.Join("; ", history)}]");
+                }
+            }
+            Rule.SequenceEqual(expected, history, $"concurrent transitions are listed in one order, the same whatever the join order ({string.Join(",", order)})");
+        }
+        foreach (var order in Orders.Permutations(3))
+        {
+            Workflow[] replicas = [a.Clone(), b.Clone(), c.Clone()];
+            foreach (var from in order)
+            {
+                foreach (var to in replicas)
+                {
+                    to.Join(Wire.Ship(replicas[from]));
+                }
+            }
+            foreach (var replica in replicas)
+            {
+                Rule.SequenceEqual(expected, replica.History, "every replica lists the same causal history");
+            }
+        }
+    }
+
+    [Fact]
+    public void History_lists_concurrent_moves_to_one_state_by_writer_before_the_move_that_observed_both()
+    {
+        var a = Workflow.Create(Review);
+        var c = Workflow.Create(Review);
+        var b = Workflow.Create(Review);
+        b.Join(a.Transition(A, "Submitted"));
+        b.Join(c.Transition(C, "Submitted"));
+        b.Transition(B, "Approved");
+        a.Join(b);
+        c.Join(b);
+
+        foreach (var replica in new[] { a, b, c })
+        {
+            Rule.SequenceEqual(
+                [new WorkflowTransition(A, "Draft", "Submitted"), new WorkflowTransition(C, "Draft", "Submitted"), new WorkflowTransition(B, "Submitted", "Approved")],
+                replica.History,
+                "the two concurrent submissions by writer id, then the approval that observed both");
+        }
     }
 
     [Fact]
@@ -360,21 +439,5 @@ public sealed class WorkflowSemanticsTests
         Rule.Equal("Draft", w.State, "B's surviving incarnation holds no transition: the initial state");
         Assert.True(w.Forget(A), "A's context entry can now be dropped");
         Assert.True(w.HoldsDotsOf(B), "B is untouched");
-    }
-
-    private static IEnumerable<int[]> Permutations(int n)
-    {
-        if (n == 0)
-        {
-            yield return [];
-            yield break;
-        }
-        foreach (var rest in Permutations(n - 1))
-        {
-            for (var at = 0; at <= rest.Length; at++)
-            {
-                yield return [.. rest[..at], n - 1, .. rest[at..]];
-            }
-        }
     }
 }

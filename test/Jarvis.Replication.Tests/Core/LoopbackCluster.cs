@@ -13,11 +13,12 @@ internal sealed class LoopbackCluster
     private readonly Queue<(ReplicaId From, ReplicaId To, byte[] Bytes)> _network = new();
     private readonly Random _random;
 
-    public LoopbackCluster(int size, ReplicaOptions? options = null, int seed = 1, bool connect = true)
+    /// <param name="clocks">Each replica's clock, in order (none: replicas that check no clock).</param>
+    public LoopbackCluster(int size, ReplicaOptions? options = null, int seed = 1, bool connect = true, IReadOnlyList<HybridLogicalClock>? clocks = null)
     {
         _random = new Random(seed);
         Replicas = Enumerable.Range(1, size)
-            .Select(i => new ReplicaCore(new ReplicaId((ulong)i), CrdtTypeRegistry.CreateDefault(), options, new Random(seed + i)))
+            .Select(i => new ReplicaCore(new ReplicaId((ulong)i), CrdtTypeRegistry.CreateDefault(), options, new Random(seed + i), clocks?[i - 1]))
             .ToArray();
         if (!connect)
         {

@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using Jarvis.Crdt;
 using Jarvis.Crdt.Encoding;
+using Jarvis.Replication.Membership;
 using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication.Tests.Protocol;
@@ -17,7 +19,36 @@ public sealed class MessageCodecTests
         new ReadResponse(6, null),
         new StateRequest(),
         new MerkleSync(12, true, 3, [1, 2, 3, 4]),
+        new Heartbeat(3, [Member]),
+        new Heartbeat(3, [Member], QuietRoot: new UInt128(0x0102030405060708, 0x090A0B0C0D0E0F10)),
+        new Heartbeat(3, [Member], WallTime: 1_767_225_600_000),
+        new Heartbeat(4, [], QuietRoot: UInt128.MaxValue, WallTime: 0),
+        new JoinRequest(Member),
+        new JoinRequest(Member, WallTime: 1_767_225_600_000),
     };
+
+    private static readonly MemberEntry Member = new(new ReplicaId(7), MemberStatus.Up, 2, "n7@h:1", 0);
+
+    [Fact]
+    public void Heartbeats_and_join_requests_have_a_frozen_wire_form_and_those_without_a_wall_time_keep_the_older_one()
+    {
+        // Without a wall time, the bytes are what a sender before clock checking wrote, so it decodes either way.
+        Assert.Equal("0100080301070102066E3740683A3100" + "00", Convert.ToHexString(MessageCodec.Encode(new Heartbeat(3, [Member]))));
+        Assert.Equal("0100080301070102066E3740683A3100" + "02" + "80D0EAB6B733", Convert.ToHexString(MessageCodec.Encode(new Heartbeat(3, [Member], WallTime: 1_767_225_600_000))));
+        Assert.Equal("010009070102066E3740683A3100", Convert.ToHexString(MessageCodec.Encode(new JoinRequest(Member))));
+        Assert.Equal("010009070102066E3740683A3100" + "01" + "80D0EAB6B733", Convert.ToHexString(MessageCodec.Encode(new JoinRequest(Member, WallTime: 1_767_225_600_000))));
+    }
+
+    [Fact]
+    public void Unknown_heartbeat_flags_and_join_request_fields_are_refused()
+    {
+        var heartbeat = MessageCodec.Encode(new Heartbeat(3, [Member]));
+        heartbeat[^1] = 4;
+        var join = Convert.FromHexString("010009070102066E3740683A3100" + "00" + "05");
+
+        Assert.Throws<CrdtDecodeException>(() => MessageCodec.Decode(heartbeat));
+        Assert.Throws<CrdtDecodeException>(() => MessageCodec.Decode(join));
+    }
 
     [Theory]
     [MemberData(nameof(Messages))]
@@ -61,9 +92,11 @@ public sealed class MessageCodecTests
         foreach (var message in Messages)
         {
             var bytes = MessageCodec.Encode(message);
+            // A join request's wall time is an optional trailing field: cut off whole, what is left is the older form.
+            var olderForm = message is JoinRequest { WallTime: not null } join ? MessageCodec.Encode(join with { WallTime = null }) : null;
             for (var length = 0; length < bytes.Length; length++)
             {
-                Check(bytes[..length], mustFail: true);
+                Check(bytes[..length], mustFail: olderForm is null || length != olderForm.Length);
             }
         }
         for (var i = 0; i < 2_000; i++)
@@ -106,6 +139,7 @@ public sealed class MessageCodecTests
         StatePart p => $"part {p.TransferId}@{p.SnapshotSequence} {p.Index}/{p.Count} {p.Key} {p.Type} {p.PartIndex}/{p.PartCount} {Convert.ToHexString(p.Bytes)}",
         ReadResponse r => $"response {r.ReadId} {(r.State is null ? "-" : Objects([r.State]))}",
         MerkleSync m => $"merkle {m.Session} {m.Initiator} {m.Step} {Convert.ToHexString(m.Payload)}",
+        Heartbeat h => $"heartbeat {h.Incarnation} [{string.Join(";", h.Gossip)}] {h.QuietRoot} {h.WallTime}",
         _ => message.ToString(),
     };
 

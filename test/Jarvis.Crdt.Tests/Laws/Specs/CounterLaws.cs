@@ -1,4 +1,5 @@
 using Jarvis.Crdt;
+using static Jarvis.Crdt.Tests.Laws.Specs.CounterOps;
 
 namespace Jarvis.Crdt.Tests.Laws.Specs;
 
@@ -10,8 +11,9 @@ public sealed class GCounterLaws : CrdtLaws<GCounter>
     {
         public override Op<GCounter> Operation(int choice)
         {
-            var amount = (ulong)(choice % 5) + 1;
-            return new($"inc({amount})", (c, ctx) => c.Increment(ctx.Self, amount));
+            // One choice in six is 2^63 - 1, so totals pass 2^64 over the replicas and an entry's own overflow is refused.
+            var amount = choice % 6 == 5 ? long.MaxValue : (ulong)(choice % 6) + 1;
+            return new($"inc({amount})", (c, ctx) => RefusedIfOverflowing(() => c.Increment(ctx.Self, amount)));
         }
 
         public override string Observe(GCounter state) => state.Value.ToString();
@@ -26,10 +28,10 @@ public sealed class PNCounterLaws : CrdtLaws<PNCounter>
     {
         public override Op<PNCounter> Operation(int choice)
         {
-            var amount = (ulong)(choice / 2 % 5) + 1;
+            var amount = choice / 2 % 6 == 5 ? long.MaxValue : (ulong)(choice / 2 % 6) + 1;
             return choice % 2 == 0
-                ? new($"inc({amount})", (c, ctx) => c.Increment(ctx.Self, amount))
-                : new($"dec({amount})", (c, ctx) => c.Decrement(ctx.Self, amount));
+                ? new($"inc({amount})", (c, ctx) => RefusedIfOverflowing(() => c.Increment(ctx.Self, amount)))
+                : new($"dec({amount})", (c, ctx) => RefusedIfOverflowing(() => c.Decrement(ctx.Self, amount)));
         }
 
         public override string Observe(PNCounter state) => state.Value.ToString();
@@ -61,5 +63,21 @@ public sealed class BoundedCounterLaws : CrdtLaws<BoundedCounter>
         }
 
         public override string Observe(BoundedCounter state) => state.UncheckedValue.ToString();
+    }
+}
+
+/// <summary>How the counter specs treat a refused mutation: it changed nothing, so its delta is empty.</summary>
+internal static class CounterOps
+{
+    public static T RefusedIfOverflowing<T>(Func<T> mutate) where T : class, ICrdt<T>
+    {
+        try
+        {
+            return mutate();
+        }
+        catch (OverflowException)
+        {
+            return T.CreateEmpty();
+        }
     }
 }
