@@ -97,8 +97,6 @@ public static class JarvisNodeHost
         var app = builder.Build();
         var runtime = app.Services.GetRequiredService<NodeRuntime>();
         app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
-        // Before the server drains its requests: the ones waiting on the replica get a short grace, then 503.
-        app.Lifetime.ApplicationStopping.Register(runtime.BeginStopping);
         var failures = new RequestFailureHandler(metrics, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.Requests"));
         app.Use(failures.InvokeAsync);
 

@@ -161,16 +161,23 @@ internal sealed partial class NodeRuntime
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
-    /// Before the server stops (peers can still reach this node and acknowledge its hand-off): leaves the
-    /// cluster when <see cref="NodeOptions.LeaveOnStop"/> says so, within <see cref="NodeOptions.LeaveTimeoutMs"/>.
+    /// Before the server stops (peers can still reach this node and acknowledge its hand-off): ends watch
+    /// streams, leaves the cluster when <see cref="NodeOptions.LeaveOnStop"/> says so, within
+    /// <see cref="NodeOptions.LeaveTimeoutMs"/>, and only then starts the short grace of the client requests
+    /// still waiting (<see cref="BeginStopping"/>) — the leave itself waits on the loop, so the grace must not
+    /// cut it short.
     /// </summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        await _endWatches.CancelAsync().ConfigureAwait(false);
         try
         {
-            if (_options.LeaveOnStop && _loop is not null && !_stopping.IsCancellationRequested)
+            // A stalled loop cannot hand anything off, and every step of a leave waits on it: the leave is bounded
+            // as a whole, and gives up at once if the loop does not answer its first question promptly.
+            if (_options.LeaveOnStop && _loop is not null && !_stopping.IsCancellationRequested && LivenessProblem() is null)
             {
-                await LeaveAsync(cancellationToken).ConfigureAwait(false);
+                using var bound = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.LeaveTimeoutMs) + LeaveSlack);
+                await LeaveAsync(bound.Token).ConfigureAwait(false);
             }
         }
         catch (NodeStoppingException)
@@ -180,14 +187,34 @@ internal sealed partial class NodeRuntime
         finally
         {
             await _peerStreams.CancelAsync().ConfigureAwait(false);
+            BeginStopping();
         }
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>How much longer than <see cref="NodeOptions.LeaveTimeoutMs"/> a stop waits for a leave whose loop stopped answering.</summary>
+    private static readonly TimeSpan LeaveSlack = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a leave waits for the loop to answer its first question; a healthy loop answers within a tick.</summary>
+    private static readonly TimeSpan LeaveProbe = TimeSpan.FromSeconds(1);
+
     private async Task LeaveAsync(CancellationToken cancellationToken)
     {
-        var alone = await InvokeAsync(core => core.WasRemoved || core.Peers.Count == 0).ConfigureAwait(false);
+        bool alone;
+        using (var probe = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            probe.CancelAfter(LeaveProbe);
+            try
+            {
+                alone = await InvokeAsync(core => core.WasRemoved || core.Peers.Count == 0, probe.Token).ConfigureAwait(false);
+            }
+            catch (NodeStoppingException) when (probe.IsCancellationRequested)
+            {
+                LogLeaveAbandoned(LeaveProbe.TotalMilliseconds);
+                return;
+            }
+        }
         if (alone)
         {
             // Removed already, or a cluster of one: nothing to hand off and nobody to tell; the identity stays.
@@ -206,10 +233,10 @@ internal sealed partial class NodeRuntime
         {
             core.Leave();
             return true;
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var (left, canStop) = await InvokeAsync(core => (core.HasLeft, core.CanStop)).ConfigureAwait(false);
+            var (left, canStop) = await InvokeAsync(core => (core.HasLeft, core.CanStop), cancellationToken).ConfigureAwait(false);
             if (canStop)
             {
                 LogLeft(clock.ElapsedMilliseconds);
@@ -276,6 +303,9 @@ internal sealed partial class NodeRuntime
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The hand-off did not complete within {TimeoutMs} ms: stopping without leaving. Node {Name} stays a member (Down until it returns); remove it with `jarvis member remove` if it will not")]
     private partial void LogLeaveTimedOut(int timeoutMs, string name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The leave did not finish within {Milliseconds} ms (the replica's loop stopped answering): stopping without it; the node's next start takes a new identity and replaces this one once it is seen down")]
+    private partial void LogLeaveAbandoned(double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record this node's identity as {State}: {Reason}")]
     private partial void LogIdentityNotRecorded(string state, string reason);

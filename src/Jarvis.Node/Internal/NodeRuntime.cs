@@ -217,9 +217,10 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
     }
 
     /// <summary>
-    /// The host started stopping: watch streams end now, and requests still waiting on the loop get
-    /// <see cref="StopGrace"/> to finish before they are answered 503 — so a stop never waits on the host's
-    /// shutdown timeout for requests that cannot finish (a stalled loop, a quorum that cannot answer).
+    /// The host is stopping and the node has left (or will not): watch streams end now, and requests still
+    /// waiting on the loop get <see cref="StopGrace"/> to finish before they are answered 503 — so a stop never
+    /// waits on the host's shutdown timeout for requests that cannot finish (a stalled loop, a quorum that
+    /// cannot answer).
     /// </summary>
     public void BeginStopping()
     {
@@ -248,10 +249,13 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         => _inputs.Writer.WriteAsync(new LoopInput(action, what, key), _stopping.Token);
 
     /// <summary>Runs a function of the core on the loop and returns its result, or the exception it threw.</summary>
-    public async Task<T> InvokeAsync<T>(Func<ReplicaCore, T> function)
+    /// <param name="function">What to run on the loop.</param>
+    /// <param name="giveUp">Cancelled when the caller stops waiting: the call fails with <see cref="NodeStoppingException"/> (the function may still run later).</param>
+    public async Task<T> InvokeAsync<T>(Func<ReplicaCore, T> function, CancellationToken giveUp = default)
     {
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var abandoned = _abandonRequests.Token.Register(() => result.TrySetException(new NodeStoppingException()));
+        using var givenUp = giveUp.Register(() => result.TrySetException(new NodeStoppingException("The replica's loop did not answer in time.")));
         try
         {
             var input = new LoopInput(() =>
