@@ -9,6 +9,7 @@ var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read an
     NodeRunCommand.Create(),
     ClusterUpCommand.Create(),
     StatusCommand.Create(),
+    MemberCommands.Create(),
     ObjectCommands.CreatePut(),
     ObjectCommands.CreateDelete(),
     ObjectCommands.CreateGet(),

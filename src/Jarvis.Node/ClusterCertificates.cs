@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -8,7 +9,9 @@ namespace Jarvis.Node;
 /// Creates the certificates of a cluster: one certificate authority (<c>ca.crt</c>, <c>ca.key</c>) and,
 /// signed by it, one certificate per node (<c>NAME.crt</c>, <c>NAME.key</c>), all PEM, ECDSA P-256.
 /// Nodes accept a peer only if its certificate chains to <c>ca.crt</c> (custom root trust, never the
-/// system store) and names the node it claims to be.
+/// system store) and names exactly one node — the one it claims to be — and nothing else: a certificate
+/// that also named <c>localhost</c> (as certificates issued before this rule did) would let its key join
+/// under that name too.
 /// </summary>
 /// <remarks>Thread-safe (stateless); the files are written with owner-only permissions where the platform has them.</remarks>
 public static class ClusterCertificates
@@ -57,18 +60,18 @@ public static class ClusterCertificates
 
     /// <summary>
     /// Issues a node certificate (valid 1 year) signed by the authority in <paramref name="directory"/>:
-    /// subject <c>CN=NAME</c>, alternative names DNS=NAME, DNS=localhost and IP=127.0.0.1, usable for
-    /// server and client authentication. Writes <c>NAME.crt</c> and <c>NAME.key</c>, replacing earlier ones.
+    /// subject <c>CN=NAME</c>, one alternative name, DNS=NAME, usable for server and client authentication.
+    /// Writes <c>NAME.crt</c> and <c>NAME.key</c>, replacing earlier ones.
     /// </summary>
-    /// <exception cref="ArgumentException">The name is not a node name.</exception>
+    /// <exception cref="ArgumentException">The name is not a node name (<c>localhost</c> is not one).</exception>
     /// <exception cref="FileNotFoundException">The folder holds no authority.</exception>
     public static void IssueNode(string directory, string nodeName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
-        if (!NodeOptions.NamePattern().IsMatch(nodeName))
+        if (!NodeOptions.IsNodeName(nodeName))
         {
-            throw new ArgumentException($"'{nodeName}' is not a node name: use 1-63 characters of a-z, 0-9 and '-'.", nameof(nodeName));
+            throw new ArgumentException($"'{nodeName}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', and not 'localhost'.", nameof(nodeName));
         }
         using var authority = LoadAuthority(directory, withKey: true);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -78,8 +81,6 @@ public static class ClusterCertificates
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(ServerAuthOid), new Oid(ClientAuthOid)], false));
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(nodeName);
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, true, false));
@@ -121,7 +122,8 @@ public static class ClusterCertificates
 
     /// <summary>
     /// Checks that a peer's certificate chains to the cluster authority (custom root trust, no revocation
-    /// check, usable for client or server authentication as <paramref name="asClient"/> says) and, when given, names <paramref name="expectedName"/>.
+    /// check, usable for client or server authentication as <paramref name="asClient"/> says), names
+    /// exactly one node and nothing else, and, when given, that node is <paramref name="expectedName"/>.
     /// </summary>
     /// <returns>Null when accepted, else the reason for refusing it.</returns>
     internal static string? Verify(X509Certificate2 certificate, X509Certificate2 authority, string? expectedName, bool asClient)
@@ -145,11 +147,63 @@ public static class ClusterCertificates
         {
             return $"certificate '{certificate.Subject}' chains to another root than the cluster CA";
         }
-        if (expectedName is not null && !certificate.MatchesHostname(expectedName, allowWildcards: false, allowCommonName: false))
+        var names = AlternativeNames(certificate);
+        if (names is not [{ } only] || !only.StartsWith(DnsPrefix, StringComparison.Ordinal) || !NodeOptions.IsNodeName(only[DnsPrefix.Length..]))
+        {
+            var named = names.Count == 0 ? "no node" : string.Join(", ", names);
+            var node = names.Select(n => n.StartsWith(DnsPrefix, StringComparison.Ordinal) ? n[DnsPrefix.Length..] : string.Empty).FirstOrDefault(NodeOptions.IsNodeName) ?? "NAME";
+            return $"certificate '{certificate.Subject}' names {named}, but a node certificate must name exactly its node and nothing else "
+                + "(certificates issued by older versions of `jarvis cert issue` also named localhost and 127.0.0.1, which let any node key claim those names): "
+                + $"reissue it with `jarvis cert issue {node}`";
+        }
+        if (expectedName is not null && only != DnsPrefix + expectedName)
         {
             return $"certificate '{certificate.Subject}' does not name node '{expectedName}'";
         }
         return null;
+    }
+
+    private const string DnsPrefix = "DNS:";
+
+    /// <summary>Every subject alternative name of a certificate, as <c>DNS:x</c>, <c>IP:x</c> or the kind of name it is.</summary>
+    private static List<string> AlternativeNames(X509Certificate2 certificate)
+    {
+        var names = new List<string>();
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension.Oid?.Value != "2.5.29.17")
+            {
+                continue;
+            }
+            try
+            {
+                var sequence = new AsnReader(extension.RawData, AsnEncodingRules.DER).ReadSequence();
+                while (sequence.HasData)
+                {
+                    var tag = sequence.PeekTag();
+                    var dnsName = new Asn1Tag(TagClass.ContextSpecific, 2);
+                    var ipAddress = new Asn1Tag(TagClass.ContextSpecific, 7);
+                    if (tag.HasSameClassAndValue(dnsName))
+                    {
+                        names.Add(DnsPrefix + sequence.ReadCharacterString(UniversalTagNumber.IA5String, dnsName));
+                    }
+                    else if (tag.HasSameClassAndValue(ipAddress))
+                    {
+                        names.Add("IP:" + new IPAddress(sequence.ReadOctetString(ipAddress)));
+                    }
+                    else
+                    {
+                        sequence.ReadEncodedValue();
+                        names.Add($"a name of kind {tag.TagValue}");
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is AsnContentException or ArgumentException)
+            {
+                names.Add("a malformed name");
+            }
+        }
+        return names;
     }
 
     private static void WriteNew(string path, string contents)

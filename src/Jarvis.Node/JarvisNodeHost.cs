@@ -15,10 +15,10 @@ namespace Jarvis.Node;
 /// Builds and runs a Jarvis node: a Kestrel host with a gRPC peer endpoint on
 /// <see cref="NodeOptions.PeerPort"/> (HTTP/2, mTLS against the cluster CA unless
 /// <see cref="NodeOptions.Insecure"/>) and the client HTTP/JSON API, <c>/healthz</c>, <c>/readyz</c> and
-/// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica
-/// (<c>ReplicaId.FromName(Name)</c>) stored in <see cref="NodeOptions.DataDirectory"/>. Any exception a
-/// client request does not handle is answered 500 <c>application/problem+json</c> with a body, logged once
-/// and counted (<c>jarvis_request_failures</c>).
+/// <c>/metrics</c> on <see cref="NodeOptions.HttpPort"/>, driving one replica stored in
+/// <see cref="NodeOptions.DataDirectory"/> (under the replica id recorded there, one per storage lifetime).
+/// Any exception a client request does not handle is answered 500 <c>application/problem+json</c> with a
+/// body, logged once and counted (<c>jarvis_request_failures</c>).
 /// </summary>
 /// <remarks>Thread-safe (stateless). Each built application owns its own replica and store; stop it to release them.</remarks>
 public static class JarvisNodeHost
@@ -97,8 +97,6 @@ public static class JarvisNodeHost
         var app = builder.Build();
         var runtime = app.Services.GetRequiredService<NodeRuntime>();
         app.Lifetime.ApplicationStopped.Register(metrics.Dispose);
-        // Before the server drains its requests: the ones waiting on the replica get a short grace, then 503.
-        app.Lifetime.ApplicationStopping.Register(runtime.BeginStopping);
         var failures = new RequestFailureHandler(metrics, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.Requests"));
         app.Use(failures.InvokeAsync);
 
@@ -124,6 +122,7 @@ public static class JarvisNodeHost
             : Results.Text("ready"));
         app.MapPrometheusScrapingEndpoint("/metrics");
         ClientApi.Map(app, runtime, options);
+        MemberApi.Map(app, runtime);
         app.MapFallback(() => Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such endpoint."));
         return app;
     }

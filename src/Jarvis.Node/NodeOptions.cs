@@ -20,7 +20,14 @@ public sealed partial class NodeOptions
     /// <summary>The default <see cref="MaxBodyBytes"/>: 1 MiB.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;
 
-    /// <summary>The node's name: <c>[a-z0-9][a-z0-9-]{0,62}</c>. Its replica id is <c>ReplicaId.FromName(Name)</c>. Required.</summary>
+    /// <summary>The default <see cref="LeaveTimeoutMs"/>: 5 s.</summary>
+    public const int DefaultLeaveTimeoutMs = 5_000;
+
+    /// <summary>
+    /// The node's name: <c>[a-z0-9][a-z0-9-]{0,62}</c>, not <c>localhost</c>; its certificate names exactly it.
+    /// Stable across restarts (routes, status, certificates); the replica id it writes under is not — it is
+    /// recorded in the data folder, one per storage lifetime. Required.
+    /// </summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary>The folder holding the node's SQLite store. Required.</summary>
@@ -55,6 +62,21 @@ public sealed partial class NodeOptions
 
     /// <summary>The largest request body the client API accepts; 1 MiB by default.</summary>
     public long MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// Whether a graceful stop (SIGTERM, Ctrl+C) leaves the cluster: the node hands off what only it holds,
+    /// announces Left and stops counting towards quorums; its identity is spent, so its next start joins as
+    /// a new member with the data it kept. True by default; false keeps the membership (for a restart in
+    /// place, an upgrade), so the node is Down until it returns under the same identity.
+    /// </summary>
+    public bool LeaveOnStop { get; set; } = true;
+
+    /// <summary>
+    /// How long a leaving node waits for its hand-off and announcement before stopping anyway (5 s by
+    /// default): if the hand-off did not complete (a peer unreachable, say), the node stops without leaving
+    /// and keeps its identity and membership.
+    /// </summary>
+    public int LeaveTimeoutMs { get; set; } = DefaultLeaveTimeoutMs;
 
     /// <summary>The default <see cref="MaxClockDriftMs"/>: one minute.</summary>
     public const long DefaultMaxClockDriftMs = 60_000;
@@ -92,7 +114,9 @@ public sealed partial class NodeOptions
         options.HttpPort = ReadInt(section, nameof(HttpPort), 0, problems);
         options.MaxBodyBytes = ReadLong(section, nameof(MaxBodyBytes), DefaultMaxBodyBytes, problems);
         options.MaxClockDriftMs = ReadLong(section, nameof(MaxClockDriftMs), DefaultMaxClockDriftMs, problems);
-        options.Insecure = ReadBool(section, nameof(Insecure), problems);
+        options.Insecure = ReadBool(section, nameof(Insecure), false, problems);
+        options.LeaveOnStop = ReadBool(section, nameof(LeaveOnStop), true, problems);
+        options.LeaveTimeoutMs = ReadInt(section, nameof(LeaveTimeoutMs), DefaultLeaveTimeoutMs, problems);
         // Seeds come as an array (Seeds:0, Seeds:1) or as one comma-separated value (handy in environment variables).
         var seeds = section.GetSection(nameof(Seeds));
         if (seeds.Value is { } joined)
@@ -130,9 +154,9 @@ public sealed partial class NodeOptions
         {
             problems.Add("Jarvis:Name is required.");
         }
-        else if (!NamePattern().IsMatch(Name))
+        else if (!IsNodeName(Name))
         {
-            problems.Add($"Jarvis:Name '{Name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+            problems.Add($"Jarvis:Name '{Name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit (and not 'localhost').");
         }
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
@@ -161,7 +185,7 @@ public sealed partial class NodeOptions
         }
         foreach (var (name, address) in PeerRoutes)
         {
-            if (!NamePattern().IsMatch(name))
+            if (!IsNodeName(name))
             {
                 problems.Add($"Jarvis:PeerRoutes:{name} does not name a node.");
             }
@@ -169,6 +193,10 @@ public sealed partial class NodeOptions
             {
                 problems.Add($"Jarvis:PeerRoutes:{name} '{address}' is not host:port.");
             }
+        }
+        if (LeaveTimeoutMs is < 0 or > 600_000)
+        {
+            problems.Add($"Jarvis:LeaveTimeoutMs {LeaveTimeoutMs} is out of range: use 0 to 600000.");
         }
         if (MaxBodyBytes < 1024 || MaxBodyBytes > 64L * 1024 * 1024)
         {
@@ -193,7 +221,7 @@ public sealed partial class NodeOptions
             return;
         }
         var files = new List<string> { ClusterCertificates.AuthorityCertificateFile };
-        if (!string.IsNullOrWhiteSpace(Name) && NamePattern().IsMatch(Name))
+        if (!string.IsNullOrWhiteSpace(Name) && IsNodeName(Name))
         {
             files.Add(Name + ClusterCertificates.CertificateExtension);
             files.Add(Name + ClusterCertificates.KeyExtension);
@@ -280,20 +308,26 @@ public sealed partial class NodeOptions
         return fallback;
     }
 
-    private static bool ReadBool(IConfigurationSection section, string key, List<string> problems)
+    private static bool ReadBool(IConfigurationSection section, string key, bool fallback, List<string> problems)
     {
         var text = section[key];
         if (string.IsNullOrWhiteSpace(text))
         {
-            return false;
+            return fallback;
         }
         if (bool.TryParse(text, out var value))
         {
             return value;
         }
         problems.Add($"Jarvis:{key} '{text}' is not true or false.");
-        return false;
+        return fallback;
     }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> can name a node: the pattern, and not <c>localhost</c>, which every
+    /// machine calls itself (a certificate naming it would name any node).
+    /// </summary>
+    internal static bool IsNodeName(string name) => NamePattern().IsMatch(name) && name != "localhost";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
     internal static partial Regex NamePattern();

@@ -4,6 +4,8 @@ using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
 
+// Membership: SWIM-style gossip of member entries on heartbeats, φ-accrual failure detection, joining
+// through seeds, and leaving. Removal of Down members is in ReplicaCore.Removal.cs.
 public sealed partial class ReplicaCore
 {
     private readonly Dictionary<ReplicaId, MemberEntry> _members = [];
@@ -11,6 +13,7 @@ public sealed partial class ReplicaCore
     private readonly Dictionary<ReplicaId, long> _suspectedAt = [];
     private readonly List<Rumor> _rumors = [];
     private readonly List<ReplicaId> _seeds = [];
+    private readonly Dictionary<ReplicaId, long> _toldAt = [];
     private ulong _incarnation;
     private string _address = string.Empty;
     private bool _joining;
@@ -28,7 +31,11 @@ public sealed partial class ReplicaCore
         }
     }
 
-    private MemberEntry Self => new(Id, _handedOff ? MemberStatus.Left : MemberStatus.Up, _incarnation, _address, _handedOff ? _leftDots : 0);
+    private MemberEntry Self => _handedOff
+        ? new(Id, MemberStatus.Left, _incarnation, _address, _leftDots)
+        : _removed
+            ? new(Id, MemberStatus.Left, _incarnation, _address, MemberEntry.UnknownDots)
+            : new(Id, MemberStatus.Up, _incarnation, _address);
 
     /// <summary>
     /// Joins a cluster through seed members: this replica asks them, every heartbeat round, until one
@@ -53,9 +60,31 @@ public sealed partial class ReplicaCore
     /// peer has acknowledged everything it holds (so no acknowledged write leaves with it); then it
     /// announces Left, with the number of dots it made, and <see cref="CanStop"/> turns true a few
     /// heartbeats later. The others forget it, and retire it from causal metadata at the next quiet cut.
-    /// A replica that rejoins must take a new identity.
+    /// A replica that rejoins must take a new identity. The hand-off begins with a state comparison with every
+    /// peer: in a full mesh a replica does not relay deltas whose origin delivers them itself, so its
+    /// acknowledged intervals alone do not prove a peer holds what it holds (the origin may yet lose its disk).
     /// </summary>
-    public void Leave() => _leaving = true;
+    public void Leave()
+    {
+        if (_leaving)
+        {
+            return;
+        }
+        _leaving = true;
+        foreach (var peer in _peers.Values)
+        {
+            peer.NeedsState = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Leave"/> was called: the replica accepts no more writes.</summary>
+    public bool IsLeaving => _leaving;
+
+    /// <summary>
+    /// Whether this replica has handed off and announced that it left: its identity is spent and must
+    /// never be used again (a driver records that before it stops, so a restart takes a new one).
+    /// </summary>
+    public bool HasLeft => _handedOff;
 
     private bool IsDown(ReplicaId peer) => _members.TryGetValue(peer, out var entry) && entry.Status == MemberStatus.Down;
 
@@ -84,6 +113,12 @@ public sealed partial class ReplicaCore
             // A higher incarnation straight from the member is its own refutation.
             Merge(new MemberEntry(from, MemberStatus.Up, heartbeat.Incarnation, known.Address));
         }
+        else if (known is { Status: MemberStatus.Suspect or MemberStatus.Down })
+        {
+            // It is alive and does not know what this replica believes: tell it, so it refutes at once rather
+            // than at the next probe of the members believed down (every FullMembershipEveryRounds).
+            Tell(known);
+        }
         foreach (var entry in heartbeat.Gossip)
         {
             Merge(entry);
@@ -111,6 +146,12 @@ public sealed partial class ReplicaCore
     {
         if (entry.Id == Id)
         {
+            if (entry.IsDeparted && !_handedOff)
+            {
+                // Someone removed this identity while it was Down to them: departure is terminal.
+                OnRemoved();
+                return;
+            }
             if (!_handedOff && entry.Status is MemberStatus.Suspect or MemberStatus.Down && entry.Incarnation >= _incarnation && entry.Incarnation < ulong.MaxValue)
             {
                 // Refute: only a member raises its own incarnation.
@@ -174,6 +215,15 @@ public sealed partial class ReplicaCore
                 _quietRoots.Remove(entry.Id);
                 _quietMismatches.Remove(entry.Id);
                 RemovePeer(entry.Id);
+                if (entry.Dots == MemberEntry.UnknownDots && previous?.IsDeparted != true)
+                {
+                    // Removed, not handed off: in a full mesh its deltas were not forwarded (it was to deliver them
+                    // itself), so some may have reached only some members. Compare states with every peer.
+                    foreach (var peer in _peers.Values)
+                    {
+                        peer.NeedsState = true;
+                    }
+                }
                 if (entry.Status == MemberStatus.Retired && _retired.Add(entry.Id))
                 {
                     // Retired elsewhere at a quiet cut this replica was part of (or joined after): strip its
@@ -183,6 +233,20 @@ public sealed partial class ReplicaCore
                 break;
         }
         Emit(new MembershipChanged(entry));
+    }
+
+    /// <summary>
+    /// Tells a member what this replica believes of it (suspected, down, departed), at most once a heartbeat
+    /// interval: it refutes a suspicion, or learns it was removed.
+    /// </summary>
+    private void Tell(MemberEntry belief)
+    {
+        if (_toldAt.TryGetValue(belief.Id, out var at) && _now - at < _options.HeartbeatIntervalMs)
+        {
+            return;
+        }
+        _toldAt[belief.Id] = _now;
+        Emit(new SendMessage(belief.Id, new Heartbeat(_incarnation, [belief, Self], WallTime: WallTime())));
     }
 
     private void Spread(MemberEntry entry)
@@ -221,6 +285,12 @@ public sealed partial class ReplicaCore
         }
         foreach (var target in targets)
         {
+            if (!_detectors.ContainsKey(target))
+            {
+                // A member heartbeated every round heartbeats back: from now on its silence counts, even if it
+                // never says anything (it died before its first message reached this replica).
+                Heard(target);
+            }
             Emit(new SendMessage(target, new Heartbeat(_incarnation, gossip, quietRoot, WallTime())));
         }
         if (_joining)

@@ -40,9 +40,9 @@ public sealed partial class ReplicaCore
 
     /// <summary>
     /// Whether a replica that called <see cref="Leave"/> has handed off everything it holds and announced
-    /// its departure for long enough: its driver may now stop it for good.
+    /// its departure for long enough (at once when it has no peer to tell): its driver may now stop it for good.
     /// </summary>
-    public bool CanStop => _handedOff && _now - _leftAt >= 4 * _options.HeartbeatIntervalMs;
+    public bool CanStop => _handedOff && (_peers.Count == 0 || _now - _leftAt >= 4 * _options.HeartbeatIntervalMs);
 
     /// <summary>
     /// The departed members this replica still mentions in an object's causal context although none of
@@ -50,7 +50,8 @@ public sealed partial class ReplicaCore
     /// </summary>
     public IReadOnlyCollection<string> KeysWithRetirableMetadata()
     {
-        var departed = Departed();
+        // A removed member's count of dots is unknown: it is never retired, so its entries are not retirable.
+        var departed = Departed().Where(m => _members[m].Dots != MemberEntry.UnknownDots).ToList();
         var keys = new List<string>();
         if (departed.Count == 0)
         {
@@ -142,7 +143,7 @@ public sealed partial class ReplicaCore
 
     private void CheckCompleteness()
     {
-        var candidates = _members.Values.Where(m => m.Status == MemberStatus.Left && !_complete.Contains(m.Id) && !_retired.Contains(m.Id)).ToList();
+        var candidates = _members.Values.Where(m => m.Status == MemberStatus.Left && m.Dots != MemberEntry.UnknownDots && !_complete.Contains(m.Id) && !_retired.Contains(m.Id)).ToList();
         if (candidates.Count == 0 || _completenessCheckedAt == _lastApplied)
         {
             return;

@@ -17,7 +17,7 @@ public sealed partial class ReplicaCore
     public void Receive(ReplicaId from, Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (from == Id || from.IsNone || RefusedForClock(from, message))
+        if (from == Id || from.IsNone || _removed || RefusedForClock(from, message))
         {
             return;
         }
@@ -28,7 +28,8 @@ public sealed partial class ReplicaCore
         }
         if (message is not JoinRequest && !_peers.ContainsKey(from))
         {
-            // A member that has left: whatever it still sends is ignored.
+            // A member that has left: whatever it still sends is ignored, and it is told it departed.
+            NoticeDeparted(from);
             return;
         }
         Heard(from);
@@ -404,11 +405,12 @@ public sealed partial class ReplicaCore
     /// <summary>
     /// Whether the peer holds a buffered delta without being sent it: its own (never sent back), or, in a
     /// full mesh, one whose origin is alive and so delivers it itself — forwarding there only repeats it.
-    /// In a partial view every neighbour relays, because the origin reaches only its own neighbours.
+    /// In a partial view every neighbour relays, because the origin reaches only its own neighbours; and a
+    /// leaving replica relays everything, since its hand-off must not rest on an origin that may yet be lost.
     /// </summary>
     private bool AlreadyHeld(BufferedDelta delta, PeerState peer)
         => delta.Origin == peer.Id
-            || (delta.Origin != Id && !IsLargeCluster && _members.TryGetValue(delta.Origin, out var origin) && origin.Status == Membership.MemberStatus.Up);
+            || (delta.Origin != Id && !IsLargeCluster && !_leaving && _members.TryGetValue(delta.Origin, out var origin) && origin.Status == Membership.MemberStatus.Up);
 
     private LinkedListNode<BufferedDelta>? FindFirst(long sequence)
     {

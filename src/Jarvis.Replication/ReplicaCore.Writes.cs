@@ -42,6 +42,10 @@ public sealed partial class ReplicaCore
         {
             throw new InvalidOperationException("This replica is leaving the cluster: it accepts no more writes.");
         }
+        if (_removed)
+        {
+            throw new InvalidOperationException("This replica was removed from the cluster (it was Down to a member that removed it): it accepts no more writes, and its identity is spent.");
+        }
         _inTransaction = true;
         try
         {

@@ -223,6 +223,11 @@ public sealed partial class ReplicaCore
     {
         _now = Math.Max(_now, nowMs);
         ExpireWaiting();
+        if (_removed)
+        {
+            // Removed from the cluster: nothing more to send (waiting writes and reads still time out).
+            return;
+        }
         MembershipRound();
         if (_now - _lastSyncAt >= _options.SyncIntervalMs)
         {

@@ -39,4 +39,11 @@ public enum FaultMix
 
     /// <summary>A replica leaves the cluster for good; the rest must retire it from causal metadata.</summary>
     Departure = 512,
+
+    /// <summary>
+    /// A replica crashes and loses its disk, then restarts empty under the same name: a new identity, whose
+    /// messages peers refuse while its old identity is live to them and which replaces it once it is Down.
+    /// Acknowledged writes are lost only if they were acknowledged at Local and never left the lost disk.
+    /// </summary>
+    DiskLost = 1024,
 }

@@ -5,12 +5,13 @@ namespace Jarvis.Simulation;
 
 /// <summary>
 /// One randomized history per seed: the seed chooses the cluster (3–5 replicas and their tuning), a fault
-/// mix (<see cref="FaultMix"/>) and a workload of writes of every simulated type at random replicas and
-/// levels, plus quorum reads. The workload includes extreme values: counter amounts up to 2^63 - 1, series
-/// values of ±1.7e308, ±0, NaN and ±infinity, text with surrogate pairs at random edit positions, keys with
-/// dots and odd characters; what an object refuses for its value changes nothing and is not a failure.
-/// Every fault heals at <see cref="WorkloadMs"/>; the cluster then runs until quiet and every checker runs
-/// (<see cref="Simulation.CheckConverged"/>), after the bounds checks that ran after every event. Everything is drawn from one <see cref="Random"/> seeded with the seed.
+/// mix (<see cref="FaultMix"/>; a disk loss is drawn apart, in about one seed in ten) and a workload of
+/// writes of every simulated type at random replicas and levels, plus quorum reads. The workload includes
+/// extreme values: counter amounts up to 2^63 - 1, series values of ±1.7e308, ±0, NaN and ±infinity, text
+/// with surrogate pairs at random edit positions, keys with dots and odd characters; what an object refuses
+/// for its value changes nothing and is not a failure. Every fault heals at <see cref="WorkloadMs"/>; the
+/// cluster then runs until quiet and every checker runs (<see cref="Simulation.CheckConverged"/>), after the
+/// bounds checks that ran after every event. Everything is drawn from one <see cref="Random"/> seeded with the seed.
 /// </summary>
 public static class SeededRun
 {
@@ -44,7 +45,7 @@ public static class SeededRun
             options = adjust(options);
         }
         var simulation = new Simulation(options, random);
-        var faults = ScheduleFaults(simulation, random);
+        var faults = ScheduleFaults(simulation, random) | ScheduleDiskLoss(simulation, seed);
         verbose?.WriteLine($"seed {seed}: {options.Replicas} replicas, faults {faults}, {options.Replica}");
         ScheduleWorkload(simulation, random);
         simulation.At(WorkloadMs, "every fault heals", () => HealEverything(simulation, options));
@@ -200,6 +201,33 @@ public static class SeededRun
             simulation.At(end, "write errors end", () => simulation.SetWriteErrorRate(r, 0), r);
         }
         return mix;
+    }
+
+    /// <summary>
+    /// In about one seed in ten, one replica loses its disk once, mid-workload, and restarts empty under
+    /// the same name. Drawn from a source of its own so the other seeds' histories stay what they were.
+    /// </summary>
+    private static FaultMix ScheduleDiskLoss(Simulation simulation, int seed)
+    {
+        if (!LosesADisk(seed, out var random))
+        {
+            return FaultMix.None;
+        }
+        var r = random.Next(simulation.ReplicaCount);
+        var at = random.NextInt64(WorkloadMs - 200);
+        var restart = Math.Min(WorkloadMs, at + 50 + random.Next(650));
+        simulation.At(at, "disk lost", () => simulation.LoseDisk(r), r);
+        simulation.At(restart, "restart on an empty disk", () => simulation.Restart(r), r);
+        return FaultMix.DiskLost;
+    }
+
+    /// <summary>Whether the history of <paramref name="seed"/> includes a disk loss.</summary>
+    internal static bool LosesADisk(int seed) => LosesADisk(seed, out _);
+
+    private static bool LosesADisk(int seed, out Random random)
+    {
+        random = new Random(unchecked((seed * 7_919) + 1_024));
+        return random.Next(10) == 0;
     }
 
     private static void SchedulePartitions(Simulation simulation, Random random, bool symmetric, bool asymmetric)

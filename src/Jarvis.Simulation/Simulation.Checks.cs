@@ -66,9 +66,9 @@ public sealed partial class Simulation
         }, deadline);
 
     /// <summary>
-    /// Runs until the cluster is quiet: every replica up, nothing on the wire, no storage request
-    /// outstanding, no write or read waiting, no refused object held for a clock to catch up, and nothing sent
-    /// or stored for <see cref="QuietPeriodMs"/>.
+    /// Runs until the cluster is quiet: every replica up and seen Up by every other, nothing on the wire, no
+    /// storage request outstanding, no write or read waiting, no refused object held for a clock to catch up,
+    /// and nothing sent or stored for <see cref="QuietPeriodMs"/>.
     /// Failing to get there within <paramref name="maxMs"/> is a violation. Returns the time it went quiet.
     /// </summary>
     public long RunUntilQuiescent(long maxMs)
@@ -81,7 +81,12 @@ public sealed partial class Simulation
             {
                 var busy = Remaining.Where(r => !r.IsUp || r.Disk.PendingCount > 0 || r.PendingWrites.Count > 0 || r.PendingReads.Count > 0)
                     .Select(r => $"r{r.Index}: {(r.IsUp ? "up" : "down")}, disk {r.Disk.PendingCount}, writes {r.PendingWrites.Count}, reads {r.PendingReads.Count}, buffer {r.Core?.DeltaBufferCount}");
-                Fail($"did not quiesce within {maxMs} ms: {_inFlightTotal} messages in flight, last send or store at t={_lastActivityAt}; {string.Join("; ", busy)}");
+                // What the checkers would say of the state reached tells a livelock over a divergence apart.
+                var violations = Remaining.All(r => r.IsUp) ? Violations() : [];
+                var unsettled = Remaining.All(r => r.IsUp) ? Unsettled() : null;
+                Fail($"did not quiesce within {maxMs} ms: {_inFlightTotal} messages in flight, last send or store at t={_lastActivityAt}; {string.Join("; ", busy)}"
+                    + (unsettled is null ? string.Empty : $"; membership unsettled: {unsettled}")
+                    + (violations.Count > 0 ? $"{Environment.NewLine}and the checkers find: {Describe(violations)}" : string.Empty));
             }
             RunFor(step);
         }
@@ -90,18 +95,30 @@ public sealed partial class Simulation
 
     /// <summary>
     /// The checkers, for a quiet cluster after every fault has healed: (a) every set add acknowledged at
-    /// any level, whose element no remove ever targeted, is on every replica; (b) every counter lies
-    /// between the sum of its acknowledged changes and the sum of all attempted and not refused, per author,
-    /// exactly (sums pass 2^64); every text is well-formed UTF-16; (c) all digests are equal; every write
-    /// has a final outcome (unless its replica crashed first); and every delta buffer has drained. Throws a <see cref="SimulationFailureException"/> listing every violation.
+    /// any level, whose element no remove ever targeted, is on every replica (except one acknowledged at
+    /// Local by a replica whose disk was then lost); (b) every counter lies between the sum of its
+    /// acknowledged changes (with the same exception) and the sum of all attempted and not refused, per
+    /// author, exactly (sums pass 2^64); every text is well-formed UTF-16; (c) all digests are equal; every
+    /// write has a final outcome (unless its replica crashed first); and every delta buffer has drained.
+    /// Throws a <see cref="SimulationFailureException"/> listing every violation.
     /// </summary>
     public void CheckConverged()
     {
-        var violations = new List<string>();
         if (Remaining.FirstOrDefault(r => !r.IsUp) is { } down)
         {
             Fail($"r{down.Index} is down: restart every replica before checking convergence");
         }
+        var violations = Violations();
+        if (violations.Count > 0)
+        {
+            Fail(Describe(violations));
+        }
+    }
+
+    /// <summary>Every violation the convergence checkers find (every remaining replica must be up).</summary>
+    private List<string> Violations()
+    {
+        var violations = new List<string>();
         CheckDigests(violations);
         CheckAcknowledgedAdds(violations);
         CheckCounters(violations);
@@ -120,11 +137,11 @@ public sealed partial class Simulation
                 violations.Add($"r{replica.Index} still buffers {replica.Core.DeltaBufferCount} deltas ({replica.Core.DeltaBufferBytes} B) once every peer holds everything");
             }
         }
-        if (violations.Count > 0)
-        {
-            Fail(string.Join(Environment.NewLine, violations.Take(12)) + (violations.Count > 12 ? $"{Environment.NewLine}... and {violations.Count - 12} more" : string.Empty));
-        }
+        return violations;
     }
+
+    private static string Describe(List<string> violations)
+        => string.Join(Environment.NewLine, violations.Take(12)) + (violations.Count > 12 ? $"{Environment.NewLine}... and {violations.Count - 12} more" : string.Empty);
 
     private void CheckDigests(List<string> violations)
     {
@@ -188,7 +205,12 @@ public sealed partial class Simulation
                     var counter = core.Get<GCounter>(key);
                     foreach (var (author, (low, high)) in bounds)
                     {
-                        var value = counter?.ValueOf(_replicas[author].Id) ?? 0;
+                        // Every identity the machine wrote under: one per storage lifetime.
+                        var value = 0UL;
+                        foreach (var identity in _replicas[author].Identities)
+                        {
+                            value += counter?.ValueOf(identity) ?? 0;
+                        }
                         if (value < low || value > high)
                         {
                             violations.Add($"counter bound: r{replica.Index} has {key} by r{author} = {value}, outside [{low} acknowledged, {high} attempted]");
@@ -337,7 +359,28 @@ public sealed partial class Simulation
                 return false;
             }
         }
-        return true;
+        return Unsettled() is null;
+    }
+
+    /// <summary>
+    /// A replica that believes a live one is not Up (it suspects it, or has not heard of its new identity yet),
+    /// or null: a cluster is quiet only once membership has settled, since a member believed Down is sent
+    /// nothing until it refutes that, however long the wire stays silent meanwhile.
+    /// </summary>
+    private string? Unsettled()
+    {
+        foreach (var replica in Remaining)
+        {
+            var members = replica.Core!.Members;
+            foreach (var other in Remaining)
+            {
+                if (other != replica && !members.Any(m => m.Id == other.Id && m.Status == Replication.Membership.MemberStatus.Up))
+                {
+                    return $"r{replica.Index} does not see r{other.Index} ({other.Id}) up";
+                }
+            }
+        }
+        return null;
     }
 
     private static string ComputeDigest(ReplicaCore core, IReadOnlyList<ReplicaId> departed)

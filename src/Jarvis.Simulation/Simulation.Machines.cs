@@ -55,18 +55,22 @@ public sealed partial class Simulation
     public bool HasDeparted(int index) => _replicas[index].Departed;
 
     /// <summary>
-    /// Whether every remaining replica has retired every departed one and no longer mentions any departed
-    /// replica in a causal context where it has no live dot.
+    /// Whether every remaining replica has retired every departed one it knows of and no longer mentions any
+    /// departed replica in a causal context where it has no live dot. (An identity that left before any member
+    /// admitted it — a machine that lost its disk and left at once — is known nowhere and has nothing to retire.)
     /// </summary>
     public bool DepartedRetired()
     {
         var departed = _replicas.Where(r => r.Departed).Select(r => r.Id).ToList();
         return Remaining.All(r => r.Core is { } core
-            && departed.All(core.RetiredMembers.Contains)
+            && departed.All(id => core.RetiredMembers.Contains(id) || core.Members.All(m => m.Id != id))
             && core.KeysWithRetirableMetadata().Count == 0);
     }
 
-    /// <summary>Restarts a crashed replica as a fresh core with the same identity, restored from its disk, with every other replica as a peer.</summary>
+    /// <summary>
+    /// Restarts a crashed replica as a fresh core restored from its disk, with every other replica as a
+    /// peer: under the identity its disk records, or, when the disk was lost, under a new one.
+    /// </summary>
     public void Restart(int index)
     {
         var replica = _replicas[index];
@@ -74,8 +78,30 @@ public sealed partial class Simulation
         {
             return;
         }
+        var previous = replica.Id;
         Start(replica, restore: true);
-        _trace.Record(_now, TraceKind.Script, index, detail: $"restarted from disk (last sequence {replica.Disk.LastSequence})");
+        _trace.Record(_now, TraceKind.Script, index, detail: replica.Id == previous
+            ? $"restarted from disk as {replica.Id} (last sequence {replica.Disk.LastSequence})"
+            : $"restarted on an empty disk as a new identity {replica.Id} (was {previous})");
+    }
+
+    /// <summary>
+    /// Crashes replica <paramref name="index"/> (if it is up) and loses its disk: it restarts empty, under a new
+    /// identity, as a node does when its data folder is gone. Writes of the lost identity acknowledged at
+    /// Local may be lost with the disk; those acknowledged at Majority or All may not.
+    /// </summary>
+    public void LoseDisk(int index)
+    {
+        var replica = _replicas[index];
+        if (replica.Departed || replica.Leaving)
+        {
+            return;
+        }
+        Crash(index);
+        replica.Disk = new SimulatedDisk();
+        replica.DisksLost++;
+        _ledger.MarkDiskLost(replica.Id, _now);
+        _trace.Record(_now, TraceKind.Script, index, detail: $"lost its disk ({replica.Id})");
     }
 
     /// <summary>Makes replica <paramref name="index"/>'s disk full (every request fails) or not.</summary>
@@ -119,6 +145,7 @@ public sealed partial class Simulation
 
     private void Start(SimulatedReplica replica, bool restore)
     {
+        EstablishIdentity(replica);
         replica.Clock = new HybridLogicalClock(new ReplicaClock(() => _now, replica), TimeSpan.FromMilliseconds(_options.MaxClockDriftMs));
         var core = new ReplicaCore(replica.Id, CrdtTypeRegistry.CreateDefault(), _options.Replica, new Random(_random.Next()), replica.Clock);
         replica.Core = core;
@@ -133,13 +160,37 @@ public sealed partial class Simulation
             }
             foreach (var other in Remaining)
             {
-                core.AddPeer(other.Id);
+                // Not an identity whose disk is gone: its machine comes back as another.
+                if (other.IsUp || other.Disk.RecordsIdentity)
+                {
+                    core.AddPeer(other.Id);
+                }
             }
             core.Tick(_now);
         });
         Drain(replica);
         // Replicas tick out of phase, as separate machines would.
         Schedule(_now + 1 + _random.NextInt64(_options.TickIntervalMs), new SimEvent { Kind = SimEventKind.Tick, Replica = replica.Index, Incarnation = incarnation });
+    }
+
+    /// <summary>
+    /// The identity a starting replica writes under, as a node's store records it: the one on its disk; on a
+    /// disk that was lost, a new one, recorded before the replica runs.
+    /// </summary>
+    private void EstablishIdentity(SimulatedReplica replica)
+    {
+        if (ReplicaIdentity.TryRead(replica.Disk.Recover(), out var recorded))
+        {
+            replica.Id = recorded.Id;
+            return;
+        }
+        if (!_options.ReuseIdentityOnDiskLoss)
+        {
+            replica.Id = new ReplicaId(_nextIdentity++);
+            replica.Identities.Add(replica.Id);
+            _byIdentity[replica.Id] = replica;
+        }
+        replica.Disk.SetMetadata(ReplicaIdentity.MetadataName, new ReplicaIdentity(replica.Id, Spent: false).Encode());
     }
 
     private void OnTick(SimEvent e)
@@ -164,9 +215,48 @@ public sealed partial class Simulation
                 other.Digest = null;
             }
             _trace.Record(_now, TraceKind.Script, e.Replica, detail: "left for good");
+            RemoveEarlierIdentities(replica);
             return;
         }
         Schedule(_now + _options.TickIntervalMs, e);
+    }
+
+    /// <summary>
+    /// What an operator does for a machine that left for good after losing its disk (`jarvis member remove`):
+    /// its earlier identities, which no successor will now replace, are removed wherever they are Down —
+    /// retried each second until none is left anywhere, since they go Down at their own pace.
+    /// </summary>
+    private void RemoveEarlierIdentities(SimulatedReplica departed)
+    {
+        if (departed.Identities.Count == 1)
+        {
+            return;
+        }
+        var pending = false;
+        foreach (var member in Remaining)
+        {
+            if (member.Core is not { } core)
+            {
+                pending = true;
+                continue;
+            }
+            foreach (var entry in core.Members.Where(m => m.Id != departed.Id && !m.IsDeparted && departed.Identities.Contains(m.Id)).ToList())
+            {
+                if (core.RemoveMember(entry.Id) == MemberRemoval.Removed)
+                {
+                    _trace.Record(_now, TraceKind.Script, member.Index, departed.Index, detail: $"the operator removes {entry.Id}, an earlier identity of a machine that left");
+                    Drain(member);
+                }
+                else
+                {
+                    pending = true;
+                }
+            }
+        }
+        if (pending)
+        {
+            At(_now + 1_000, "remove earlier identities", () => RemoveEarlierIdentities(departed), departed.Index);
+        }
     }
 
     private void OnDiskDone(SimEvent e)

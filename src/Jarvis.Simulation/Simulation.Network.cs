@@ -1,5 +1,7 @@
+using Jarvis.Crdt;
 using Jarvis.Crdt.Encoding;
 using Jarvis.Replication;
+using Jarvis.Replication.Membership;
 using Jarvis.Replication.Protocol;
 using Jarvis.Simulation.Internal;
 
@@ -108,11 +110,11 @@ public sealed partial class Simulation
 
     private void Send(SimulatedReplica sender, SendMessage send)
     {
-        var to = (int)send.To.Value - 1;
-        if (to < 0 || to >= _replicas.Length)
+        if (!_byIdentity.TryGetValue(send.To, out var addressee))
         {
             Fail($"r{sender.Index} sent to an unknown replica {send.To}");
         }
+        var to = addressee!.Index;
         var bytes = MessageCodec.Encode(send.Message);
         MessagesSent++;
         BytesSent += bytes.Length;
@@ -136,15 +138,15 @@ public sealed partial class Simulation
             _trace.Record(_now, TraceKind.DropLoss, sender.Index, to, (long)send.Message.Kind, bytes.Length);
             return;
         }
-        Transmit(sender.Index, to, bytes, liveness);
+        Transmit(sender.Index, to, sender.Id, send.To, bytes, liveness);
         if (_duplicateRate > 0 && _random.NextDouble() < _duplicateRate)
         {
             _trace.Record(_now, TraceKind.Duplicate, sender.Index, to, (long)send.Message.Kind);
-            Transmit(sender.Index, to, bytes, liveness);
+            Transmit(sender.Index, to, sender.Id, send.To, bytes, liveness);
         }
     }
 
-    private void Transmit(int from, int to, byte[] bytes, bool liveness)
+    private void Transmit(int from, int to, ReplicaId fromId, ReplicaId toId, byte[] bytes, bool liveness)
     {
         var delay = _minDelay + _random.NextInt64(_maxDelay - _minDelay + 1);
         var link = Link(from, to);
@@ -155,7 +157,7 @@ public sealed partial class Simulation
         {
             CheckInFlight(from, to, _inFlight[link]);
         }
-        Schedule(_now + delay, new SimEvent { Kind = SimEventKind.Deliver, Replica = to, From = from, Bytes = bytes, Liveness = liveness });
+        Schedule(_now + delay, new SimEvent { Kind = SimEventKind.Deliver, Replica = to, From = from, FromId = fromId, ToId = toId, Bytes = bytes, Liveness = liveness });
     }
 
     private void OnDeliver(SimEvent e)
@@ -178,6 +180,12 @@ public sealed partial class Simulation
             _trace.Record(_now, TraceKind.DropDown, e.From, e.Replica, (long)EventTrace.KindOf(bytes), bytes.Length);
             return;
         }
+        if (receiver.Id != e.ToId || !Admits(receiver, core, _replicas[e.From], e.FromId))
+        {
+            MessagesDropped++;
+            _trace.Record(_now, TraceKind.DropIdentity, e.From, e.Replica, (long)EventTrace.KindOf(bytes), bytes.Length);
+            return;
+        }
         Message message;
         try
         {
@@ -192,7 +200,7 @@ public sealed partial class Simulation
         NoteLargestEntry(message, bytes.Length);
         _trace.Record(_now, TraceKind.Deliver, e.Replica, e.From, bytes.Length, detail: message);
         _trace.HashBytes(bytes);
-        var from = _replicas[e.From].Id;
+        var from = e.FromId;
         Guard(receiver, "receiving a message", () => core.Receive(from, message));
         Drain(receiver, message switch
         {
@@ -200,6 +208,35 @@ public sealed partial class Simulation
             StateBatch b => b.Entries.Count,
             _ => 1,
         });
+    }
+
+    /// <summary>
+    /// The node's hello rule, applied to every message (a node applies it per connection): a machine's name is
+    /// held by one live identity. A message from identity <paramref name="fromId"/> of a machine whose other,
+    /// earlier identity the receiver still holds Up or Suspect is refused, as a duplicate; one the receiver
+    /// holds Down is removed and the message admitted — the machine is back on a new disk. (A message to an
+    /// identity the machine no longer has is refused too: the node at that address answers as another.)
+    /// </summary>
+    private bool Admits(SimulatedReplica receiver, ReplicaCore core, SimulatedReplica sender, ReplicaId fromId)
+    {
+        if (sender.Identities.Count == 1)
+        {
+            return true;
+        }
+        foreach (var member in core.Members)
+        {
+            if (member.Id == fromId || member.IsDeparted || !_byIdentity.TryGetValue(member.Id, out var machine) || machine != sender)
+            {
+                continue;
+            }
+            if (member.Status != MemberStatus.Down)
+            {
+                return false;
+            }
+            core.RemoveMember(member.Id);
+            _trace.Record(_now, TraceKind.Script, receiver.Index, sender.Index, detail: $"removed {member.Id}, replaced by {fromId}");
+        }
+        return true;
     }
 
     private void NoteLargestEntry(Message message, int size)

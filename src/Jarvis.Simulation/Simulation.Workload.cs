@@ -44,7 +44,7 @@ public sealed partial class Simulation
             _trace.Record(_now, TraceKind.Script, index, detail: $"write refused, clock skewed: {core.ClockHealth.Reason}");
             return -1;
         }
-        var record = _ledger.Add(index, replica.Incarnation, _now, consistency, mutations);
+        var record = _ledger.Add(index, replica.Id, replica.Incarnation, _now, consistency, mutations);
         _trace.Record(_now, TraceKind.Script, index, detail: $"issues {record}");
         Guard(replica, "a write", () =>
         {
@@ -85,7 +85,7 @@ public sealed partial class Simulation
     /// <summary>
     /// Issues a read at replica <paramref name="index"/>. When a read of a set at Majority or All gathers its
     /// quorum, the checker requires the replica to hold every add acknowledged at Majority or All before
-    /// the read was issued (read-your-writes across replicas). Returns false if the replica is down.
+    /// the read was issued (read-your-writes across replicas), unless a disk was lost in between. Returns false if the replica is down.
     /// </summary>
     public bool Read(int index, string key, Consistency consistency, long? timeoutMs = null)
     {
@@ -240,7 +240,7 @@ public sealed partial class Simulation
             return;
         }
         var set = state as ORSet<string>;
-        foreach (var (write, add) in _ledger.AcknowledgedAdds(w => w.Level != Consistency.Local && w.AcknowledgedAt < read.IssuedAt))
+        foreach (var (write, add) in _ledger.AcknowledgedAdds(w => w.Level != Consistency.Local && w.AcknowledgedAt < read.IssuedAt && !_ledger.DiskLostBetween(w.AcknowledgedAt, read.IssuedAt)))
         {
             if (add.Kind == MutationKind.SetAdd && string.Equals(add.Key, read.Key, StringComparison.Ordinal) && (set is null || !set.Contains(add.Element)))
             {

@@ -1,5 +1,6 @@
 using Jarvis.Crdt;
 using Jarvis.Replication;
+using Jarvis.Replication.Storage;
 using Jarvis.Simulation.Internal;
 
 namespace Jarvis.Simulation;
@@ -26,6 +27,8 @@ public sealed partial class Simulation
     private readonly PriorityQueue<SimEvent, (long Time, long Order)> _queue = new();
     private readonly EventTrace _trace;
     private readonly WriteLedger _ledger = new();
+    private readonly Dictionary<ReplicaId, SimulatedReplica> _byIdentity = [];
+    private ulong _nextIdentity;
     private long _order;
     private long _now;
 
@@ -52,7 +55,12 @@ public sealed partial class Simulation
         for (var i = 0; i < n; i++)
         {
             _replicas[i] = new SimulatedReplica(i, new ReplicaId((ulong)(i + 1)));
+            _byIdentity[_replicas[i].Id] = _replicas[i];
+            // Every disk starts with its identity recorded, as a node's store does on creation.
+            _replicas[i].Disk.SetMetadata(ReplicaIdentity.MetadataName, new ReplicaIdentity(_replicas[i].Id, Spent: false).Encode());
         }
+        // Identities minted after a disk loss follow the first ones.
+        _nextIdentity = (ulong)n + 1;
         for (var i = 0; i < n; i++)
         {
             Start(_replicas[i], restore: false);
@@ -80,7 +88,7 @@ public sealed partial class Simulation
     /// <summary>The simulation's random source, for scripts that want choices replayable with the seed.</summary>
     public Random Random => _random;
 
-    /// <summary>The identity of replica <paramref name="index"/> (index + 1).</summary>
+    /// <summary>The identity replica <paramref name="index"/> writes under now: index + 1, until its disk is lost.</summary>
     public ReplicaId IdOf(int index) => _replicas[index].Id;
 
     /// <summary>Whether replica <paramref name="index"/> is up.</summary>

@@ -50,6 +50,13 @@ public sealed record SimulationOptions
     /// </summary>
     public bool CheckBoundsEveryStep { get; init; } = true;
 
+    /// <summary>
+    /// The behaviour before replica identities were per storage lifetime: a replica restarted on a lost
+    /// disk keeps its identity and reuses dots its peers have seen. Only for the test that shows the
+    /// checkers catch what that loses.
+    /// </summary>
+    internal bool ReuseIdentityOnDiskLoss { get; init; }
+
     /// <summary>The checks in force (all, except in investigations that look past a known violation).</summary>
     internal Internal.SimulationChecks Checks { get; init; } = Internal.SimulationChecks.All;
 }

@@ -49,6 +49,46 @@ public sealed class SecurityTests
     }
 
     [Fact]
+    public async Task A_certificate_that_also_names_localhost_is_refused_and_cannot_join_as_localhost()
+    {
+        await using var cluster = await TestCluster.StartAsync(2);
+        var legacy = Path.Combine(cluster.Cluster.Directory, "legacy-certs");
+        LegacyCertificate.Issue(cluster.Cluster.CertificateDirectory, legacy, "node-9");
+        var peer = new Uri(string.Create(CultureInfo.InvariantCulture, $"https://127.0.0.1:{cluster.Nodes[0].Spec.PeerPort}/"));
+        using (var grpc = HostileGrpcClient.Create(peer, Path.Combine(legacy, "ca.crt"), Path.Combine(legacy, "node-9.crt"), Path.Combine(legacy, "node-9.key")))
+        {
+            // What any holder of a node key could do before: say hello as localhost, which its certificate named too.
+            await grpc.SendAsync(HostileGrpcClient.Frame(HostileGrpcClient.Hello("localhost", "127.0.0.1:1")));
+        }
+
+        await TestCluster.WaitUntilAsync(
+            () => Task.FromResult(cluster.Log(0).Contains("names DNS:node-9, DNS:localhost, IP:127.0.0.1, but a node certificate must name exactly its node", StringComparison.Ordinal)),
+            "node 1 logs that it refused a certificate naming more than one node");
+        Assert.True(await cluster.TryWriteAsync(1, Set, "set", TestCluster.Add("marker")), "a write on a real member");
+        await TestCluster.WaitUntilAsync(() => cluster.HasElementAsync(0, Set, "marker"), "the members replicate to each other");
+        Assert.DoesNotContain("localhost", await cluster.MembersAsync(0));
+        Assert.Equal(2, (await cluster.MembersAsync(0)).Count);
+    }
+
+    [Fact]
+    public async Task A_node_whose_certificate_also_names_localhost_does_not_start_and_says_to_reissue_it()
+    {
+        await using var cluster = await TestCluster.StartAsync(1);
+        var legacy = Path.Combine(cluster.Cluster.Directory, "legacy-certs");
+        LegacyCertificate.Issue(cluster.Cluster.CertificateDirectory, legacy, "node-9");
+        var ports = FreePorts.Take(2);
+        var spec = new NodeSpec("node-9", Path.Combine(cluster.Cluster.Directory, "node-9"), ports[0], ports[1], legacy);
+        var log = Path.Combine(cluster.Cluster.Directory, "node-9.log");
+        await using var process = NodeProcess.Start(JarvisProgram.Executable, spec, log);
+
+        await TestCluster.WaitUntilAsync(() => Task.FromResult(process.HasExited), "the node exits");
+        Assert.Equal(2, process.ExitCode);
+        // The terminal wraps long lines: read the log as one line.
+        var said = string.Join(' ', process.LogTail(60).Split('\n').Select(line => line.Trim()));
+        Assert.Contains("reissue it with `jarvis cert issue node-9`", said, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Malformed_and_oversized_HTTP_bodies_are_rejected_without_crashing_the_node()
     {
         await using var cluster = await TestCluster.StartAsync(1);

@@ -208,6 +208,40 @@ internal sealed class TestCluster : IAsyncDisposable
         return [.. status.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("name").GetString() ?? string.Empty)];
     }
 
+    /// <summary>Node <paramref name="index"/>'s status document.</summary>
+    public Task<System.Text.Json.JsonElement> StatusAsync(int index) => Client(index).StatusAsync(CancellationToken.None);
+
+    /// <summary>The replica id node <paramref name="index"/> writes under now.</summary>
+    public async Task<string> ReplicaIdAsync(int index) => (await StatusAsync(index)).GetProperty("replicaId").GetString()!;
+
+    /// <summary>The status node <paramref name="index"/> reports for the member with <paramref name="replicaId"/>, or null if it does not know it.</summary>
+    public async Task<string?> MemberStatusAsync(int index, string replicaId)
+    {
+        var members = (await StatusAsync(index)).GetProperty("members").EnumerateArray();
+        return members.Where(m => m.GetProperty("replicaId").GetString() == replicaId).Select(m => m.GetProperty("status").GetString()).FirstOrDefault();
+    }
+
+    /// <summary>How many members node <paramref name="index"/> counts for its quorums, and the majority of them.</summary>
+    public async Task<(int Members, int Majority)> QuorumAsync(int index)
+    {
+        var quorum = (await StatusAsync(index)).GetProperty("membership").GetProperty("quorum");
+        return (quorum.GetProperty("members").GetInt32(), quorum.GetProperty("majority").GetInt32());
+    }
+
+    /// <summary>Sends node <paramref name="index"/> SIGTERM (what a service manager sends) and waits until it exits.</summary>
+    public async Task TerminateAsync(int index)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", Nodes[index].ProcessId.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var deadline = new CancellationTokenSource(Generous);
+        while (!Nodes[index].HasExited)
+        {
+            await Task.Delay(100, deadline.Token);
+        }
+    }
+
     /// <summary>True if node <paramref name="index"/> has <paramref name="element"/> in the set at <paramref name="key"/>.</summary>
     public async Task<bool> HasElementAsync(int index, string key, string element)
         => (await SetAsync(index, key)).Contains(element, StringComparer.Ordinal);

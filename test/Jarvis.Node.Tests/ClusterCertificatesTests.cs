@@ -1,3 +1,5 @@
+using System.Net;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Jarvis.Node.Tests;
@@ -23,8 +25,57 @@ public sealed class ClusterCertificatesTests : IDisposable
         Assert.True(node.HasPrivateKey, "a node certificate is loaded with its key");
         Assert.Null(ClusterCertificates.Verify(node, authority, "node-1", asClient: true));
         Assert.Null(ClusterCertificates.Verify(node, authority, "node-1", asClient: false));
-        Assert.True(node.MatchesHostname("localhost"), "the certificate also names localhost");
+        Assert.False(node.MatchesHostname("localhost"), "the certificate names its node and nothing else");
         Assert.True(node.NotAfter <= DateTime.Now.AddYears(1).AddDays(1), "a node certificate lasts a year");
+    }
+
+    [Fact]
+    public void A_certificate_naming_more_than_its_node_is_refused_as_a_node_certificate_and_says_to_reissue_it()
+    {
+        ClusterCertificates.CreateAuthority(_cluster);
+        using var authority = ClusterCertificates.LoadAuthority(_cluster);
+        var failures = new List<string>();
+        foreach (var (names, what) in new (string[] Names, string What)[]
+        {
+            (["node-1", "localhost", "127.0.0.1"], "what `jarvis cert issue` used to issue"),
+            (["node-1", "node-2"], "two nodes"),
+            (["localhost"], "localhost alone"),
+            (["127.0.0.1"], "an address alone"),
+        })
+        {
+            using var certificate = Issue(names);
+            var reason = ClusterCertificates.Verify(certificate, authority, expectedName: null, asClient: true);
+            if (reason is null || !reason.Contains("must name exactly its node", StringComparison.Ordinal) || !reason.Contains("reissue it with `jarvis cert issue", StringComparison.Ordinal))
+            {
+                failures.Add($"{what}: {reason ?? "accepted"}");
+            }
+        }
+        using var legacy = Issue(["node-1", "localhost", "127.0.0.1"]);
+        Assert.Contains("jarvis cert issue node-1", ClusterCertificates.Verify(legacy, authority, "node-1", asClient: false), StringComparison.Ordinal);
+        Assert.True(failures.Count == 0, "a certificate naming anything but exactly one node is not a node certificate: " + string.Join("; ", failures));
+    }
+
+    [Fact]
+    public void Localhost_is_not_a_node_name()
+    {
+        ClusterCertificates.CreateAuthority(_cluster);
+        Assert.Throws<ArgumentException>(() => ClusterCertificates.IssueNode(_cluster, "localhost"));
+        var options = new NodeOptions { Name = "localhost", DataDirectory = _cluster, PeerPort = 1, HttpPort = 2, Insecure = true };
+        Assert.Contains(options.Validate(), p => p.Contains("'localhost'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_node_with_a_certificate_that_also_names_localhost_fails_to_build_and_says_to_reissue_it()
+    {
+        ClusterCertificates.CreateAuthority(_cluster);
+        using (var legacy = Issue(["node-1", "localhost", "127.0.0.1"]))
+        {
+            File.WriteAllText(Path.Combine(_cluster, "node-1.crt"), legacy.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(_cluster, "node-1.key"), legacy.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        }
+        var options = new NodeOptions { Name = "node-1", DataDirectory = _cluster, PeerPort = TestNode.FreePort(), HttpPort = TestNode.FreePort(), CertificateDirectory = _cluster };
+        var exception = Assert.Throws<NodeConfigurationException>(() => JarvisNodeHost.Build(options));
+        Assert.Contains("reissue it with `jarvis cert issue node-1`", exception.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,6 +138,30 @@ public sealed class ClusterCertificatesTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => ClusterCertificates.IssueNode(_cluster, "node-1"));
         ClusterCertificates.CreateAuthority(_cluster);
         Assert.Throws<ArgumentException>(() => ClusterCertificates.IssueNode(_cluster, "Not A Name"));
+    }
+
+    /// <summary>A node certificate signed by this cluster's authority with the given alternative names (DNS names, or IP addresses).</summary>
+    private X509Certificate2 Issue(IEnumerable<string> names)
+    {
+        using var authority = ClusterCertificates.LoadAuthority(_cluster, withKey: true);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=node-1, O=Jarvis", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var alternatives = new SubjectAlternativeNameBuilder();
+        foreach (var name in names)
+        {
+            if (IPAddress.TryParse(name, out var address))
+            {
+                alternatives.AddIpAddress(address);
+            }
+            else
+            {
+                alternatives.AddDnsName(name);
+            }
+        }
+        request.CertificateExtensions.Add(alternatives.Build());
+        using var certificate = request.Create(authority, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), [1, 2, 3, 4]);
+        return certificate.CopyWithPrivateKey(key);
     }
 
     [Fact]

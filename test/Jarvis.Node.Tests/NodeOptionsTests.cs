@@ -36,11 +36,27 @@ public sealed class NodeOptionsTests
     [InlineData("-node")]
     [InlineData("node_1")]
     [InlineData("a234567890123456789012345678901234567890123456789012345678901234")]
+    [InlineData("localhost")]
     public void A_name_outside_the_pattern_is_refused(string name)
     {
         var options = Valid();
         options.Name = name;
         Assert.Contains(options.Validate(), p => p.Contains("is not a node name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Leaving_on_stop_is_on_by_default_bounded_and_can_be_turned_off()
+    {
+        Assert.True(Valid().LeaveOnStop);
+        Assert.Equal(NodeOptions.DefaultLeaveTimeoutMs, Valid().LeaveTimeoutMs);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Jarvis:LeaveOnStop"] = "false",
+            ["Jarvis:LeaveTimeoutMs"] = "700000",
+        }).Build();
+        var bound = NodeOptions.FromConfiguration(configuration);
+        Assert.False(bound.LeaveOnStop);
+        Assert.Contains(bound.Validate(), p => p.Contains("LeaveTimeoutMs 700000 is out of range", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class PeerLinkLoopTests
         var logs = new CapturingLoggerProvider();
         using var logging = LoggerFactory.Create(b => b.AddProvider(logs));
         using var metrics = new NodeMetrics("node-x");
-        await using var link = Link(peer, metrics, logging);
+        await using var link = await LinkAsync(peer, metrics, logging);
 
         // A null frame makes the write loop throw (NullReferenceException) after its write: a bug, not a network fault.
         link.Enqueue(null!);
@@ -41,7 +41,7 @@ public sealed class PeerLinkLoopTests
         await using var peer = await TestNode.StartAsync("node-2", hooks);
         using var logging = LoggerFactory.Create(_ => { });
         using var metrics = new NodeMetrics("node-x");
-        await using var link = Link(peer, metrics, logging);
+        await using var link = await LinkAsync(peer, metrics, logging);
 
         link.Enqueue(Frame("dropped/frame", "lost"));
         link.Enqueue(Frame("next/frame", "kept"));
@@ -54,12 +54,17 @@ public sealed class PeerLinkLoopTests
         Assert.True(peer.Logs.Entries.Count(e => e.Message.Contains("Accepted peer node-x", StringComparison.Ordinal)) == 1, "the stream went on: the link did not have to reconnect");
     }
 
-    private static PeerLink Link(TestNode peer, NodeMetrics metrics, ILoggerFactory logging)
+    /// <summary>A link from "node-x" to the peer, under the replica id the peer's data folder gave it.</summary>
+    private static async Task<PeerLink> LinkAsync(TestNode peer, NodeMetrics metrics, ILoggerFactory logging)
     {
+        var peerId = ReplicaId.Parse((await peer.GetJsonAsync("v1/status"))["replicaId"]!.GetValue<string>(), null);
         var options = new NodeOptions { Name = "node-x", Insecure = true };
         var directory = new PeerDirectory(new Dictionary<string, string> { ["node-2"] = peer.PeerAddress });
+        // A route names a node; which replica holds that name is learnt, as from a seed's hello.
+        directory.NoteHeard("node-2", peerId, peer.PeerAddress);
         var security = new PeerSecurity(options, logging.CreateLogger("test"), metrics);
-        return new PeerLink(ReplicaId.FromName("node-2"), "node-2", directory, security, new Hello { Name = "node-x", Address = "127.0.0.1:9" }, metrics, logging.CreateLogger("Jarvis.Node.PeerLink"));
+        var hello = new Hello { Name = "node-x", ReplicaId = Sender.Value, Address = "127.0.0.1:9" };
+        return new PeerLink(peerId, "node-2", directory, security, hello, metrics, logging.CreateLogger("Jarvis.Node.PeerLink"));
     }
 
     private static byte[] Frame(string key, string element)

@@ -81,7 +81,7 @@ public sealed class PeerTransportTests : IDisposable
 
         using (var call = client.Connect())
         {
-            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1" } });
+            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1", ReplicaId = 0x99 } });
             Assert.True(await call.ResponseStream.MoveNext(), "the node answers a hello");
             await call.RequestStream.WriteAsync(new PeerFrame { Message = ByteString.CopyFrom(0xFF, 0x00, 0x13, 0x37) });
             await call.RequestStream.WriteAsync(new PeerFrame { Message = ByteString.CopyFrom(new byte[300]) });
@@ -93,7 +93,7 @@ public sealed class PeerTransportTests : IDisposable
 
         using (var call = client.Connect())
         {
-            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1" } });
+            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1", ReplicaId = 0x99 } });
             Assert.True(await call.ResponseStream.MoveNext());
             await Assert.ThrowsAnyAsync<Exception>(async () =>
             {
@@ -109,7 +109,7 @@ public sealed class PeerTransportTests : IDisposable
         Assert.Equal("ok", await node.Client.GetStringAsync("healthz"));
         using (var call = client.Connect())
         {
-            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1" } });
+            await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = "node-9", Address = "127.0.0.1:1", ReplicaId = 0x99 } });
             Assert.True(await call.ResponseStream.MoveNext(), "the node still accepts peers after an oversized frame");
             Assert.Equal("node-1", call.ResponseStream.Current.Hello.Name);
         }
@@ -122,8 +122,8 @@ public sealed class PeerTransportTests : IDisposable
         options.CertificateDirectory = certificates;
     }
 
-    /// <summary>Opens a peer stream presenting <paramref name="certificate"/> (trusting any server) and says hello as <paramref name="name"/>.</summary>
-    private static async Task<Hello> HelloAsync(TestNode node, X509Certificate2 certificate, string name)
+    /// <summary>Opens a peer stream presenting <paramref name="certificate"/> (trusting any server) and says hello as <paramref name="name"/> (replica <paramref name="replicaId"/>).</summary>
+    private static async Task<Hello> HelloAsync(TestNode node, X509Certificate2 certificate, string name, ulong replicaId = 0x42)
     {
         var handler = new SocketsHttpHandler
         {
@@ -139,7 +139,7 @@ public sealed class PeerTransportTests : IDisposable
         };
         using var channel = GrpcChannel.ForAddress($"https://{node.PeerAddress}", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
         using var call = new PeerLink.PeerLinkClient(channel).Connect();
-        await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = name, Address = "127.0.0.1:1" } });
+        await call.RequestStream.WriteAsync(new PeerFrame { Hello = new Hello { Name = name, Address = "127.0.0.1:1", ReplicaId = replicaId } });
         if (!await call.ResponseStream.MoveNext())
         {
             throw new InvalidOperationException("no hello came back");

@@ -50,8 +50,8 @@ internal static class CertCommands
     private static Command CreateIssue()
     {
         var dir = Directory();
-        var node = new Argument<string>("NODE") { Description = "The node name: 1-63 characters of a-z, 0-9 and '-'." };
-        var issue = new Command("issue", "Issue NODE.crt and NODE.key, signed by the authority in the folder.") { node, dir };
+        var node = new Argument<string>("NODE") { Description = "The node name: 1-63 characters of a-z, 0-9 and '-' (not 'localhost')." };
+        var issue = new Command("issue", "Issue NODE.crt and NODE.key, signed by the authority in the folder; the certificate names NODE and nothing else.") { node, dir };
         issue.SetAction(parse =>
         {
             var directory = Path.GetFullPath(parse.GetValue(dir)!);
@@ -62,7 +62,7 @@ internal static class CertCommands
             }
             catch (ArgumentException)
             {
-                Terminal.Fail($"'{name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit.");
+                Terminal.Fail($"'{name}' is not a node name: use 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit, and not 'localhost'.");
                 return ExitCodes.Usage;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)

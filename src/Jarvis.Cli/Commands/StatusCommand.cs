@@ -42,6 +42,16 @@ internal static class StatusCommand
         var summary = new Grid().AddColumn().AddColumn();
         summary.AddRow("[bold]node[/]", Markup.Escape($"{Text(status, "name")} ({Text(status, "replicaId")}) at {address}"));
         summary.AddRow("[bold]ready[/]", ready ? "[green]yes[/]" : "[yellow]no[/] (/readyz is not 200)");
+        if (status.TryGetProperty("membership", out var membership))
+        {
+            var state = Text(membership, "state");
+            var detail = membership.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? " — " + d.GetString() : string.Empty;
+            summary.AddRow("[bold]membership[/]", $"[{(state == "member" ? "green" : "yellow")}]{Markup.Escape(state)}[/]{Markup.Escape(detail)}");
+            if (membership.TryGetProperty("quorum", out var quorum))
+            {
+                summary.AddRow("[bold]quorum[/]", Markup.Escape($"majority {Text(quorum, "majority")} of {Text(quorum, "members")} members"));
+            }
+        }
         summary.AddRow("[bold]keys[/]", Markup.Escape(Text(status, "keys")));
         summary.AddRow("[bold]sequence[/]", Markup.Escape($"{Text(status, "lastSequence")} written, {Text(status, "durableSequence")} durable"));
         if (status.TryGetProperty("deltaBuffer", out var buffer))

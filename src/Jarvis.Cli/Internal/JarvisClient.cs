@@ -127,6 +127,14 @@ internal sealed class JarvisClient : IDisposable
         return body;
     }
 
+    /// <summary>Removes a node that is down from the cluster (<c>DELETE /v1/members/NAME</c>); returns the replica ids removed.</summary>
+    public async Task<IReadOnlyList<string>> RemoveMemberAsync(string name, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, "v1/members/" + Uri.EscapeDataString(name));
+        var (_, body) = await SendAsync(request, DefaultTimeout, ct).ConfigureAwait(false);
+        return [.. body.GetProperty("removed").EnumerateArray().Select(r => r.GetString() ?? string.Empty)];
+    }
+
     /// <summary>The Merkle root of the node's replica and its key count (<c>GET /v1/digest</c>).</summary>
     public async Task<(string Root, long Keys)> DigestAsync(CancellationToken ct)
     {

@@ -49,6 +49,10 @@ internal sealed partial class NodeRuntime
                 break;
             case MembershipChanged changed:
                 Transport.MemberChanged(changed.Member);
+                if (changed.Member.Id == Id)
+                {
+                    LoopSelfChanged();
+                }
                 LogMemberChanged(changed.Member.Address, changed.Member.Id, changed.Member.Status, changed.Member.Incarnation);
                 break;
             case ClockDriftRefused refused:

@@ -25,12 +25,14 @@ internal sealed partial class NodeRuntime
                 return Task.FromResult(new WriteResult(null, kind.ApiName, null, ObjectKinds.ForType(handler.Name)?.ApiName ?? handler.Name));
             }
             _ = existing;
+            LoopRefuseWritesIfDeparting(core);
+            var level = LoopLevelWithin(consistency);
             var writeId = core.Write(tx =>
             {
                 _hooks.BeforeMutation?.Invoke(key);
                 mutation(tx, key, _mutationContext);
-            }, consistency, timeoutMs);
-            var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+            }, level, timeoutMs);
+            var waiter = new PendingWrite(key, kind, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously)) { BelowLevel = level != consistency };
             _writes[writeId] = waiter;
             return waiter.Completion.Task;
         }).ConfigureAwait(false);
@@ -52,6 +54,10 @@ internal sealed partial class NodeRuntime
             if (consistency == Consistency.Local)
             {
                 return Task.FromResult(LoopRender(key, timedOut: false));
+            }
+            if (LoopLevelWithin(consistency) != consistency)
+            {
+                return Task.FromResult(LoopRender(key, timedOut: true));
             }
             var readId = core.Read(key, consistency, timeoutMs);
             var waiter = new TaskCompletionSource<ReadResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -125,6 +131,7 @@ internal sealed partial class NodeRuntime
                 ["name"] = Name,
                 ["replicaId"] = Id.ToString(),
                 ["ready"] = Ready,
+                ["membership"] = LoopMembershipStatus(core),
                 ["clock"] = ClockStatus(clock),
                 ["members"] = members,
                 ["peers"] = peers,
@@ -187,7 +194,8 @@ internal sealed partial class NodeRuntime
         {
             var value = _core.TryGetState(waiter.Key, out var state, out _) ? waiter.Kind.Render(state) : null;
             _writes.Remove(completed.WriteId);
-            waiter.Completion.TrySetResult(new WriteResult(completed.Outcome, waiter.Kind.ApiName, value));
+            var outcome = waiter.BelowLevel && completed.Outcome == WriteOutcome.Acknowledged ? WriteOutcome.TimedOut : completed.Outcome;
+            waiter.Completion.TrySetResult(new WriteResult(outcome, waiter.Kind.ApiName, value));
         }
     }
 
@@ -261,7 +269,11 @@ internal sealed partial class NodeRuntime
         }
     }
 
-    private sealed record PendingWrite(string Key, ObjectKind Kind, TaskCompletionSource<WriteResult> Completion);
+    private sealed record PendingWrite(string Key, ObjectKind Kind, TaskCompletionSource<WriteResult> Completion)
+    {
+        /// <summary>Written at Local by a node that is not a member: it cannot reach the level asked for.</summary>
+        public bool BelowLevel { get; init; }
+    }
 
     private sealed record PendingRead(TaskCompletionSource<ReadResult> Completion);
 

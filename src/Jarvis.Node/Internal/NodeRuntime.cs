@@ -31,7 +31,7 @@ namespace Jarvis.Node.Internal;
 /// <para>Every member whose name starts with <c>Loop</c> or that takes the core as an argument runs on the loop;
 /// the rest are thread-safe and communicate with it through <see cref="PostAsync"/>.</para>
 /// </remarks>
-internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
+internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDisposable
 {
     public const int TickMs = 20;
     private const int InputsPerTickCheck = 256;
@@ -58,8 +58,12 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     private readonly NodeHooks _hooks;
     private readonly FailureLogLimiter _failureLog = new();
     private readonly ReplicaOptions _replicaOptions = new() { Durable = true };
-    private readonly ReplicaCore _core;
-    private readonly MutationContext _mutationContext;
+    private readonly CrdtTypeRegistry _types;
+    // One clock stamps this node's last-writer-wins writes and checks what peers send.
+    private readonly HybridLogicalClock _hlc;
+    // Both made by StartAsync, once the store has told which identity the replica writes under.
+    private ReplicaCore _core = null!;
+    private MutationContext _mutationContext = null!;
     private readonly HashSet<ReplicaId> _seedIds = [];
     private readonly Dictionary<ReplicaId, long> _ackedBy = [];
     // When each peer was last heard from (a frame arrived), in milliseconds of _clock.
@@ -82,16 +86,13 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         Metrics = metrics;
         _hooks = hooks;
         _logger = logging.CreateLogger("Jarvis.Node");
-        Id = ReplicaId.FromName(options.Name);
-        // One clock stamps this node's last-writer-wins writes and checks what peers send.
-        var clock = new HybridLogicalClock(options.WallClock, TimeSpan.FromMilliseconds(options.MaxClockDriftMs));
-        var types = CrdtTypeRegistry.CreateDefault();
-        hooks.RegisterTypes?.Invoke(types);
-        _core = new ReplicaCore(Id, types, _replicaOptions, clock: clock);
-        _mutationContext = new MutationContext(Id, clock);
+        _hlc = new HybridLogicalClock(options.WallClock, TimeSpan.FromMilliseconds(options.MaxClockDriftMs));
+        _types = CrdtTypeRegistry.CreateDefault();
+        hooks.RegisterTypes?.Invoke(_types);
     }
 
-    public ReplicaId Id { get; }
+    /// <summary>The replica id this node writes under: recorded in its data folder, one per storage lifetime (set by StartAsync).</summary>
+    public ReplicaId Id { get; private set; }
 
     public string Name => _options.Name;
 
@@ -102,7 +103,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     public NodeMetrics Metrics { get; }
 
-    /// <summary>The loop is alive, storage is open and not failing, the node has joined its seeds (or has none), and its clock is not skewed.</summary>
+    /// <summary>The loop is alive, storage is open and not failing, the node has joined its seeds (or has none), nothing is wrong with its membership, and its clock is not skewed.</summary>
     public bool Ready => ReadinessProblem() is null;
 
     /// <summary>Why the node is not ready, in a few words, or null when it is.</summary>
@@ -119,6 +120,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         if (_storage?.Failing is { } failure)
         {
             return $"storage is failing ({failure}): writes answer 503 storageFailed";
+        }
+        if (MembershipProblem is { } membership)
+        {
+            return membership;
         }
         if (_clockSkewed)
         {
@@ -146,13 +151,17 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(_options.Name, Id, _options.EffectivePeerAddress, _options.HttpPort, _options.DataDirectory);
+        LogStarting(_options.Name, _options.EffectivePeerAddress, _options.HttpPort, _options.DataDirectory);
         if (_options.Insecure)
         {
             LogInsecure();
         }
         _store = new SqliteDurableStore(_options.DataDirectory, _options.Name);
         var recovered = _store.Recover();
+        Id = EstablishIdentity(_store, recovered);
+        _core = new ReplicaCore(Id, _types, _replicaOptions, clock: _hlc);
+        _mutationContext = new MutationContext(Id, _hlc);
+        Transport.UseIdentity(Id);
         _core.Restore(recovered);
         LogRecovered(recovered.LastSequence, _core.Count);
         _storage = new StorageWorker(_store, (batch, failure) => PostAsync(() => LoopPersistCompleted(batch, failure), "a storage completion"), _logger, Metrics);
@@ -176,6 +185,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         await _endWatches.CancelAsync().ConfigureAwait(false);
         await _abandonRequests.CancelAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _peerStreams.CancelAsync().ConfigureAwait(false);
         _inputs.Writer.TryComplete();
         if (_seeds is not null)
         {
@@ -207,9 +217,10 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
-    /// The host started stopping: watch streams end now, and requests still waiting on the loop get
-    /// <see cref="StopGrace"/> to finish before they are answered 503 — so a stop never waits on the host's
-    /// shutdown timeout for requests that cannot finish (a stalled loop, a quorum that cannot answer).
+    /// The host is stopping and the node has left (or will not): watch streams end now, and requests still
+    /// waiting on the loop get <see cref="StopGrace"/> to finish before they are answered 503 — so a stop never
+    /// waits on the host's shutdown timeout for requests that cannot finish (a stalled loop, a quorum that
+    /// cannot answer).
     /// </summary>
     public void BeginStopping()
     {
@@ -228,6 +239,7 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
+        _peerStreams.Dispose();
         _abandonRequests.Dispose();
         _endWatches.Dispose();
     }
@@ -237,10 +249,13 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         => _inputs.Writer.WriteAsync(new LoopInput(action, what, key), _stopping.Token);
 
     /// <summary>Runs a function of the core on the loop and returns its result, or the exception it threw.</summary>
-    public async Task<T> InvokeAsync<T>(Func<ReplicaCore, T> function)
+    /// <param name="function">What to run on the loop.</param>
+    /// <param name="giveUp">Cancelled when the caller stops waiting: the call fails with <see cref="NodeStoppingException"/> (the function may still run later).</param>
+    public async Task<T> InvokeAsync<T>(Func<ReplicaCore, T> function, CancellationToken giveUp = default)
     {
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var abandoned = _abandonRequests.Token.Register(() => result.TrySetException(new NodeStoppingException()));
+        using var givenUp = giveUp.Register(() => result.TrySetException(new NodeStoppingException("The replica's loop did not answer in time.")));
         try
         {
             var input = new LoopInput(() =>
@@ -438,16 +453,16 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
 
     private async Task ResolveSeedAsync(string seed, ulong incarnation, CancellationToken stopping)
     {
-        string name;
+        ReplicaId id;
         try
         {
-            name = await Transport.ResolveSeedAsync(seed, stopping).ConfigureAwait(false);
+            (_, id) = await Transport.ResolveSeedAsync(seed, NoteRefusedBySeed, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return;
         }
-        var id = ReplicaId.FromName(name);
+        _seedRefusal = null;
         try
         {
             await PostAsync(() =>
@@ -470,8 +485,8 @@ internal sealed partial class NodeRuntime : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Starting node {Name} (replica {ReplicaId}); peers at {PeerAddress}, clients on port {HttpPort}, data in {DataDirectory}")]
-    private partial void LogStarting(string name, ReplicaId replicaId, string peerAddress, int httpPort, string dataDirectory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Starting node {Name}; peers at {PeerAddress}, clients on port {HttpPort}, data in {DataDirectory}")]
+    private partial void LogStarting(string name, string peerAddress, int httpPort, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "INSECURE: peer links are plain HTTP/2 without TLS or authentication; use this for local experiments only")]
     private partial void LogInsecure();

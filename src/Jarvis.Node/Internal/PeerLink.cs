@@ -10,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Jarvis.Node.Internal;
 
 /// <summary>
-/// The outbound link to one peer: a bidirectional gRPC stream this node dials, opened with a hello (the
-/// peer must answer with its own, naming the node expected), then carrying <c>MessageCodec</c> frames.
+/// The outbound link to one peer replica: a bidirectional gRPC stream this node dials, opened with a hello
+/// (the peer must answer with its own, naming the node and the replica id expected — a node that restarted
+/// on new storage answers under another id and is not this peer), then carrying <c>MessageCodec</c> frames.
 /// Sends go through a bounded queue that drops its oldest frame when full (the replication protocol
 /// retransmits, it tolerates loss); writes are awaited, so a slow peer holds frames in the queue rather
 /// than in memory without bound. A broken link reconnects with exponential backoff (100 ms doubling to
@@ -35,6 +36,7 @@ internal sealed partial class PeerLink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _run;
     private volatile bool _connected;
+    private bool _wrongPeerLogged;
 
     public PeerLink(ReplicaId id, string name, PeerDirectory directory, PeerSecurity security, Hello hello, NodeMetrics metrics, ILogger logger)
     {
@@ -124,12 +126,18 @@ internal sealed partial class PeerLink : IAsyncDisposable
         using var call = client.Connect(cancellationToken: session.Token);
         await call.RequestStream.WriteAsync(new PeerFrame { Hello = _hello }, session.Token).ConfigureAwait(false);
         var answer = await ReadHelloAsync(call.ResponseStream, session.Token).ConfigureAwait(false);
-        if (answer.Name != _name)
+        if (answer.Name != _name || answer.ReplicaId != Id.Value)
         {
             _metrics.Refused();
-            LogWrongPeer(address, _name, answer.Name);
+            if (!_wrongPeerLogged)
+            {
+                // Logged once: the link retries with backoff until the member is gone or the address changes.
+                _wrongPeerLogged = true;
+                LogWrongPeer(address, _name, Id, answer.Name, answer.ReplicaId.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+            }
             return;
         }
+        _wrongPeerLogged = false;
         _connected = true;
         connected();
         LogLinkUp(_name, address);
@@ -205,9 +213,9 @@ internal sealed partial class PeerLink : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Link to peer {Peer} at {Address} is down: {Reason}; reconnecting with backoff")]
     private partial void LogLinkDown(string peer, string address, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The node at {Address} answered as {Actual} (replica {ActualId}), not {Expected} (replica {ExpectedId}); dropping the link and retrying with backoff")]
+    private partial void LogWrongPeer(string address, string expected, ReplicaId expectedId, string actual, string actualId);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The link to peer {Peer} at {Address} failed unexpectedly; reconnecting with backoff")]
     private partial void LogLinkFailed(string peer, string address, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The node at {Address} answered as '{Actual}', not '{Expected}'; dropping the link")]
-    private partial void LogWrongPeer(string address, string expected, string actual);
 }

@@ -3,18 +3,18 @@ using Grpc.Core;
 using Jarvis.Crdt;
 using Jarvis.Node.Internal.Protocol;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Node.Internal;
 
 /// <summary>
 /// The inbound side of the peer transport: accepts a peer's stream, checks its hello (a node name that
-/// its client certificate names, under mTLS), answers with this node's hello, then hands every frame to
-/// the replica. Refusals are logged with the reason and the remote endpoint. A frame that does not decode
-/// is dropped and counted; a frame that fails to be handed over for any other reason is dropped, logged and
-/// counted (<c>jarvis_loop_failures{loop="peer-receive"}</c>) and the stream goes on; a frame over the message
-/// size limit ends the stream, never the node.
+/// its client certificate names, under mTLS, and a replica id that may hold that name — see
+/// <see cref="NameClaim"/>), answers with this node's hello, then hands every frame to the replica.
+/// Refusals are logged with the reason and the remote endpoint, and sent to the peer, which logs them too.
+/// A frame that does not decode is dropped and counted; a frame that fails to be handed over for any other
+/// reason is dropped, logged and counted (<c>jarvis_loop_failures{loop="peer-receive"}</c>) and the stream
+/// goes on; a frame over the message size limit ends the stream, never the node.
 /// </summary>
 /// <remarks>One instance per call (gRPC's default); thread-safe.</remarks>
 internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
@@ -26,10 +26,11 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
 
-    public PeerLinkService(NodeRuntime runtime, PeerSecurity security, ILoggerFactory logging, IHostApplicationLifetime lifetime)
+    public PeerLinkService(NodeRuntime runtime, PeerSecurity security, ILoggerFactory logging)
     {
-        // Streams end when the node starts stopping, so shutdown does not wait for peers to hang up.
-        _stopping = lifetime.ApplicationStopping;
+        // Streams end once the node has left (or is stopping without leaving), so peers can acknowledge its
+        // hand-off and shutdown does not wait for them to hang up.
+        _stopping = runtime.PeerStreamsClosing;
         _runtime = runtime;
         _security = security;
         _logger = logging.CreateLogger("Jarvis.Node.PeerLinkService");
@@ -59,7 +60,7 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
             }
             hello = requestStream.Current.Hello;
         }
-        if (!NodeOptions.NamePattern().IsMatch(hello.Name))
+        if (!NodeOptions.IsNodeName(hello.Name))
         {
             throw Refuse(remote, $"the hello names '{hello.Name}', which is not a node name");
         }
@@ -67,17 +68,33 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
         {
             throw Refuse(remote, $"the hello names node '{hello.Name}' but the client certificate '{http.Connection.ClientCertificate?.Subject}' does not");
         }
-        if (hello.Name == _runtime.Name)
+        if (hello.ReplicaId == 0)
         {
-            throw Refuse(remote, "the hello names this node itself");
+            throw Refuse(remote, $"the hello of node '{hello.Name}' carries no replica id (a node of an older Jarvis?)");
+        }
+        var from = new ReplicaId(hello.ReplicaId);
+        NameClaim claim;
+        try
+        {
+            claim = await _runtime.ClaimAsync(hello.Name, from).ConfigureAwait(false);
+        }
+        catch (NodeStoppingException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The node is stopping."));
+        }
+        if (claim.Holder is { } holder)
+        {
+            throw Refuse(remote, holder.Id == _runtime.Id
+                ? $"duplicate: this node is {hello.Name} (replica {holder.Id}) and another process claims that name as replica {from}; a node name is held by one process at a time"
+                : $"duplicate: node {hello.Name} is a live member ({NodeRuntime.StatusName(holder.Status)}) as replica {holder.Id}, and this hello claims the name as replica {from}; "
+                    + "a node name is held by one live process at a time (a node that lost its data is admitted once its previous replica is Down)");
         }
         if (!string.IsNullOrEmpty(hello.Address))
         {
-            _runtime.Transport.Directory.NoteHeard(hello.Name, hello.Address);
+            _runtime.Transport.Directory.NoteHeard(hello.Name, from, hello.Address);
         }
         await responseStream.WriteAsync(new PeerFrame { Hello = _runtime.Transport.Hello }, context.CancellationToken).ConfigureAwait(false);
-        var from = ReplicaId.FromName(hello.Name);
-        LogAccepted(hello.Name, remote);
+        LogAccepted(hello.Name, from, remote);
         using var call = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         var failedFrames = 0L;
         try
@@ -125,8 +142,8 @@ internal sealed partial class PeerLinkService : Protocol.PeerLink.PeerLinkBase
         return new RpcException(new Status(StatusCode.PermissionDenied, "Refused: " + reason));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted peer {Peer} from {Remote}")]
-    private partial void LogAccepted(string peer, string remote);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted peer {Peer} (replica {ReplicaId}) from {Remote}")]
+    private partial void LogAccepted(string peer, ReplicaId replicaId, string remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused peer connection from {Remote}: {Reason}")]
     private partial void LogRefused(string remote, string reason);

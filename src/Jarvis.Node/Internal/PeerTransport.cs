@@ -10,7 +10,7 @@ namespace Jarvis.Node.Internal;
 /// <summary>
 /// The node's outbound side of the peer transport: one <see cref="PeerLink"/> per peer it sends to,
 /// created on first send once the peer's address is known and closed when the peer leaves; and the
-/// resolution of seeds (<c>host:port</c>) to node names through a hello exchange.
+/// resolution of seeds (<c>host:port</c>) to node names and replica ids through a hello exchange.
 /// </summary>
 /// <remarks>
 /// <see cref="Send"/>, <see cref="MemberChanged"/> and <see cref="IsConnected"/> are called from the
@@ -24,7 +24,7 @@ internal sealed partial class PeerTransport : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ILoggerFactory _logging;
     private readonly Hello _hello;
-    private readonly ReplicaId _self;
+    private ReplicaId _self;
 
     public PeerTransport(NodeOptions options, PeerSecurity security, NodeMetrics metrics, ILoggerFactory logging)
     {
@@ -33,13 +33,19 @@ internal sealed partial class PeerTransport : IAsyncDisposable
         _logger = logging.CreateLogger("Jarvis.Node.PeerTransport");
         _logging = logging;
         _hello = new Hello { Name = options.Name, Address = options.EffectivePeerAddress };
-        _self = ReplicaId.FromName(options.Name);
         Directory = new PeerDirectory(options.PeerRoutes);
     }
 
     public PeerDirectory Directory { get; }
 
     public Hello Hello => _hello;
+
+    /// <summary>Sets the replica id this node's hellos carry; called once at start, before any link or seed.</summary>
+    public void UseIdentity(ReplicaId self)
+    {
+        _self = self;
+        _hello.ReplicaId = self.Value;
+    }
 
     /// <summary>Queues a message for a peer; dropped (and counted) when the peer's address is not known yet.</summary>
     public void Send(ReplicaId to, byte[] frame)
@@ -79,24 +85,36 @@ internal sealed partial class PeerTransport : IAsyncDisposable
     public bool IsConnected(ReplicaId peer) => _links.TryGetValue(peer, out var link) && link.Connected;
 
     /// <summary>
-    /// Dials a seed until it answers a hello (retrying with backoff) and returns its node name; the seed's
-    /// certificate must chain to the cluster CA and name the node it answers as.
+    /// Dials a seed until it answers a hello (retrying with backoff) and returns its node name and replica
+    /// id; the seed's certificate must chain to the cluster CA and name the node it answers as. A seed that
+    /// refuses this node's hello (a duplicate name, say) is reported to <paramref name="refused"/> and
+    /// tried again: the refusal may end (a replaced identity is removed once it is Down).
     /// </summary>
-    public async Task<string> ResolveSeedAsync(string address, CancellationToken cancellationToken)
+    public async Task<(string Name, ReplicaId Id)> ResolveSeedAsync(string address, Action<string> refused, CancellationToken cancellationToken)
     {
         var failures = 0;
+        string? lastRefusal = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                var name = await ProbeAsync(address, cancellationToken).ConfigureAwait(false);
-                if (name is not null)
+                if (await ProbeAsync(address, cancellationToken).ConfigureAwait(false) is { } answer)
                 {
-                    Directory.NoteHeard(name, address);
-                    LogSeedResolved(address, name);
-                    return name;
+                    Directory.NoteHeard(answer.Name, answer.Id, address);
+                    LogSeedResolved(address, answer.Name, answer.Id);
+                    return answer;
                 }
+            }
+            catch (RpcException exception) when (!cancellationToken.IsCancellationRequested && exception.StatusCode == StatusCode.PermissionDenied)
+            {
+                var reason = exception.Status.Detail;
+                if (reason != lastRefusal)
+                {
+                    lastRefusal = reason;
+                    LogSeedRefused(address, reason);
+                }
+                refused(reason);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is RpcException or IOException or HttpRequestException or OperationCanceledException or InvalidOperationException)
             {
@@ -110,7 +128,7 @@ internal sealed partial class PeerTransport : IAsyncDisposable
         }
     }
 
-    private async Task<string?> ProbeAsync(string address, CancellationToken cancellationToken)
+    private async Task<(string Name, ReplicaId Id)?> ProbeAsync(string address, CancellationToken cancellationToken)
     {
         System.Security.Cryptography.X509Certificates.X509Certificate2? presented = null;
         using var channel = GrpcChannel.ForAddress($"{_security.Scheme}://{address}", new GrpcChannelOptions
@@ -123,9 +141,9 @@ internal sealed partial class PeerTransport : IAsyncDisposable
         await call.RequestStream.WriteAsync(new PeerFrame { Hello = _hello }, cancellationToken).ConfigureAwait(false);
         var answer = await PeerLink.ReadHelloAsync(call.ResponseStream, cancellationToken).ConfigureAwait(false);
         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        if (!NodeOptions.NamePattern().IsMatch(answer.Name))
+        if (!NodeOptions.IsNodeName(answer.Name) || answer.ReplicaId == 0)
         {
-            throw new InvalidOperationException($"The seed answered with '{answer.Name}', which is not a node name.");
+            throw new InvalidOperationException($"The seed answered as '{answer.Name}' with replica id {answer.ReplicaId:x16}, which is not a node name and a replica id.");
         }
         if (!_security.CertificateNames(presented, answer.Name))
         {
@@ -133,7 +151,7 @@ internal sealed partial class PeerTransport : IAsyncDisposable
             LogSeedNameMismatch(address, answer.Name);
             return null;
         }
-        return answer.Name;
+        return (answer.Name, new ReplicaId(answer.ReplicaId));
     }
 
     public async ValueTask DisposeAsync()
@@ -145,8 +163,11 @@ internal sealed partial class PeerTransport : IAsyncDisposable
         _links.Clear();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Address} is node {Name}")]
-    private partial void LogSeedResolved(string address, string name);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Address} is node {Name} (replica {ReplicaId})")]
+    private partial void LogSeedResolved(string address, string name, ReplicaId replicaId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seed {Address} refused this node: {Reason}; retrying with backoff")]
+    private partial void LogSeedRefused(string address, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seed {Address} is not reachable yet ({Reason}); retrying with backoff")]
     private partial void LogSeedUnreachable(string address, string reason);
@@ -154,6 +175,6 @@ internal sealed partial class PeerTransport : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused seed {Address}: it answers as '{Name}' but its certificate does not name that node")]
     private partial void LogSeedNameMismatch(string address, string name);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {Id} gossips address '{Address}', which is not NAME@host:port for its id; it cannot be dialled")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {Id} gossips address '{Address}', which is not NAME@host:port; it cannot be dialled")]
     private partial void LogBadAddress(string id, string address);
 }

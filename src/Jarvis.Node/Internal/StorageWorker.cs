@@ -66,6 +66,17 @@ internal sealed partial class StorageWorker
     /// <summary>Queues a request (called by the loop).</summary>
     public void Enqueue(ReplicaOutput request, long epoch) => _requests.Writer.TryWrite(new StorageRequest(request, epoch));
 
+    /// <summary>Records a metadata value (the replica identity) after the requests queued before it; completes once it is durable, or fails with the store's exception.</summary>
+    public Task SetMetadataAsync(string name, byte[] value)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_requests.Writer.TryWrite(new StorageRequest(null, 0, new MetadataWrite(name, value, done))))
+        {
+            done.SetException(new NodeStoppingException("The node's storage has stopped."));
+        }
+        return done.Task;
+    }
+
     /// <summary>Performs what is queued, then stops.</summary>
     public async Task StopAsync()
     {
@@ -114,6 +125,19 @@ internal sealed partial class StorageWorker
     private async Task<int> PerformFromAsync(List<StorageRequest> pending, int start)
     {
         var first = pending[start];
+        if (first.Metadata is { } metadata)
+        {
+            try
+            {
+                _store.SetMetadata(metadata.Name, metadata.Value);
+                metadata.Done.TrySetResult();
+            }
+            catch (Exception exception) when (exception is StorageException or IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                metadata.Done.TrySetException(exception);
+            }
+            return start + 1;
+        }
         if (first.Epoch <= _droppedThroughEpoch)
         {
             return start + 1;
@@ -255,5 +279,7 @@ internal sealed partial class StorageWorker
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage recovered from {Failure} after {Seconds:F1} s and {Count} failed requests; what was waiting is now durable")]
     private partial void LogRecovered(StorageFailure failure, double seconds, long count);
 
-    private sealed record StorageRequest(ReplicaOutput Request, long Epoch);
+    private sealed record StorageRequest(ReplicaOutput? Request, long Epoch, MetadataWrite? Metadata = null);
+
+    private sealed record MetadataWrite(string Name, byte[] Value, TaskCompletionSource Done);
 }

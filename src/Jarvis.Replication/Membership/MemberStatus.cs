@@ -15,7 +15,7 @@ public enum MemberStatus
     /// <summary>Silent past the suspicion timeout: no longer sent to, its delta backlog released; it gets a state transfer if it returns (with a higher incarnation).</summary>
     Down = 3,
 
-    /// <summary>Left the cluster on purpose: forgotten.</summary>
+    /// <summary>Left the cluster on purpose, or removed while Down: forgotten, never a member again.</summary>
     Left = 4,
 
     /// <summary>

@@ -11,6 +11,12 @@ internal sealed class SimEvent
     /// <summary>The sender of a message.</summary>
     public int From { get; init; } = -1;
 
+    /// <summary>A message's sender and addressee identities, as they were when it was sent.</summary>
+    public Jarvis.Crdt.ReplicaId FromId { get; init; }
+
+    /// <inheritdoc cref="FromId"/>
+    public Jarvis.Crdt.ReplicaId ToId { get; init; }
+
     /// <summary>The incarnation a tick or disk completion belongs to, or a disk request's token.</summary>
     public long Token { get; init; }
 

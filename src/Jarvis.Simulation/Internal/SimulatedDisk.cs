@@ -15,6 +15,7 @@ internal sealed class SimulatedDisk
     private readonly SortedDictionary<string, ObjectCheckpoint> _checkpoints = new(StringComparer.Ordinal);
     private readonly List<LogRecord> _log = [];
     private readonly Queue<Request> _pending = new();
+    private readonly Dictionary<string, byte[]> _metadata = new(StringComparer.Ordinal);
     private long _checkpointSequence;
     private long _lastDue;
     private long _nextToken = 1;
@@ -92,7 +93,13 @@ internal sealed class SimulatedDisk
 
     /// <summary>What a store would recover now.</summary>
     public RecoveredState Recover()
-        => new([.. _checkpoints.Values], _checkpointSequence, [.. _log], new Dictionary<string, byte[]>());
+        => new([.. _checkpoints.Values], _checkpointSequence, [.. _log], new Dictionary<string, byte[]>(_metadata, StringComparer.Ordinal));
+
+    /// <summary>Whether the disk records a replica identity (a lost disk does not, until its replica starts again).</summary>
+    public bool RecordsIdentity => _metadata.ContainsKey(ReplicaIdentity.MetadataName);
+
+    /// <summary>Records a metadata value at once (the replica identity, written before the replica starts).</summary>
+    public void SetMetadata(string name, byte[] value) => _metadata[name] = value;
 
     private void Perform(ReplicaOutput request)
     {

@@ -4,16 +4,25 @@ using Jarvis.Replication;
 namespace Jarvis.Simulation.Internal;
 
 /// <summary>
-/// One simulated machine: its disk (which outlives crashes), its clock skew, and, while it is up, the
-/// replica core of its current incarnation with the writes and reads that incarnation has not reported on.
+/// One simulated machine: its disk (which outlives crashes, unless it is lost), its clock skew, the
+/// replica identities its disks have had (one per storage lifetime), and, while it is up, the replica core
+/// of its current incarnation with the writes and reads that incarnation has not reported on.
 /// </summary>
 internal sealed class SimulatedReplica(int index, ReplicaId id)
 {
     public int Index { get; } = index;
 
-    public ReplicaId Id { get; } = id;
+    /// <summary>The identity the machine writes under now (the one its disk records).</summary>
+    public ReplicaId Id { get; set; } = id;
 
-    public SimulatedDisk Disk { get; } = new();
+    /// <summary>Every identity the machine has written under, the current one included.</summary>
+    public List<ReplicaId> Identities { get; } = [id];
+
+    /// <summary>Replaced by an empty disk when the disk is lost.</summary>
+    public SimulatedDisk Disk { get; set; } = new();
+
+    /// <summary>How many times the machine's disk was lost.</summary>
+    public int DisksLost { get; set; }
 
     /// <summary>Null while the machine is down.</summary>
     public ReplicaCore? Core { get; set; }

@@ -8,6 +8,7 @@ internal enum TraceKind
     DropLoss,
     DropPartition,
     DropDown,
+    DropIdentity,
     Duplicate,
     DiskDone,
     DiskFailed,

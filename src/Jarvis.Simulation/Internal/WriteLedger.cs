@@ -1,3 +1,4 @@
+using Jarvis.Crdt;
 using Jarvis.Replication;
 
 namespace Jarvis.Simulation.Internal;
@@ -14,9 +15,9 @@ internal sealed class WriteLedger
 
     public List<WriteRecord> Writes { get; } = [];
 
-    public WriteRecord Add(int replica, int incarnation, long now, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
+    public WriteRecord Add(int replica, ReplicaId author, int incarnation, long now, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
     {
-        var record = new WriteRecord(Writes.Count, replica, incarnation, now, level, mutations);
+        var record = new WriteRecord(Writes.Count, replica, author, incarnation, now, level, mutations);
         Writes.Add(record);
         foreach (var m in mutations)
         {
@@ -33,6 +34,28 @@ internal sealed class WriteLedger
         return record;
     }
 
+    private readonly List<long> _disksLostAt = [];
+
+    /// <summary>
+    /// Whether a disk was lost after <paramref name="from"/> and before <paramref name="to"/>: a Majority read
+    /// then may miss a Majority write acknowledged before it, whose quorum counted the lost disk (the write
+    /// survives, but the quorums of before and after the replacement need not intersect).
+    /// </summary>
+    public bool DiskLostBetween(long from, long to) => _disksLostAt.Exists(at => at > from && at < to);
+
+    /// <summary>The disk of identity <paramref name="author"/> is lost at <paramref name="now"/>: its Local writes may be lost with it.</summary>
+    public void MarkDiskLost(ReplicaId author, long now)
+    {
+        _disksLostAt.Add(now);
+        foreach (var write in Writes)
+        {
+            if (write.Author == author && write.Level == Consistency.Local)
+            {
+                write.LostWithDisk = true;
+            }
+        }
+    }
+
     public bool WasRemoveTargeted(SimulatedMutation add) => add.Kind switch
     {
         MutationKind.SetAdd => _removedElements.Contains((add.Key, add.Element)),
@@ -45,7 +68,7 @@ internal sealed class WriteLedger
     {
         foreach (var write in Writes)
         {
-            if (!write.Acknowledged || (filter is not null && !filter(write)))
+            if (!write.Acknowledged || write.LostWithDisk || (filter is not null && !filter(write)))
             {
                 continue;
             }
@@ -60,8 +83,9 @@ internal sealed class WriteLedger
     }
 
     /// <summary>
-    /// For one counter key and kind: the sum acknowledged and the sum attempted, per author replica, exact (amounts reach
-    /// 2^63 - 1, so sums pass 2^64). A refused mutation changed nothing and counts in neither.
+    /// For one counter key and kind: the sum acknowledged (and not lost with a disk) and the sum attempted, per
+    /// author replica (machine), exact (amounts reach 2^63 - 1, so sums pass 2^64). A refused mutation changed
+    /// nothing and counts in neither.
     /// </summary>
     public Dictionary<int, (UInt128 Acknowledged, UInt128 Attempted)> CounterBounds(string key, MutationKind kind)
     {
@@ -74,7 +98,7 @@ internal sealed class WriteLedger
                 if (m.Kind == kind && string.Equals(m.Key, key, StringComparison.Ordinal) && !write.Refused.Contains(i))
                 {
                     var (acknowledged, attempted) = bounds.GetValueOrDefault(write.Replica);
-                    bounds[write.Replica] = (acknowledged + (write.Acknowledged ? m.Amount : 0), attempted + m.Amount);
+                    bounds[write.Replica] = (acknowledged + (write.Acknowledged && !write.LostWithDisk ? m.Amount : 0), attempted + m.Amount);
                 }
             }
         }

@@ -1,13 +1,17 @@
+using Jarvis.Crdt;
 using Jarvis.Replication;
 
 namespace Jarvis.Simulation.Internal;
 
 /// <summary>One write issued by the workload, and what the replica reported about it.</summary>
-internal sealed class WriteRecord(int handle, int replica, int incarnation, long issuedAt, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
+internal sealed class WriteRecord(int handle, int replica, ReplicaId author, int incarnation, long issuedAt, Consistency level, IReadOnlyList<SimulatedMutation> mutations)
 {
     public int Handle { get; } = handle;
 
     public int Replica { get; } = replica;
+
+    /// <summary>The identity the replica wrote it under.</summary>
+    public ReplicaId Author { get; } = author;
 
     public int Incarnation { get; } = incarnation;
 
@@ -26,6 +30,12 @@ internal sealed class WriteRecord(int handle, int replica, int incarnation, long
 
     /// <summary>The replica crashed before reporting a final outcome.</summary>
     public bool LostInCrash { get; set; }
+
+    /// <summary>
+    /// A Local write whose author's disk was later lost: if it never left that disk it is gone, and that
+    /// is what Local means. (A Majority or All write is on other disks and must survive.)
+    /// </summary>
+    public bool LostWithDisk { get; set; }
 
     /// <summary>The mutations the object refused (an overflowing counter, a non-finite series sum, a split character): they changed nothing.</summary>
     public HashSet<int> Refused { get; } = [];

@@ -36,6 +36,9 @@ internal sealed class LoopbackCluster
     /// <summary>Replicas cut off from everyone: nothing they send or are sent arrives.</summary>
     public HashSet<ReplicaId> Isolated { get; } = [];
 
+    /// <summary>Links cut in one direction: nothing sent from the first to the second arrives.</summary>
+    public HashSet<(ReplicaId From, ReplicaId To)> Cut { get; } = [];
+
     public ReplicaCore[] Replicas { get; }
 
     public long Now { get; private set; }
@@ -97,7 +100,7 @@ internal sealed class LoopbackCluster
                 var bytes = MessageCodec.Encode(send.Message);
                 MessagesSent++;
                 BytesSent += bytes.Length;
-                if (_random.NextDouble() >= DropRate && !Isolated.Contains(replica.Id) && !Isolated.Contains(send.To) && Replicas.Any(r => r.Id == send.To))
+                if (_random.NextDouble() >= DropRate && !Isolated.Contains(replica.Id) && !Isolated.Contains(send.To) && !Cut.Contains((replica.Id, send.To)) && Replicas.Any(r => r.Id == send.To))
                 {
                     _network.Enqueue((replica.Id, send.To, bytes));
                 }

@@ -76,6 +76,34 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public void A_peer_never_heard_from_is_suspected_then_declared_down()
+    {
+        var cluster = new LoopbackCluster(3, Fast);
+        var (a, c) = (cluster.Replicas[0], cluster.Replicas[2]);
+        // Cut off before its first message: nobody ever hears from it.
+        cluster.Isolated.Add(c.Id);
+        cluster.Run(5_000);
+
+        Assert.Equal(MemberStatus.Down, a.Members.Single(m => m.Id == c.Id).Status);
+    }
+
+    [Fact]
+    public void A_member_believed_down_that_is_heard_again_is_told_and_refutes_at_once()
+    {
+        var cluster = new LoopbackCluster(3, Fast with { FullMembershipEveryRounds = 50 });
+        cluster.Run(1_000);
+        var (a, b, c) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
+        // A stale rumour (say, from a partition only some saw) makes c Down to a, though c is alive and still sends.
+        a.Receive(b.Id, new Jarvis.Replication.Protocol.Heartbeat(0, [new MemberEntry(c.Id, MemberStatus.Down, 0, string.Empty)]));
+        Assert.Equal(MemberStatus.Down, a.Members.Single(m => m.Id == c.Id).Status);
+
+        cluster.Run(400);
+
+        var seen = a.Members.Single(m => m.Id == c.Id);
+        Assert.True(seen.Status == MemberStatus.Up && seen.Incarnation > 0, $"c refutes within a few heartbeats, not at the next probe of the members believed down 5 s later: {seen}");
+    }
+
+    [Fact]
     public void A_member_that_leaves_is_forgotten_and_no_longer_counted()
     {
         var cluster = new LoopbackCluster(3, Fast);

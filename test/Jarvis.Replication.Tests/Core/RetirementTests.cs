@@ -102,6 +102,51 @@ public sealed class RetirementTests
     }
 
     [Fact]
+    public void A_leaving_replica_hands_off_what_it_received_from_a_live_origin_before_it_left()
+    {
+        var cluster = new LoopbackCluster(3, Fast);
+        var (a, b, c) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
+        cluster.Run(500);
+        cluster.Cut.UnionWith([(a.Id, b.Id), (b.Id, a.Id)]);
+        a.Update<ORSet<string>>("s", s => s.Add(a.Id, "from-a"));
+        // c's next interval to b covers a's delta without carrying it (a, alive, was to deliver it itself).
+        c.Update<GCounter>("n", n => n.Increment(c.Id));
+        for (var waited = 0; waited < 300 && c.DeltaBufferCount > 0; waited += 10)
+        {
+            cluster.Run(10);
+        }
+        Assert.True(c.DeltaBufferCount == 0, "c no longer holds a's delta to relay: its acknowledged intervals covered it");
+        Assert.False(b.Get<ORSet<string>>("s")?.Contains("from-a") == true);
+
+        c.Leave();
+        cluster.Run(200);
+
+        Assert.True(c.HasLeft, "c handed off");
+        Assert.True(b.Get<ORSet<string>>("s")?.Contains("from-a") == true, "a hand-off leaves nothing the leaver holds only with an origin that may yet be lost");
+    }
+
+    [Fact]
+    public void A_leaving_replica_relays_what_it_receives_while_leaving_whatever_its_origin()
+    {
+        var cluster = new LoopbackCluster(4, Fast);
+        var (a, b, c, d) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2], cluster.Replicas[3]);
+        cluster.Run(500);
+        // c cannot hand off to d yet, so it stays leaving.
+        cluster.Cut.UnionWith([(c.Id, d.Id), (d.Id, c.Id)]);
+        c.Update<GCounter>("n", n => n.Increment(c.Id));
+        c.Leave();
+        cluster.Run(100);
+        Assert.False(c.HasLeft);
+
+        cluster.Cut.UnionWith([(a.Id, b.Id), (b.Id, a.Id)]);
+        var write = a.Update<ORSet<string>>("s", s => s.Add(a.Id, "acknowledged-with-the-leaver"), Consistency.Majority);
+        cluster.Run(100);
+
+        Assert.Contains(cluster.Notifications, n => n is WriteCompleted { Outcome: WriteOutcome.Acknowledged } w && w.WriteId == write);
+        Assert.True(b.Get<ORSet<string>>("s")?.Contains("acknowledged-with-the-leaver") == true, "the leaver passes on what it receives, though its origin is alive, since it will not be there to vouch for it");
+    }
+
+    [Fact]
     public void A_member_that_is_down_holds_retirement_back_until_it_returns()
     {
         var cluster = new LoopbackCluster(4, Fast);
