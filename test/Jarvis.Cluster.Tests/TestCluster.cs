@@ -36,7 +36,13 @@ internal sealed class TestCluster : IAsyncDisposable
     /// Starts <paramref name="count"/> nodes, some with environment variables of their own (a skewed clock) and
     /// some cut off from the others from the start, and waits until every other node is ready.
     /// </summary>
-    public static async Task<TestCluster> StartAsync(int count, bool secure, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? environment, IReadOnlyCollection<int>? isolated)
+    public static Task<TestCluster> StartAsync(int count, bool secure, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? environment, IReadOnlyCollection<int>? isolated)
+        => StartAsync(count, secure, environment, isolated, dataDirectories: null);
+
+    /// <summary>
+    /// As above, with some nodes' data folders elsewhere than the cluster folder (on a disk that fills up, say).
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(int count, bool secure, IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>>? environment, IReadOnlyCollection<int>? isolated, IReadOnlyDictionary<int, string>? dataDirectories)
     {
         var directory = Path.Combine(Path.GetTempPath(), "jarvis-cluster-test-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
         var cluster = new TestCluster(directory);
@@ -46,6 +52,10 @@ internal sealed class TestCluster : IAsyncDisposable
             cluster.Cluster.EnsureCertificates(names);
             var ports = FreePorts.Take(2 * count);
             var specs = Enumerable.Range(0, count).Select(i => cluster.Cluster.Spec(i, ports[2 * i], ports[2 * i + 1], insecure: !secure)).ToList();
+            foreach (var (index, data) in dataDirectories ?? new Dictionary<int, string>())
+            {
+                specs[index] = specs[index] with { DataDirectory = data };
+            }
             foreach (var (index, variables) in environment ?? new Dictionary<int, IReadOnlyDictionary<string, string>>())
             {
                 foreach (var (name, value) in variables)

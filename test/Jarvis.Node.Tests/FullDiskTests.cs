@@ -22,14 +22,14 @@ public sealed class FullDiskTests : IDisposable
         var disk = Path.Combine(_root, "disk");
         var data = Path.Combine(disk, "data");
         var filler = Path.Combine(disk, "filler");
-        using (TmpfsMount.Mount(disk, "8m"))
+        using (var mount = TmpfsMount.Mount(disk, "8m"))
         {
             await using (var node = await TestNode.StartAsync("node-1", dataDirectory: data))
             {
                 (await node.PutAsync("before/full", "gcounter", """{"op":"increment","by":1}""")).EnsureSuccessStatusCode();
                 Assert.Equal(HttpStatusCode.OK, (await node.Client.GetAsync("readyz")).StatusCode);
 
-                FillUp(filler);
+                mount.FillUp("filler");
                 var big = new string('x', 256 * 1024);
                 using var refused = await node.PutAsync("during/full", "set", $$"""{"op":"add","value":"{{big}}"}""");
                 var refusal = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
@@ -69,25 +69,6 @@ public sealed class FullDiskTests : IDisposable
             await using var restarted = await TestNode.StartAsync("node-1", dataDirectory: data);
             var value = (await restarted.GetJsonAsync("v1/objects/during/full"))["value"]!.AsArray();
             Assert.True(value.Count == 1, "the write answered 503 was persisted once space returned: it survives a restart");
-        }
-    }
-
-    /// <summary>Writes to a file until the disk has no room left.</summary>
-    private static void FillUp(string path)
-    {
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.WriteThrough);
-        var chunk = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                file.Write(chunk);
-                file.Flush(flushToDisk: true);
-            }
-        }
-        catch (IOException)
-        {
-            // No space left on the device: full.
         }
     }
 }

@@ -22,6 +22,25 @@ internal sealed class TmpfsMount : IDisposable
         return exitCode == 0 ? new TmpfsMount(path) : throw new InvalidOperationException($"mount -t tmpfs failed ({exitCode}): {output}");
     }
 
+    /// <summary>Writes to the file <paramref name="name"/> on this disk until the disk has no room left.</summary>
+    public void FillUp(string name)
+    {
+        using var file = new FileStream(System.IO.Path.Combine(Path, name), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.WriteThrough);
+        var chunk = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                file.Write(chunk);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (IOException)
+        {
+            // No space left on the device: full.
+        }
+    }
+
     public void Dispose()
     {
         if (Run("umount", Path).ExitCode != 0)
