@@ -38,6 +38,9 @@ public sealed class OutsideAttackTests
         {
             cluster.Isolate(i, FaultMode.Drop);
         }
+        var cut = System.Diagnostics.Stopwatch.StartNew();
+        await TestCluster.WaitUntilAsync(async () => (await cluster.StatusAsync(0)).GetProperty("peers").EnumerateArray().All(p => !p.GetProperty("connected").GetBoolean()), "node 1 reports no peer connected behind links that drop every frame");
+        Assert.True(cut.Elapsed < TimeSpan.FromSeconds(10), $"a peer silent behind a link that stays open is reported disconnected within seconds (docs: heard from within 1.5 s), not after {cut.Elapsed.TotalSeconds:F1} s");
         await ledger.WriteEverywhereAsync(cluster, round: "three-way");
         cluster.Heal();
         await cluster.WaitConvergedAsync();
