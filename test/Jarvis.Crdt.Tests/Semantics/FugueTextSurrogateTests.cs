@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using static Jarvis.Crdt.Tests.Semantics.Replicas;
 
@@ -7,6 +6,8 @@ namespace Jarvis.Crdt.Tests.Semantics;
 /// <summary>Characters outside the Basic Multilingual Plane (two UTF-16 code units each) stay whole under every edit.</summary>
 public sealed class FugueTextSurrogateTests
 {
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private const string Emoji = "\U0001F600";
 
     [Fact]
@@ -218,17 +219,17 @@ public sealed class FugueTextSurrogateTests
         return builder.ToString();
     }
 
+    /// <summary>True if <paramref name="text"/> is well-formed UTF-16: a strict UTF-8 encoder takes it whole.</summary>
     private static bool IsWellFormed(string text)
     {
-        var rest = text.AsSpan();
-        while (!rest.IsEmpty)
+        try
         {
-            if (Rune.DecodeFromUtf16(rest, out _, out var used) != OperationStatus.Done)
-            {
-                return false;
-            }
-            rest = rest[used..];
+            StrictUtf8.GetByteCount(text);
+            return true;
         }
-        return true;
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
     }
 }

@@ -65,18 +65,9 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
 
     public async Task<IResult> GetAsync(HttpContext context)
     {
-        if (!RequestTarget.TryGetKey(context, out var key, out var keyProblem))
+        if (ReadTarget(context, out var key, out var consistency, out var timeoutMs) is { } problem)
         {
-            return Problems.BadRequest("Malformed key", keyProblem!);
-        }
-        var query = context.Request.Query;
-        if (QueryRules.Check(query, ReadParameters) is { } queryProblem)
-        {
-            return queryProblem;
-        }
-        if (!QueryRules.TryConsistency(query, out var consistency, out var problem) || !QueryRules.TryTimeout(query, out var timeoutMs, out problem))
-        {
-            return problem!;
+            return problem;
         }
         var result = await runtime.ReadAsync(key, consistency, timeoutMs).ConfigureAwait(false);
         if (result.TimedOut)
@@ -93,18 +84,9 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
     /// <summary>Removes what this node has observed of the object (observed-remove), replicated like any write.</summary>
     public async Task<IResult> DeleteAsync(HttpContext context)
     {
-        if (!RequestTarget.TryGetKey(context, out var key, out var keyProblem))
+        if (ReadTarget(context, out var key, out var consistency, out var timeoutMs) is { } problem)
         {
-            return Problems.BadRequest("Malformed key", keyProblem!);
-        }
-        var query = context.Request.Query;
-        if (QueryRules.Check(query, ReadParameters) is { } queryProblem)
-        {
-            return queryProblem;
-        }
-        if (!QueryRules.TryConsistency(query, out var consistency, out var problem) || !QueryRules.TryTimeout(query, out var timeoutMs, out problem))
-        {
-            return problem!;
+            return problem;
         }
         // The key's type never changes, so the kind found here is the one the delete runs as; a concurrent delete in
         // between only makes this one remove nothing.
@@ -119,6 +101,23 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
             return Problems.Create(StatusCodes.Status409Conflict, "Cannot delete", reason!);
         }
         return await WriteAsync(key, kind, mutation!, consistency, timeoutMs, withValue: false).ConfigureAwait(false);
+    }
+
+    /// <summary>The key, consistency and timeout of a <c>GET</c> or <c>DELETE</c>, or the problem that refuses the request.</summary>
+    private static IResult? ReadTarget(HttpContext context, out string key, out Consistency consistency, out long? timeoutMs)
+    {
+        consistency = default;
+        timeoutMs = null;
+        if (!RequestTarget.TryGetKey(context, out key, out var keyProblem))
+        {
+            return Problems.BadRequest("Malformed key", keyProblem!);
+        }
+        var query = context.Request.Query;
+        if (QueryRules.Check(query, ReadParameters) is { } queryProblem)
+        {
+            return queryProblem;
+        }
+        return QueryRules.TryConsistency(query, out consistency, out var problem) && QueryRules.TryTimeout(query, out timeoutMs, out problem) ? null : problem;
     }
 
     private async Task<IResult> WriteAsync(string key, ObjectKind kind, ObjectMutation mutation, Consistency consistency, long? timeoutMs, bool withValue)
