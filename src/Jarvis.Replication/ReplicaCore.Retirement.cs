@@ -70,12 +70,12 @@ public sealed partial class ReplicaCore
     /// <summary>Why retirement has or has not happened here, for a failing simulation's report.</summary>
     internal string DescribeRetirement()
     {
-        var busyPeers = _peers.Values
+        var busyPeers = _peers.All
             .Where(p => p.NeedsState || p.Transfer is not null || p.Incoming is not null || p.PendingKeys is not null || p.Comparison is not null || p.Parts.Count > 0)
             .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfer is not null ? "transfer " : "")}{(p.Incoming is not null ? "incoming " : "")}"
                 + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Parts.Count > 0 ? $"parts({p.Parts.Count})" : "")}".TrimEnd());
         var reports = _quietRoots.Select(kv => $"{kv.Key}@{kv.Value.At}{(kv.Value.Root == StateDigest ? "=" : "≠")}");
-        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_lastApplied - _durable}, buffer {_buffer.Count}, reads {_pendingReads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
+        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_lastApplied - _durable}, buffer {_buffer.Count}, reads {_reads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
             + $"complete [{string.Join(",", _complete)}], retired [{string.Join(",", _retired)}], quiet reports [{string.Join(",", reports)}] at {_now}";
     }
 
@@ -83,8 +83,8 @@ public sealed partial class ReplicaCore
         => _durable == _lastApplied
             && _undurable.Count == 0
             && _buffer.Count == 0
-            && _pendingReads.Count == 0
-            && _peers.Values.All(p => !p.NeedsState && p.Transfer is null && p.Incoming is null && p.PendingKeys is null && p.Comparison is null && p.Parts.Count == 0);
+            && _reads.Count == 0
+            && _peers.AllSettled;
 
     /// <summary>Whether a member has left for good (its identity is never used again).</summary>
     private bool HasDeparted(ReplicaId member)
@@ -252,7 +252,7 @@ public sealed partial class ReplicaCore
             return;
         }
         if (_quietMismatches.TryGetValue(from, out var seen) && seen == (theirs, mine)
-            && _peers.TryGetValue(from, out var peer) && !IsDown(from))
+            && _peers.TryGet(from, out var peer) && !IsDown(from))
         {
             _quietMismatches.Remove(from);
             peer.NeedsState = true;

@@ -1,4 +1,5 @@
 using Jarvis.Crdt;
+using Jarvis.Replication.Engine;
 using Jarvis.Replication.Storage;
 
 namespace Jarvis.Replication;
@@ -6,10 +7,6 @@ namespace Jarvis.Replication;
 public sealed partial class ReplicaCore
 {
     private readonly List<LogRecord> _transactionRecords = [];
-    // Local writes complete in sequence order as durability advances, so they wait in a queue (entries
-    // settled early by a timeout or a storage failure are marked and skipped); quorum writes are few.
-    private readonly Queue<PendingWrite> _localWrites = new();
-    private readonly List<PendingWrite> _quorumWrites = [];
     private readonly Queue<(long BatchId, long LastSequence, bool Checkpoint)> _persisting = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly Queue<LogRecord> _undurable = new();
@@ -17,7 +14,6 @@ public sealed partial class ReplicaCore
     private long _lastApplied;
     private long _durable;
     private long _nextBatchId = 1;
-    private long _nextWriteId = 1;
     private int _recordsSinceCheckpoint;
     private bool _retryPersistence;
     private bool _checkpointLost;
@@ -56,20 +52,11 @@ public sealed partial class ReplicaCore
             _inTransaction = false;
             FlushTransaction();
         }
-        var writeId = _nextWriteId++;
-        var pending = new PendingWrite(writeId, _lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
-        if (consistency == Consistency.Local)
+        var writeId = _writes.Add(_lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        if (consistency != Consistency.Local && !_options.Durable)
         {
-            _localWrites.Enqueue(pending);
-        }
-        else
-        {
-            _quorumWrites.Add(pending);
-            if (!_options.Durable)
-            {
-                // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
-                PushQuorumWrites(pending.Sequence - 1);
-            }
+            // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
+            PushQuorumWrites(_lastApplied - 1);
         }
         if (_lastApplied <= _durable || consistency != Consistency.Local)
         {
@@ -125,11 +112,11 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void PushQuorumWrites(long wasDurable)
     {
-        if (_quorumWrites.Count == 0 || !_quorumWrites.Exists(w => w.Sequence > wasDurable && w.Sequence <= _durable))
+        if (!_writes.AnyQuorumWriteWithin(wasDurable, _durable))
         {
             return;
         }
-        foreach (var peer in _peers.Values)
+        foreach (var peer in _peers.All)
         {
             if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _durable)
             {
@@ -246,22 +233,7 @@ public sealed partial class ReplicaCore
         // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
         // StorageFailed is final for the caller (one completion per write); the records themselves stay
         // applied and are retried below.
-        foreach (var write in _localWrites)
-        {
-            if (!write.Settled && write.Sequence > _durable)
-            {
-                write.Settled = true;
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.StorageFailed));
-            }
-        }
-        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
-        {
-            if (_quorumWrites[i].Sequence > _durable)
-            {
-                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.StorageFailed));
-                _quorumWrites.RemoveAt(i);
-            }
-        }
+        _writes.FailUndurable(_durable);
         var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
         _persisting.Clear();
         if (checkpointLost)
@@ -275,7 +247,7 @@ public sealed partial class ReplicaCore
             _checkpointLost = true;
         }
         _retryPersistence = true;
-        FailUndurableReads();
+        _reads.FailUndurable(_isDurable);
     }
 
     /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
@@ -302,78 +274,15 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
-        CompleteReads();
-        while (_localWrites.TryPeek(out var local) && (local.Settled || local.Sequence <= _durable))
-        {
-            _localWrites.Dequeue();
-            if (!local.Settled)
-            {
-                Emit(new WriteCompleted(local.WriteId, WriteOutcome.Acknowledged));
-            }
-        }
-        if (_quorumWrites.Count == 0)
-        {
-            return;
-        }
-        var members = _peers.Count + 1;
-        for (var i = 0; i < _quorumWrites.Count; i++)
-        {
-            var write = _quorumWrites[i];
-            if (write.Sequence > _durable)
-            {
-                continue;
-            }
-            var holders = 1;
-            foreach (var peer in _peers.Values)
-            {
-                if (peer.Acked > write.Sequence)
-                {
-                    holders++;
-                }
-            }
-            var needed = write.Consistency == Consistency.Majority ? (members / 2) + 1 : members;
-            if (holders >= needed)
-            {
-                _quorumWrites.RemoveAt(i--);
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.Acknowledged));
-            }
-        }
+        _reads.Complete(_isDurable);
+        _writes.Complete(_durable, _peers);
     }
 
     private void ExpireWaiting()
     {
-        foreach (var write in _localWrites)
-        {
-            if (!write.Settled && write.Deadline <= _now)
-            {
-                write.Settled = true;
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.TimedOut));
-            }
-        }
-        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
-        {
-            if (_quorumWrites[i].Deadline <= _now)
-            {
-                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.TimedOut));
-                _quorumWrites.RemoveAt(i);
-            }
-        }
+        _writes.Expire(_now);
         CompleteWaiting();
-        ExpireReads();
+        _reads.Expire(_now);
         RetryPersistence();
-    }
-
-    private sealed class PendingWrite(long writeId, long sequence, Consistency consistency, long deadline)
-    {
-        public long WriteId { get; } = writeId;
-
-        public long Sequence { get; } = sequence;
-
-        public Consistency Consistency { get; } = consistency;
-
-        public long Deadline { get; } = deadline;
-
-        /// <summary>Already reported (timed out or storage failed) while still queued.</summary>
-        public bool Settled { get; set; }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Jarvis.Crdt;
+using Jarvis.Replication.Engine;
 using Jarvis.Replication.Protocol;
 using Jarvis.Replication.Storage;
 
@@ -34,9 +35,14 @@ public sealed partial class ReplicaCore
     private readonly Random _random;
     private readonly Dictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
     private readonly List<ReplicaOutput> _outputs = [];
-    private readonly SortedDictionary<ReplicaId, PeerState> _peers = [];
+    private readonly PeerTable _peers = new();
     private readonly AntiEntropy.MerkleIndex _merkle = new();
     private readonly HashSet<string> _merkleDirty = new(StringComparer.Ordinal);
+    // Cached so that trimming the buffer in a large cluster allocates no delegate per change.
+    private readonly Func<PeerState, bool> _inView;
+    private readonly Func<string, bool> _isDurable;
+    private readonly PendingWrites _writes;
+    private readonly PendingReads _reads;
     private long _now;
     private bool _restored;
 
@@ -62,13 +68,17 @@ public sealed partial class ReplicaCore
         _options = options ?? new ReplicaOptions();
         _random = random ?? new Random();
         _clocks = new Clocks.ClockWatch(clock);
+        _inView = InView;
+        _isDurable = IsDurable;
+        _writes = new PendingWrites(Emit);
+        _reads = new PendingReads(Emit);
     }
 
     /// <summary>This replica's identity.</summary>
     public ReplicaId Id { get; }
 
     /// <summary>The peers this replica replicates with.</summary>
-    public IReadOnlyCollection<ReplicaId> Peers => _peers.Keys;
+    public IReadOnlyCollection<ReplicaId> Peers => _peers.Ids;
 
     /// <summary>The keys present, in no particular order.</summary>
     public IEnumerable<string> Keys => _objects.Keys;
@@ -86,7 +96,7 @@ public sealed partial class ReplicaCore
     public int DeltaBufferCount => _buffer.Count;
 
     /// <summary>Bytes of deltas held for peers that have not acknowledged them.</summary>
-    public long DeltaBufferBytes => _bufferBytes;
+    public long DeltaBufferBytes => _buffer.Bytes;
 
     /// <summary>
     /// A digest of every object's key and canonical state (the root of the Merkle index: the XOR of the
@@ -100,6 +110,14 @@ public sealed partial class ReplicaCore
             return _merkle.RootDigest;
         }
     }
+
+    /// <summary>
+    /// How far a peer has acknowledged this replica's log: every change below this sequence is held there (it
+    /// acknowledged it once durable, directly or by a state transfer covering it, or the change came from
+    /// an origin that delivers it itself); 1 when it has acknowledged nothing, null when it is not a peer.
+    /// <see cref="LastSequence"/> + 1 minus this is the number of changes the peer may still lack.
+    /// </summary>
+    public long? AcknowledgedBy(ReplicaId peer) => _peers.TryGet(peer, out var state) ? state.Acked : null;
 
     /// <summary>Outputs not yet taken.</summary>
     public int PendingOutputs => _outputs.Count;
@@ -153,16 +171,13 @@ public sealed partial class ReplicaCore
         _merkleDirty.UnionWith(_objects.Keys);
         // Session and transfer ids of the previous run may still be alive at peers: start elsewhere.
         _nextTransferId = _random.NextInt64(1L << 32, 1L << 52);
-        foreach (var peer in _peers.Values)
-        {
-            peer.NeedsState = true;
-        }
+        _peers.RequireStateFromAll();
     }
 
     /// <summary>Adds a peer to replicate with (a member Up at incarnation 0 until it says otherwise). A new peer starts with a state transfer.</summary>
     public void AddPeer(ReplicaId peer)
     {
-        if (peer == Id || peer.IsNone || _peers.ContainsKey(peer) || HasDeparted(peer))
+        if (peer == Id || peer.IsNone || _peers.Contains(peer) || HasDeparted(peer))
         {
             return;
         }
@@ -171,7 +186,7 @@ public sealed partial class ReplicaCore
     }
 
     private void AddPeerCore(ReplicaId peer)
-        => _peers[peer] = new PeerState(peer) { NeedsState = _lastApplied > 0, Acked = 1, SentUpTo = 1 };
+        => _peers.Add(peer, needsState: _lastApplied > 0);
 
     /// <summary>Stops replicating with a peer; deltas held only for it are released.</summary>
     public void RemovePeer(ReplicaId peer)
