@@ -37,7 +37,7 @@ public sealed partial class ReplicaCore
         WireObject? state = null;
         if (_objects.TryGetValue(request.Key, out var stored))
         {
-            if (_durable < _lastApplied)
+            if (_log.Durable < _log.LastApplied)
             {
                 return;
             }
@@ -58,22 +58,5 @@ public sealed partial class ReplicaCore
             return;
         }
         _reads.Complete(_isDurable);
-    }
-
-    /// <summary>Whether every change applied to the key is durable (scans only what is not yet durable: a few batches while storage is healthy).</summary>
-    private bool IsDurable(string key)
-    {
-        if (_durable >= _lastApplied)
-        {
-            return true;
-        }
-        foreach (var record in _undurable)
-        {
-            if (record.Sequence > _durable && string.Equals(record.Key, key, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -30,6 +30,9 @@ public sealed partial class ReplicaCore
     private readonly HashSet<ReplicaId> _complete = [];
     private readonly Dictionary<ReplicaId, (UInt128 Root, long At)> _quietRoots = [];
     private readonly Dictionary<ReplicaId, (UInt128 Theirs, UInt128 Mine)> _quietMismatches = [];
+    // What this replica's heartbeats of this round say of it: computed once a heartbeat round, not once per
+    // heartbeat received (a quiet check walks every peer), and forgotten as soon as a change is applied.
+    private UInt128? _quietRoot;
     private long _completenessCheckedAt = -1;
     private bool _handedOff;
     private long _leftAt;
@@ -75,13 +78,12 @@ public sealed partial class ReplicaCore
             .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfer is not null ? "transfer " : "")}{(p.Incoming is not null ? "incoming " : "")}"
                 + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Parts.Count > 0 ? $"parts({p.Parts.Count})" : "")}".TrimEnd());
         var reports = _quietRoots.Select(kv => $"{kv.Key}@{kv.Value.At}{(kv.Value.Root == StateDigest ? "=" : "≠")}");
-        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_lastApplied - _durable}, buffer {_buffer.Count}, reads {_reads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
+        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_log.LastApplied - _log.Durable}, buffer {_buffer.Count}, reads {_reads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
             + $"complete [{string.Join(",", _complete)}], retired [{string.Join(",", _retired)}], quiet reports [{string.Join(",", reports)}] at {_now}";
     }
 
     private bool IsQuiet()
-        => _durable == _lastApplied
-            && _undurable.Count == 0
+        => _log.IsAllDurable
             && _buffer.Count == 0
             && _reads.Count == 0
             && _peers.AllSettled;
@@ -129,7 +131,7 @@ public sealed partial class ReplicaCore
     /// </summary>
     private bool HandedOff()
     {
-        if (_durable != _lastApplied || _undurable.Count != 0)
+        if (!_log.IsAllDurable)
         {
             return false;
         }
@@ -138,17 +140,17 @@ public sealed partial class ReplicaCore
             return true;
         }
         var targets = ChoosePeers().Where(p => !IsDown(p.Id)).ToList();
-        return targets.Count > 0 && targets.All(p => p.Acked > _lastApplied && !p.NeedsState && p.Transfer is null);
+        return targets.Count > 0 && targets.All(p => p.Acked > _log.LastApplied && !p.NeedsState && p.Transfer is null);
     }
 
     private void CheckCompleteness()
     {
         var candidates = _members.Values.Where(m => m.Status == MemberStatus.Left && m.Dots != MemberEntry.UnknownDots && !_complete.Contains(m.Id) && !_retired.Contains(m.Id)).ToList();
-        if (candidates.Count == 0 || _completenessCheckedAt == _lastApplied)
+        if (candidates.Count == 0 || _completenessCheckedAt == _log.LastApplied)
         {
             return;
         }
-        _completenessCheckedAt = _lastApplied;
+        _completenessCheckedAt = _log.LastApplied;
         var counts = new ulong[candidates.Count];
         foreach (var stored in _objects.Values)
         {
@@ -206,7 +208,7 @@ public sealed partial class ReplicaCore
                 if (stored.State is IPrunable prunable && prunable.Context.IndexOf(departed) >= 0 && !prunable.HoldsDotsOf(departed))
                 {
                     prunable.Forget(departed);
-                    _dirty.Add(key);
+                    _log.MarkDirty(key);
                     pruned = true;
                 }
             }
@@ -240,13 +242,13 @@ public sealed partial class ReplicaCore
 
     /// <summary>
     /// The safety net of anti-entropy: two quiet replicas (nothing unacknowledged, nothing in transfer)
-    /// whose digests differ on two heartbeats in a row hold something that deltas did not carry across
+    /// whose digests (each as its latest heartbeat round advertised it) differ on two heartbeats in a row hold something that deltas did not carry across
     /// — a text insert waiting for a tombstone that a concurrent key removal dropped on one side, say.
     /// They compare Merkle trees and ship the keys that differ, as after a partition.
     /// </summary>
     private void CompareQuietRoots(ReplicaId from, UInt128 theirs)
     {
-        if (QuietRoot() is not { } mine || mine == theirs)
+        if (_quietRoot is not { } mine || mine == theirs)
         {
             _quietMismatches.Remove(from);
             return;

@@ -6,6 +6,8 @@ using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
 
+// Replication: receiving messages, joining remote changes, acknowledgements, sync rounds (deltas from the
+// DeltaBuffer to each peer of the PeerTable), Merkle comparisons and state transfers.
 public sealed partial class ReplicaCore
 {
     private readonly DeltaBuffer _buffer = new();
@@ -191,7 +193,7 @@ public sealed partial class ReplicaCore
     /// <summary>Acknowledges once everything applied so far is durable: the sender may then forget it.</summary>
     private void QueueAck(ReplicaId to, long upTo)
     {
-        _pendingAcks.Add((to, upTo, _lastApplied));
+        _pendingAcks.Add((to, upTo, _log.LastApplied));
         SendReadyAcks();
     }
 
@@ -200,7 +202,7 @@ public sealed partial class ReplicaCore
         for (var i = 0; i < _pendingAcks.Count; i++)
         {
             var (peer, upTo, required) = _pendingAcks[i];
-            if (required <= _durable)
+            if (required <= _log.Durable)
             {
                 Emit(new SendMessage(peer, new Ack(upTo)));
                 _pendingAcks.RemoveAt(i--);
@@ -242,9 +244,9 @@ public sealed partial class ReplicaCore
         // Deltas are kept for the peers this replica is responsible for: all of them in a mesh, the
         // partial view beyond it (the rest receive them transitively).
         var minimumAcked = IsLargeCluster ? _peers.MinimumAcked(_inView) : _peers.MinimumAcked();
-        _buffer.RemoveBelow(Math.Min(minimumAcked, _durable + 1));
+        _buffer.RemoveBelow(Math.Min(minimumAcked, _log.Durable + 1));
         while ((_buffer.Count > _options.DeltaBufferLimit || _buffer.Bytes > _options.DeltaBufferByteLimit)
-            && !_buffer.IsEmpty && _buffer.FirstSequence <= _durable)
+            && !_buffer.IsEmpty && _buffer.FirstSequence <= _log.Durable)
         {
             var oldest = _buffer.FirstSequence;
             foreach (var peer in _peers.All)
@@ -298,7 +300,7 @@ public sealed partial class ReplicaCore
             return _peers.All;
         }
         RefreshView();
-        return _peers.All.Where(p => InView(p) || (_writes.QuorumCount > 0 && p.Acked <= _lastApplied && !IsDown(p.Id)));
+        return _peers.All.Where(p => InView(p) || (_writes.QuorumCount > 0 && p.Acked <= _log.LastApplied && !IsDown(p.Id)));
     }
 
     private bool InView(PeerState peer) => peer.Chosen || _now - peer.LastHeardAt <= _options.HeartbeatIntervalMs * 3;
@@ -335,21 +337,21 @@ public sealed partial class ReplicaCore
             peer.BatchesInFlight = 0;
             peer.LastProgressAt = _now;
         }
-        if (peer.SentUpTo <= _durable && (_buffer.IsEmpty || _buffer.FirstSequence > peer.SentUpTo))
+        if (peer.SentUpTo <= _log.Durable && (_buffer.IsEmpty || _buffer.FirstSequence > peer.SentUpTo))
         {
             // The peer needs deltas the buffer no longer holds (or never held, after a restart).
             peer.NeedsState = true;
             SendState(peer);
             return;
         }
-        while (peer.BatchesInFlight < _options.MaxBatchesInFlight && peer.SentUpTo <= _durable)
+        while (peer.BatchesInFlight < _options.MaxBatchesInFlight && peer.SentUpTo <= _log.Durable)
         {
             var from = peer.SentUpTo;
             var entries = new List<WireObject>();
             var size = 0;
             var to = from;
             // The buffer holds consecutive sequences: the interval starts at the first one held from `from` on.
-            var end = _buffer.IsEmpty ? from : Math.Min(_buffer.EndSequence, _durable + 1);
+            var end = _buffer.IsEmpty ? from : Math.Min(_buffer.EndSequence, _log.Durable + 1);
             for (var sequence = _buffer.IsEmpty ? from : Math.Max(from, _buffer.FirstSequence); sequence < end; sequence++)
             {
                 var delta = _buffer[sequence];
@@ -409,7 +411,7 @@ public sealed partial class ReplicaCore
         {
             return;
         }
-        if (_durable < _lastApplied)
+        if (_log.Durable < _log.LastApplied)
         {
             // Only durable state may leave: wait until everything applied is on disk.
             return;
@@ -425,7 +427,7 @@ public sealed partial class ReplicaCore
         RefreshMerkle();
         var comparison = new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes));
         var session = _nextTransferId++;
-        peer.Comparison = new PeerComparison(session, comparison, _lastApplied, _now);
+        peer.Comparison = new PeerComparison(session, comparison, _log.LastApplied, _now);
         Emit(new SendMessage(peer.Id, new MerkleSync(session, Initiator: true, peer.Comparison.NextStep(), comparison.Start().ToArray())));
     }
 
@@ -449,7 +451,7 @@ public sealed partial class ReplicaCore
                 {
                     peer.Comparison = null;
                     var keys = outgoing.Comparison.Result.KeysToSend;
-                    if (_durable < _lastApplied)
+                    if (_log.Durable < _log.LastApplied)
                     {
                         peer.PendingKeys = (keys, outgoing.Snapshot);
                     }

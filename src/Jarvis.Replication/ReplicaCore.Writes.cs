@@ -4,19 +4,11 @@ using Jarvis.Replication.Storage;
 
 namespace Jarvis.Replication;
 
+// Local writes: transactions, recording a change (DurabilityLog, DeltaBuffer, Merkle index), storage
+// completions, and completing the writes and reads that wait on durability (PendingWrites, PendingReads).
 public sealed partial class ReplicaCore
 {
-    private readonly List<LogRecord> _transactionRecords = [];
-    private readonly Queue<(long BatchId, long LastSequence, bool Checkpoint)> _persisting = new();
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly Queue<LogRecord> _undurable = new();
     private bool _inTransaction;
-    private long _lastApplied;
-    private long _durable;
-    private long _nextBatchId = 1;
-    private int _recordsSinceCheckpoint;
-    private bool _retryPersistence;
-    private bool _checkpointLost;
 
     /// <summary>
     /// Runs a transaction of local mutations as one write: applied now (visible to reads at once), then
@@ -52,13 +44,13 @@ public sealed partial class ReplicaCore
             _inTransaction = false;
             FlushTransaction();
         }
-        var writeId = _writes.Add(_lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        var writeId = _writes.Add(_log.LastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
         if (consistency != Consistency.Local && !_options.Durable)
         {
             // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
-            PushQuorumWrites(_lastApplied - 1);
+            PushQuorumWrites(_log.LastApplied - 1);
         }
-        if (_lastApplied <= _durable || consistency != Consistency.Local)
+        if (_log.LastApplied <= _log.Durable || consistency != Consistency.Local)
         {
             CompleteWaiting();
         }
@@ -80,26 +72,20 @@ public sealed partial class ReplicaCore
     /// <exception cref="InvalidOperationException">The batch is not the oldest outstanding one.</exception>
     public void PersistCompleted(long batchId, StorageFailure? failure = null)
     {
-        if (_persisting.Count == 0 || _persisting.Peek().BatchId != batchId)
+        var wasDurable = _log.Durable;
+        switch (_log.Completed(batchId, failure is not null, _objects.Keys))
         {
-            throw new InvalidOperationException($"Storage completions must arrive in order; batch {batchId} is not the oldest outstanding.");
-        }
-        var (_, lastSequence, checkpoint) = _persisting.Dequeue();
-        if (failure is not null)
-        {
-            FailOutstanding(checkpoint);
-            return;
-        }
-        if (!checkpoint)
-        {
-            var wasDurable = _durable;
-            _durable = Math.Max(_durable, lastSequence);
-            while (_undurable.Count > 0 && _undurable.Peek().Sequence <= _durable)
-            {
-                _undurable.Dequeue();
-            }
-            TrimBuffer();
-            PushQuorumWrites(wasDurable);
+            case DurabilityLog.Completion.Failed:
+                // Writes and reads waiting on durability learn that storage failed; the records stay applied in
+                // memory and are asked for again on the next tick (a full disk may have freed up). StorageFailed
+                // is final for the caller (one completion per write).
+                _writes.FailUndurable(_log.Durable);
+                _reads.FailUndurable(_isDurable);
+                return;
+            case DurabilityLog.Completion.LogDurable:
+                TrimBuffer();
+                PushQuorumWrites(wasDurable);
+                break;
         }
         CompleteWaiting();
         SendReadyAcks();
@@ -112,13 +98,13 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void PushQuorumWrites(long wasDurable)
     {
-        if (!_writes.AnyQuorumWriteWithin(wasDurable, _durable))
+        if (!_writes.AnyQuorumWriteWithin(wasDurable, _log.Durable))
         {
             return;
         }
         foreach (var peer in _peers.All)
         {
-            if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _durable)
+            if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _log.Durable)
             {
                 SendDeltas(peer);
             }
@@ -164,12 +150,10 @@ public sealed partial class ReplicaCore
     /// <summary>Gives a change a sequence, logs it and buffers it for the peers (except its origin).</summary>
     private void Record(string key, CrdtTypeHandler handler, byte[] bytes, ReplicaId origin)
     {
-        var sequence = ++_lastApplied;
-        _transactionRecords.Add(new LogRecord(sequence, key, handler.Name, bytes));
+        var sequence = _log.Append(key, handler.Name, bytes);
         Buffer(new BufferedDelta(sequence, key, handler.Name, bytes, origin));
-        _dirty.Add(key);
         _merkleDirty.Add(key);
-        _recordsSinceCheckpoint++;
+        _quietRoot = null;
         if (!_inTransaction)
         {
             FlushTransaction();
@@ -178,104 +162,25 @@ public sealed partial class ReplicaCore
 
     private void FlushTransaction()
     {
-        if (_transactionRecords.Count == 0)
-        {
-            return;
-        }
-        var records = _transactionRecords.ToArray();
-        _transactionRecords.Clear();
-        if (!_options.Durable)
-        {
-            _durable = _lastApplied;
-            return;
-        }
-        foreach (var record in records)
-        {
-            _undurable.Enqueue(record);
-        }
-        if (_retryPersistence)
-        {
-            // Storage failed earlier: these wait for the retry, which asks for everything undurable at once.
-            return;
-        }
-        var batchId = _nextBatchId++;
-        _persisting.Enqueue((batchId, records[^1].Sequence, false));
-        Emit(new PersistLog(batchId, records));
-        if (_recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
+        if (_log.Flush())
         {
             Checkpoint();
         }
     }
 
-    private void Checkpoint()
-    {
-        var states = new List<ObjectCheckpoint>(_dirty.Count);
-        foreach (var key in _dirty)
-        {
-            var stored = _objects[key];
-            states.Add(new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State)));
-        }
-        _dirty.Clear();
-        if (_retired.Count > 0)
-        {
-            states.Add(RetiredCheckpoint());
-        }
-        _recordsSinceCheckpoint = 0;
-        var batchId = _nextBatchId++;
-        _persisting.Enqueue((batchId, _lastApplied, true));
-        Emit(new PersistCheckpoint(batchId, states, _lastApplied));
-    }
+    /// <summary>Asks for a checkpoint of every object changed since the last one, with the retired members when there are any.</summary>
+    private void Checkpoint() => _log.Checkpoint(_checkpointOf, _retired.Count > 0 ? RetiredCheckpoint() : null);
 
-    private void FailOutstanding(bool checkpoint)
+    private ObjectCheckpoint CheckpointOf(string key)
     {
-        // Writes waiting on durability learn that storage failed; their records stay applied in memory and
-        // are asked for again on the next tick (a full disk may have freed up). Requests made after the
-        // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
-        // StorageFailed is final for the caller (one completion per write); the records themselves stay
-        // applied and are retried below.
-        _writes.FailUndurable(_durable);
-        var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
-        _persisting.Clear();
-        if (checkpointLost)
-        {
-            // A checkpoint is atomic: the previous one and the log are intact, so marking every object
-            // dirty and checkpointing again later loses nothing.
-            foreach (var key in _objects.Keys)
-            {
-                _dirty.Add(key);
-            }
-            _checkpointLost = true;
-        }
-        _retryPersistence = true;
-        _reads.FailUndurable(_isDurable);
-    }
-
-    /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
-    private void RetryPersistence()
-    {
-        if (!_retryPersistence)
-        {
-            return;
-        }
-        _retryPersistence = false;
-        if (_undurable.Count > 0)
-        {
-            var records = _undurable.ToArray();
-            var batchId = _nextBatchId++;
-            _persisting.Enqueue((batchId, records[^1].Sequence, false));
-            Emit(new PersistLog(batchId, records));
-        }
-        if (_checkpointLost || _recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
-        {
-            _checkpointLost = false;
-            Checkpoint();
-        }
+        var stored = _objects[key];
+        return new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
     }
 
     private void CompleteWaiting()
     {
         _reads.Complete(_isDurable);
-        _writes.Complete(_durable, _peers);
+        _writes.Complete(_log.Durable, _peers);
     }
 
     private void ExpireWaiting()
@@ -283,6 +188,9 @@ public sealed partial class ReplicaCore
         _writes.Expire(_now);
         CompleteWaiting();
         _reads.Expire(_now);
-        RetryPersistence();
+        if (_log.Retry())
+        {
+            Checkpoint();
+        }
     }
 }

@@ -41,6 +41,8 @@ public sealed partial class ReplicaCore
     // Cached so that trimming the buffer in a large cluster allocates no delegate per change.
     private readonly Func<PeerState, bool> _inView;
     private readonly Func<string, bool> _isDurable;
+    private readonly Func<string, ObjectCheckpoint> _checkpointOf;
+    private readonly DurabilityLog _log;
     private readonly PendingWrites _writes;
     private readonly PendingReads _reads;
     private long _now;
@@ -69,7 +71,9 @@ public sealed partial class ReplicaCore
         _random = random ?? new Random();
         _clocks = new Clocks.ClockWatch(clock);
         _inView = InView;
-        _isDurable = IsDurable;
+        _log = new DurabilityLog(_options.Durable, _options.CheckpointEveryRecords, Emit);
+        _isDurable = _log.IsDurable;
+        _checkpointOf = CheckpointOf;
         _writes = new PendingWrites(Emit);
         _reads = new PendingReads(Emit);
     }
@@ -87,10 +91,10 @@ public sealed partial class ReplicaCore
     public int Count => _objects.Count;
 
     /// <summary>The highest log sequence applied (local writes and received changes alike).</summary>
-    public long LastSequence => _lastApplied;
+    public long LastSequence => _log.LastApplied;
 
     /// <summary>The highest log sequence known durable.</summary>
-    public long DurableSequence => _durable;
+    public long DurableSequence => _log.Durable;
 
     /// <summary>Deltas held for peers that have not acknowledged them.</summary>
     public int DeltaBufferCount => _buffer.Count;
@@ -132,7 +136,7 @@ public sealed partial class ReplicaCore
     public void Restore(RecoveredState recovered)
     {
         ArgumentNullException.ThrowIfNull(recovered);
-        if (_restored || _lastApplied != 0 || _objects.Count != 0)
+        if (_restored || _log.LastApplied != 0 || _objects.Count != 0)
         {
             throw new InvalidOperationException("Restore must be the first input of a replica.");
         }
@@ -161,13 +165,7 @@ public sealed partial class ReplicaCore
             }
             handler.Join(stored!.State, handler.Decode(record.Delta));
         }
-        _lastApplied = recovered.LastSequence;
-        _durable = _lastApplied;
-        _recordsSinceCheckpoint = recovered.Log.Count;
-        foreach (var record in recovered.Log)
-        {
-            _dirty.Add(record.Key);
-        }
+        _log.Restore(recovered.LastSequence, recovered.Log);
         _merkleDirty.UnionWith(_objects.Keys);
         // Session and transfer ids of the previous run may still be alive at peers: start elsewhere.
         _nextTransferId = _random.NextInt64(1L << 32, 1L << 52);
@@ -186,7 +184,7 @@ public sealed partial class ReplicaCore
     }
 
     private void AddPeerCore(ReplicaId peer)
-        => _peers.Add(peer, needsState: _lastApplied > 0);
+        => _peers.Add(peer, needsState: _log.LastApplied > 0);
 
     /// <summary>Stops replicating with a peer; deltas held only for it are released.</summary>
     public void RemovePeer(ReplicaId peer)
