@@ -38,10 +38,11 @@ public sealed partial class ReplicaCore
     private readonly PeerTable _peers = new();
     private readonly AntiEntropy.MerkleIndex _merkle = new();
     private readonly HashSet<string> _merkleDirty = new(StringComparer.Ordinal);
-    // Cached so that trimming the buffer in a large cluster allocates no delegate per change.
+    // Method groups made delegates once, so trimming the buffer, completing reads and checkpointing allocate none per call.
     private readonly Func<PeerState, bool> _inView;
     private readonly Func<string, bool> _isDurable;
     private readonly Func<string, ObjectCheckpoint> _checkpointOf;
+    // With _peers and _buffer, the collaborators that hold the engine's state (Engine/; docs/replication.md, "Inside the core").
     private readonly DurabilityLog _log;
     private readonly PendingWrites _writes;
     private readonly PendingReads _reads;
