@@ -269,7 +269,7 @@ public sealed partial class ReplicaCore
         DetectFailures();
         ClockRound();
         RetirementRound();
-        var quietRoot = _quietRoot = QuietRoot();
+        var quietRoot = QuietRoot();
 
         var gossip = _rumors.Select(r => r.Entry).Append(Self).DistinctBy(e => e.Id).ToArray();
         var targets = ChoosePeers().Where(p => !IsDown(p.Id)).Select(p => p.Id).ToList();

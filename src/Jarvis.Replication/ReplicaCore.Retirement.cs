@@ -30,9 +30,6 @@ public sealed partial class ReplicaCore
     private readonly HashSet<ReplicaId> _complete = [];
     private readonly Dictionary<ReplicaId, (UInt128 Root, long At)> _quietRoots = [];
     private readonly Dictionary<ReplicaId, (UInt128 Theirs, UInt128 Mine)> _quietMismatches = [];
-    // What this replica's heartbeats of this round say of it: computed once a heartbeat round, not once per
-    // heartbeat received (a quiet check walks every peer), and forgotten as soon as a change is applied.
-    private UInt128? _quietRoot;
     private long _completenessCheckedAt = -1;
     private bool _handedOff;
     private long _leftAt;
@@ -242,13 +239,13 @@ public sealed partial class ReplicaCore
 
     /// <summary>
     /// The safety net of anti-entropy: two quiet replicas (nothing unacknowledged, nothing in transfer)
-    /// whose digests (each as its latest heartbeat round advertised it) differ on two heartbeats in a row hold something that deltas did not carry across
+    /// whose digests differ on two heartbeats in a row hold something that deltas did not carry across
     /// — a text insert waiting for a tombstone that a concurrent key removal dropped on one side, say.
     /// They compare Merkle trees and ship the keys that differ, as after a partition.
     /// </summary>
     private void CompareQuietRoots(ReplicaId from, UInt128 theirs)
     {
-        if (_quietRoot is not { } mine || mine == theirs)
+        if (QuietRoot() is not { } mine || mine == theirs)
         {
             _quietMismatches.Remove(from);
             return;

@@ -153,7 +153,6 @@ public sealed partial class ReplicaCore
         var sequence = _log.Append(key, handler.Name, bytes);
         Buffer(new BufferedDelta(sequence, key, handler.Name, bytes, origin));
         _merkleDirty.Add(key);
-        _quietRoot = null;
         if (!_inTransaction)
         {
             FlushTransaction();
