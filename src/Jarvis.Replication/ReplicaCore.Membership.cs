@@ -71,11 +71,15 @@ public sealed partial class ReplicaCore
             return;
         }
         _leaving = true;
-        foreach (var peer in _peers.Values)
-        {
-            peer.NeedsState = true;
-        }
+        _peers.RequireStateFromAll();
     }
+
+    /// <summary>
+    /// Whether joining is under way: <see cref="Join"/> named seeds, and no member has yet answered with a
+    /// membership that lists this replica. False before any join, after a join without seeds, and once admitted
+    /// (a later <see cref="Join"/> with seeds starts joining again).
+    /// </summary>
+    public bool IsJoining => _joining;
 
     /// <summary>Whether <see cref="Leave"/> was called: the replica accepts no more writes.</summary>
     public bool IsLeaving => _leaving;
@@ -182,7 +186,7 @@ public sealed partial class ReplicaCore
         {
             case MemberStatus.Up:
                 _suspectedAt.Remove(entry.Id);
-                if (!_peers.TryGetValue(entry.Id, out var known))
+                if (!_peers.TryGet(entry.Id, out var known))
                 {
                     AddPeerCore(entry.Id);
                 }
@@ -194,14 +198,14 @@ public sealed partial class ReplicaCore
                 break;
             case MemberStatus.Suspect:
                 _suspectedAt.TryAdd(entry.Id, _now);
-                if (!_peers.ContainsKey(entry.Id))
+                if (!_peers.Contains(entry.Id))
                 {
                     AddPeerCore(entry.Id);
                 }
                 break;
             case MemberStatus.Down:
                 _suspectedAt.Remove(entry.Id);
-                if (_peers.TryGetValue(entry.Id, out var down))
+                if (_peers.TryGet(entry.Id, out var down))
                 {
                     // Still counted for quorums (a partition must not shrink the majority), but no longer
                     // holding back the delta buffer.
@@ -219,10 +223,7 @@ public sealed partial class ReplicaCore
                 {
                     // Removed, not handed off: in a full mesh its deltas were not forwarded (it was to deliver them
                     // itself), so some may have reached only some members. Compare states with every peer.
-                    foreach (var peer in _peers.Values)
-                    {
-                        peer.NeedsState = true;
-                    }
+                    _peers.RequireStateFromAll();
                 }
                 if (entry.Status == MemberStatus.Retired && _retired.Add(entry.Id))
                 {
@@ -276,12 +277,12 @@ public sealed partial class ReplicaCore
         {
             // Now and then the whole table to one peer, and a probe to members believed down, so a
             // healed partition is noticed even when nobody else sends to them.
-            var all = _peers.Keys.ToArray();
+            var all = _peers.Ids.ToArray();
             if (all.Length > 0)
             {
                 Emit(new SendMessage(all[_random.Next(all.Length)], new Heartbeat(_incarnation, [.. Members], quietRoot, WallTime())));
             }
-            targets.AddRange(_peers.Keys.Where(IsDown));
+            targets.AddRange(_peers.Ids.Where(IsDown));
         }
         foreach (var target in targets)
         {

@@ -70,21 +70,20 @@ public sealed partial class ReplicaCore
     /// <summary>Why retirement has or has not happened here, for a failing simulation's report.</summary>
     internal string DescribeRetirement()
     {
-        var busyPeers = _peers.Values
+        var busyPeers = _peers.All
             .Where(p => p.NeedsState || p.Transfer is not null || p.Incoming is not null || p.PendingKeys is not null || p.Comparison is not null || p.Parts.Count > 0)
             .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfer is not null ? "transfer " : "")}{(p.Incoming is not null ? "incoming " : "")}"
                 + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Parts.Count > 0 ? $"parts({p.Parts.Count})" : "")}".TrimEnd());
         var reports = _quietRoots.Select(kv => $"{kv.Key}@{kv.Value.At}{(kv.Value.Root == StateDigest ? "=" : "≠")}");
-        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_lastApplied - _durable}, buffer {_buffer.Count}, reads {_pendingReads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
+        return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_log.LastApplied - _log.Durable}, buffer {_buffer.Count}, reads {_reads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
             + $"complete [{string.Join(",", _complete)}], retired [{string.Join(",", _retired)}], quiet reports [{string.Join(",", reports)}] at {_now}";
     }
 
     private bool IsQuiet()
-        => _durable == _lastApplied
-            && _undurable.Count == 0
+        => _log.IsAllDurable
             && _buffer.Count == 0
-            && _pendingReads.Count == 0
-            && _peers.Values.All(p => !p.NeedsState && p.Transfer is null && p.Incoming is null && p.PendingKeys is null && p.Comparison is null && p.Parts.Count == 0);
+            && _reads.Count == 0
+            && _peers.AllSettled;
 
     /// <summary>Whether a member has left for good (its identity is never used again).</summary>
     private bool HasDeparted(ReplicaId member)
@@ -129,7 +128,7 @@ public sealed partial class ReplicaCore
     /// </summary>
     private bool HandedOff()
     {
-        if (_durable != _lastApplied || _undurable.Count != 0)
+        if (!_log.IsAllDurable)
         {
             return false;
         }
@@ -138,17 +137,17 @@ public sealed partial class ReplicaCore
             return true;
         }
         var targets = ChoosePeers().Where(p => !IsDown(p.Id)).ToList();
-        return targets.Count > 0 && targets.All(p => p.Acked > _lastApplied && !p.NeedsState && p.Transfer is null);
+        return targets.Count > 0 && targets.All(p => p.Acked > _log.LastApplied && !p.NeedsState && p.Transfer is null);
     }
 
     private void CheckCompleteness()
     {
         var candidates = _members.Values.Where(m => m.Status == MemberStatus.Left && m.Dots != MemberEntry.UnknownDots && !_complete.Contains(m.Id) && !_retired.Contains(m.Id)).ToList();
-        if (candidates.Count == 0 || _completenessCheckedAt == _lastApplied)
+        if (candidates.Count == 0 || _completenessCheckedAt == _log.LastApplied)
         {
             return;
         }
-        _completenessCheckedAt = _lastApplied;
+        _completenessCheckedAt = _log.LastApplied;
         var counts = new ulong[candidates.Count];
         foreach (var stored in _objects.Values)
         {
@@ -206,7 +205,7 @@ public sealed partial class ReplicaCore
                 if (stored.State is IPrunable prunable && prunable.Context.IndexOf(departed) >= 0 && !prunable.HoldsDotsOf(departed))
                 {
                     prunable.Forget(departed);
-                    _dirty.Add(key);
+                    _log.MarkDirty(key);
                     pruned = true;
                 }
             }
@@ -252,7 +251,7 @@ public sealed partial class ReplicaCore
             return;
         }
         if (_quietMismatches.TryGetValue(from, out var seen) && seen == (theirs, mine)
-            && _peers.TryGetValue(from, out var peer) && !IsDown(from))
+            && _peers.TryGet(from, out var peer) && !IsDown(from))
         {
             _quietMismatches.Remove(from);
             peer.NeedsState = true;

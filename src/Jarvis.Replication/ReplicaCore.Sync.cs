@@ -1,15 +1,17 @@
 using Jarvis.Crdt;
 using Jarvis.Crdt.Encoding;
 using Jarvis.Replication.AntiEntropy;
+using Jarvis.Replication.Engine;
 using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication;
 
+// Replication: receiving messages, joining remote changes, acknowledgements, sync rounds (deltas from the
+// DeltaBuffer to each peer of the PeerTable), Merkle comparisons and state transfers.
 public sealed partial class ReplicaCore
 {
-    private readonly LinkedList<BufferedDelta> _buffer = new();
+    private readonly DeltaBuffer _buffer = new();
     private readonly List<(ReplicaId Peer, long UpTo, long Required)> _pendingAcks = [];
-    private long _bufferBytes;
     private long _lastSyncAt = long.MinValue / 2;
     private long _nextTransferId = 1;
 
@@ -26,14 +28,14 @@ public sealed partial class ReplicaCore
             // A message proves its sender exists; one that has left stays forgotten.
             AddPeer(from);
         }
-        if (message is not JoinRequest && !_peers.ContainsKey(from))
+        if (message is not JoinRequest && !_peers.Contains(from))
         {
             // A member that has left: whatever it still sends is ignored, and it is told it departed.
             NoticeDeparted(from);
             return;
         }
         Heard(from);
-        if (_peers.TryGetValue(from, out var heardFrom))
+        if (_peers.TryGet(from, out var heardFrom))
         {
             heardFrom.LastHeardAt = _now;
         }
@@ -191,7 +193,7 @@ public sealed partial class ReplicaCore
     /// <summary>Acknowledges once everything applied so far is durable: the sender may then forget it.</summary>
     private void QueueAck(ReplicaId to, long upTo)
     {
-        _pendingAcks.Add((to, upTo, _lastApplied));
+        _pendingAcks.Add((to, upTo, _log.LastApplied));
         SendReadyAcks();
     }
 
@@ -200,7 +202,7 @@ public sealed partial class ReplicaCore
         for (var i = 0; i < _pendingAcks.Count; i++)
         {
             var (peer, upTo, required) = _pendingAcks[i];
-            if (required <= _durable)
+            if (required <= _log.Durable)
             {
                 Emit(new SendMessage(peer, new Ack(upTo)));
                 _pendingAcks.RemoveAt(i--);
@@ -229,8 +231,7 @@ public sealed partial class ReplicaCore
 
     private void Buffer(BufferedDelta delta)
     {
-        _buffer.AddLast(delta);
-        _bufferBytes += delta.Bytes.Length;
+        _buffer.Add(delta);
         TrimBuffer();
     }
 
@@ -242,37 +243,21 @@ public sealed partial class ReplicaCore
     {
         // Deltas are kept for the peers this replica is responsible for: all of them in a mesh, the
         // partial view beyond it (the rest receive them transitively).
-        var minimumAcked = long.MaxValue;
-        var large = IsLargeCluster;
-        foreach (var peer in _peers.Values)
+        var minimumAcked = IsLargeCluster ? _peers.MinimumAcked(_inView) : _peers.MinimumAcked();
+        _buffer.RemoveBelow(Math.Min(minimumAcked, _log.Durable + 1));
+        while ((_buffer.Count > _options.DeltaBufferLimit || _buffer.Bytes > _options.DeltaBufferByteLimit)
+            && !_buffer.IsEmpty && _buffer.FirstSequence <= _log.Durable)
         {
-            if (!peer.NeedsState && (!large || InView(peer)))
+            var oldest = _buffer.FirstSequence;
+            foreach (var peer in _peers.All)
             {
-                minimumAcked = Math.Min(minimumAcked, peer.Acked);
-            }
-        }
-        while (_buffer.First is { } first && first.Value.Sequence < minimumAcked && first.Value.Sequence <= _durable)
-        {
-            RemoveFirst();
-        }
-        while ((_buffer.Count > _options.DeltaBufferLimit || _bufferBytes > _options.DeltaBufferByteLimit)
-            && _buffer.First is { } oldest && oldest.Value.Sequence <= _durable)
-        {
-            foreach (var peer in _peers.Values)
-            {
-                if (peer.Acked <= oldest.Value.Sequence)
+                if (peer.Acked <= oldest)
                 {
                     peer.NeedsState = true;
                 }
             }
-            RemoveFirst();
+            _buffer.RemoveOldest();
         }
-    }
-
-    private void RemoveFirst()
-    {
-        _bufferBytes -= _buffer.First!.Value.Bytes.Length;
-        _buffer.RemoveFirst();
     }
 
     /// <summary>One round of anti-entropy: every peer (full mesh) or a few random ones (gossip) gets what it lacks.</summary>
@@ -312,10 +297,10 @@ public sealed partial class ReplicaCore
     {
         if (!IsLargeCluster)
         {
-            return _peers.Values;
+            return _peers.All;
         }
         RefreshView();
-        return _peers.Values.Where(p => InView(p) || (_quorumWrites.Count > 0 && p.Acked <= _lastApplied && !IsDown(p.Id)));
+        return _peers.All.Where(p => InView(p) || (_writes.QuorumCount > 0 && p.Acked <= _log.LastApplied && !IsDown(p.Id)));
     }
 
     private bool InView(PeerState peer) => peer.Chosen || _now - peer.LastHeardAt <= _options.HeartbeatIntervalMs * 3;
@@ -323,7 +308,7 @@ public sealed partial class ReplicaCore
     private void RefreshView()
     {
         var chosen = 0;
-        foreach (var peer in _peers.Values)
+        foreach (var peer in _peers.All)
         {
             if (peer.Chosen && IsDown(peer.Id))
             {
@@ -335,7 +320,7 @@ public sealed partial class ReplicaCore
         {
             return;
         }
-        var candidates = _peers.Values.Where(p => !p.Chosen && !IsDown(p.Id)).ToArray();
+        var candidates = _peers.All.Where(p => !p.Chosen && !IsDown(p.Id)).ToArray();
         _random.Shuffle(candidates);
         foreach (var peer in candidates.Take(_options.GossipFanout - chosen))
         {
@@ -352,22 +337,24 @@ public sealed partial class ReplicaCore
             peer.BatchesInFlight = 0;
             peer.LastProgressAt = _now;
         }
-        if (peer.SentUpTo <= _durable && (_buffer.First is not { } first || first.Value.Sequence > peer.SentUpTo))
+        if (peer.SentUpTo <= _log.Durable && (_buffer.IsEmpty || _buffer.FirstSequence > peer.SentUpTo))
         {
             // The peer needs deltas the buffer no longer holds (or never held, after a restart).
             peer.NeedsState = true;
             SendState(peer);
             return;
         }
-        while (peer.BatchesInFlight < _options.MaxBatchesInFlight && peer.SentUpTo <= _durable)
+        while (peer.BatchesInFlight < _options.MaxBatchesInFlight && peer.SentUpTo <= _log.Durable)
         {
             var from = peer.SentUpTo;
             var entries = new List<WireObject>();
             var size = 0;
             var to = from;
-            for (var node = FindFirst(from); node is not null && node.Value.Sequence <= _durable; node = node.Next)
+            // The buffer holds consecutive sequences: the interval starts at the first one held from `from` on.
+            var end = _buffer.IsEmpty ? from : Math.Min(_buffer.EndSequence, _log.Durable + 1);
+            for (var sequence = _buffer.IsEmpty ? from : Math.Max(from, _buffer.FirstSequence); sequence < end; sequence++)
             {
-                var delta = node.Value;
+                var delta = _buffer[sequence];
                 var entry = new WireObject(delta.Key, delta.Type, delta.Bytes);
                 var entrySize = MessageCodec.SizeOf(entry);
                 if (!AlreadyHeld(delta, peer))
@@ -412,16 +399,6 @@ public sealed partial class ReplicaCore
         => delta.Origin == peer.Id
             || (delta.Origin != Id && !IsLargeCluster && !_leaving && _members.TryGetValue(delta.Origin, out var origin) && origin.Status == Membership.MemberStatus.Up);
 
-    private LinkedListNode<BufferedDelta>? FindFirst(long sequence)
-    {
-        var node = _buffer.First;
-        while (node is not null && node.Value.Sequence < sequence)
-        {
-            node = node.Next;
-        }
-        return node;
-    }
-
     /// <summary>
     /// Sends the whole keyspace as of now, in messages bounded by bytes; an object larger than a message
     /// goes in parts. Only durable state may leave, so a transfer waits until everything applied is durable.
@@ -434,7 +411,7 @@ public sealed partial class ReplicaCore
         {
             return;
         }
-        if (_durable < _lastApplied)
+        if (_log.Durable < _log.LastApplied)
         {
             // Only durable state may leave: wait until everything applied is on disk.
             return;
@@ -450,7 +427,7 @@ public sealed partial class ReplicaCore
         RefreshMerkle();
         var comparison = new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes));
         var session = _nextTransferId++;
-        peer.Comparison = new PeerComparison(session, comparison, _lastApplied, _now);
+        peer.Comparison = new PeerComparison(session, comparison, _log.LastApplied, _now);
         Emit(new SendMessage(peer.Id, new MerkleSync(session, Initiator: true, peer.Comparison.NextStep(), comparison.Start().ToArray())));
     }
 
@@ -474,7 +451,7 @@ public sealed partial class ReplicaCore
                 {
                     peer.Comparison = null;
                     var keys = outgoing.Comparison.Result.KeysToSend;
-                    if (_durable < _lastApplied)
+                    if (_log.Durable < _log.LastApplied)
                     {
                         peer.PendingKeys = (keys, outgoing.Snapshot);
                     }
@@ -628,7 +605,7 @@ public sealed partial class ReplicaCore
     private void DropStaleIncoming()
     {
         var stale = _options.RetransmitAfterMs * 8;
-        foreach (var peer in _peers.Values)
+        foreach (var peer in _peers.All)
         {
             if (peer.Incoming is { } incoming && _now - incoming.LastAt > stale)
             {
@@ -681,115 +658,6 @@ public sealed partial class ReplicaCore
             {
                 OnTransferMessage(from, part.TransferId, part.SnapshotSequence, index, part.Count);
             }
-        }
-    }
-
-    private sealed record BufferedDelta(long Sequence, string Key, string Type, byte[] Bytes, ReplicaId Origin);
-
-    private sealed class OutgoingTransfer(long transferId, long snapshotSequence, long startedAt)
-    {
-        public long TransferId { get; } = transferId;
-
-        public long SnapshotSequence { get; } = snapshotSequence;
-
-        public long StartedAt { get; } = startedAt;
-    }
-
-    /// <summary>One side of a Merkle session: its lock-step counters drop duplicated and stale messages.</summary>
-    private sealed class PeerComparison(long session, MerkleComparison comparison, long snapshot, long startedAt)
-    {
-        private int _sent;
-        private int _received;
-
-        public long Session { get; } = session;
-
-        public MerkleComparison Comparison { get; } = comparison;
-
-        public long Snapshot { get; } = snapshot;
-
-        public long StartedAt { get; } = startedAt;
-
-        public int NextStep() => ++_sent;
-
-        public bool Accept(int step)
-        {
-            if (step != _received + 1)
-            {
-                return false;
-            }
-            _received = step;
-            return true;
-        }
-    }
-
-    private sealed class IncomingTransfer(long transferId, long snapshotSequence, int count)
-    {
-        /// <summary>When its last message arrived.</summary>
-        public long LastAt { get; set; }
-
-        public long TransferId { get; } = transferId;
-
-        public long SnapshotSequence { get; } = snapshotSequence;
-
-        public int Count { get; } = count;
-
-        public HashSet<int> Received { get; } = [];
-    }
-
-    private sealed class PeerState(ReplicaId id)
-    {
-        public ReplicaId Id { get; } = id;
-
-        /// <summary>The peer holds everything of ours below this sequence.</summary>
-        public long Acked { get; set; } = 1;
-
-        /// <summary>Sent (not necessarily acknowledged) up to here.</summary>
-        public long SentUpTo { get; set; } = 1;
-
-        /// <summary>This replica holds every delta the peer sent below this (the contiguous run it acknowledges).</summary>
-        public long ReceivedUpTo { get; set; } = 1;
-
-        public int BatchesInFlight { get; set; }
-
-        public long LastProgressAt { get; set; }
-
-        public bool NeedsState { get; set; }
-
-        /// <summary>In a large cluster: chosen by this replica as a neighbour of its partial view.</summary>
-        public bool Chosen { get; set; }
-
-        /// <summary>When it was last heard from (a peer that chose this replica, and so heartbeats it, is a neighbour too).</summary>
-        public long LastHeardAt { get; set; } = long.MinValue / 2;
-
-        public OutgoingTransfer? Transfer { get; set; }
-
-        public PeerComparison? Comparison { get; set; }
-
-        public PeerComparison? Responder { get; set; }
-
-        public (IReadOnlyList<string> Keys, long Snapshot)? PendingKeys { get; set; }
-
-        public IncomingTransfer? Incoming { get; set; }
-
-        public long PartsTransfer { get; set; }
-
-        public string? PartsKey { get; set; }
-
-        public Dictionary<int, (byte[] Bytes, int MessageIndex)> Parts { get; } = [];
-
-        /// <summary>When the last part of a large object arrived.</summary>
-        public long PartsAt { get; set; }
-
-        /// <summary>The transfers from this peer most recently completed here, oldest first (a few: duplicates arrive soon).</summary>
-        public Queue<long> CompletedTransfers { get; } = new();
-
-        public void MarkCompleted(long transferId)
-        {
-            if (CompletedTransfers.Count == 16)
-            {
-                CompletedTransfers.Dequeue();
-            }
-            CompletedTransfers.Enqueue(transferId);
         }
     }
 }

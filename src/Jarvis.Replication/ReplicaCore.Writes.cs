@@ -1,26 +1,14 @@
 using Jarvis.Crdt;
+using Jarvis.Replication.Engine;
 using Jarvis.Replication.Storage;
 
 namespace Jarvis.Replication;
 
+// Local writes: transactions, recording a change (DurabilityLog, DeltaBuffer, Merkle index), storage
+// completions, and completing the writes and reads that wait on durability (PendingWrites, PendingReads).
 public sealed partial class ReplicaCore
 {
-    private readonly List<LogRecord> _transactionRecords = [];
-    // Local writes complete in sequence order as durability advances, so they wait in a queue (entries
-    // settled early by a timeout or a storage failure are marked and skipped); quorum writes are few.
-    private readonly Queue<PendingWrite> _localWrites = new();
-    private readonly List<PendingWrite> _quorumWrites = [];
-    private readonly Queue<(long BatchId, long LastSequence, bool Checkpoint)> _persisting = new();
-    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
-    private readonly Queue<LogRecord> _undurable = new();
     private bool _inTransaction;
-    private long _lastApplied;
-    private long _durable;
-    private long _nextBatchId = 1;
-    private long _nextWriteId = 1;
-    private int _recordsSinceCheckpoint;
-    private bool _retryPersistence;
-    private bool _checkpointLost;
 
     /// <summary>
     /// Runs a transaction of local mutations as one write: applied now (visible to reads at once), then
@@ -56,22 +44,13 @@ public sealed partial class ReplicaCore
             _inTransaction = false;
             FlushTransaction();
         }
-        var writeId = _nextWriteId++;
-        var pending = new PendingWrite(writeId, _lastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
-        if (consistency == Consistency.Local)
+        var writeId = _writes.Add(_log.LastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        if (consistency != Consistency.Local && !_options.Durable)
         {
-            _localWrites.Enqueue(pending);
+            // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
+            PushQuorumWrites(_log.LastApplied - 1);
         }
-        else
-        {
-            _quorumWrites.Add(pending);
-            if (!_options.Durable)
-            {
-                // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
-                PushQuorumWrites(pending.Sequence - 1);
-            }
-        }
-        if (_lastApplied <= _durable || consistency != Consistency.Local)
+        if (_log.LastApplied <= _log.Durable || consistency != Consistency.Local)
         {
             CompleteWaiting();
         }
@@ -93,26 +72,20 @@ public sealed partial class ReplicaCore
     /// <exception cref="InvalidOperationException">The batch is not the oldest outstanding one.</exception>
     public void PersistCompleted(long batchId, StorageFailure? failure = null)
     {
-        if (_persisting.Count == 0 || _persisting.Peek().BatchId != batchId)
+        var wasDurable = _log.Durable;
+        switch (_log.Completed(batchId, failure is not null, _objects.Keys))
         {
-            throw new InvalidOperationException($"Storage completions must arrive in order; batch {batchId} is not the oldest outstanding.");
-        }
-        var (_, lastSequence, checkpoint) = _persisting.Dequeue();
-        if (failure is not null)
-        {
-            FailOutstanding(checkpoint);
-            return;
-        }
-        if (!checkpoint)
-        {
-            var wasDurable = _durable;
-            _durable = Math.Max(_durable, lastSequence);
-            while (_undurable.Count > 0 && _undurable.Peek().Sequence <= _durable)
-            {
-                _undurable.Dequeue();
-            }
-            TrimBuffer();
-            PushQuorumWrites(wasDurable);
+            case DurabilityLog.Completion.Failed:
+                // Writes and reads waiting on durability learn that storage failed; the records stay applied in
+                // memory and are asked for again on the next tick (a full disk may have freed up). StorageFailed
+                // is final for the caller (one completion per write).
+                _writes.FailUndurable(_log.Durable);
+                _reads.FailUndurable(_isDurable);
+                return;
+            case DurabilityLog.Completion.LogDurable:
+                TrimBuffer();
+                PushQuorumWrites(wasDurable);
+                break;
         }
         CompleteWaiting();
         SendReadyAcks();
@@ -125,13 +98,13 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void PushQuorumWrites(long wasDurable)
     {
-        if (_quorumWrites.Count == 0 || !_quorumWrites.Exists(w => w.Sequence > wasDurable && w.Sequence <= _durable))
+        if (!_writes.AnyQuorumWriteWithin(wasDurable, _log.Durable))
         {
             return;
         }
-        foreach (var peer in _peers.Values)
+        foreach (var peer in _peers.All)
         {
-            if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _durable)
+            if (!IsDown(peer.Id) && !peer.NeedsState && peer.Comparison is null && peer.PendingKeys is null && peer.Acked <= _log.Durable)
             {
                 SendDeltas(peer);
             }
@@ -177,12 +150,9 @@ public sealed partial class ReplicaCore
     /// <summary>Gives a change a sequence, logs it and buffers it for the peers (except its origin).</summary>
     private void Record(string key, CrdtTypeHandler handler, byte[] bytes, ReplicaId origin)
     {
-        var sequence = ++_lastApplied;
-        _transactionRecords.Add(new LogRecord(sequence, key, handler.Name, bytes));
+        var sequence = _log.Append(key, handler.Name, bytes);
         Buffer(new BufferedDelta(sequence, key, handler.Name, bytes, origin));
-        _dirty.Add(key);
         _merkleDirty.Add(key);
-        _recordsSinceCheckpoint++;
         if (!_inTransaction)
         {
             FlushTransaction();
@@ -191,189 +161,35 @@ public sealed partial class ReplicaCore
 
     private void FlushTransaction()
     {
-        if (_transactionRecords.Count == 0)
-        {
-            return;
-        }
-        var records = _transactionRecords.ToArray();
-        _transactionRecords.Clear();
-        if (!_options.Durable)
-        {
-            _durable = _lastApplied;
-            return;
-        }
-        foreach (var record in records)
-        {
-            _undurable.Enqueue(record);
-        }
-        if (_retryPersistence)
-        {
-            // Storage failed earlier: these wait for the retry, which asks for everything undurable at once.
-            return;
-        }
-        var batchId = _nextBatchId++;
-        _persisting.Enqueue((batchId, records[^1].Sequence, false));
-        Emit(new PersistLog(batchId, records));
-        if (_recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
+        if (_log.Flush())
         {
             Checkpoint();
         }
     }
 
-    private void Checkpoint()
-    {
-        var states = new List<ObjectCheckpoint>(_dirty.Count);
-        foreach (var key in _dirty)
-        {
-            var stored = _objects[key];
-            states.Add(new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State)));
-        }
-        _dirty.Clear();
-        if (_retired.Count > 0)
-        {
-            states.Add(RetiredCheckpoint());
-        }
-        _recordsSinceCheckpoint = 0;
-        var batchId = _nextBatchId++;
-        _persisting.Enqueue((batchId, _lastApplied, true));
-        Emit(new PersistCheckpoint(batchId, states, _lastApplied));
-    }
+    /// <summary>Asks for a checkpoint of every object changed since the last one, with the retired members when there are any.</summary>
+    private void Checkpoint() => _log.Checkpoint(_checkpointOf, _retired.Count > 0 ? RetiredCheckpoint() : null);
 
-    private void FailOutstanding(bool checkpoint)
+    private ObjectCheckpoint CheckpointOf(string key)
     {
-        // Writes waiting on durability learn that storage failed; their records stay applied in memory and
-        // are asked for again on the next tick (a full disk may have freed up). Requests made after the
-        // failed one are dropped unperformed by the driver, so nothing after a gap can become durable.
-        // StorageFailed is final for the caller (one completion per write); the records themselves stay
-        // applied and are retried below.
-        foreach (var write in _localWrites)
-        {
-            if (!write.Settled && write.Sequence > _durable)
-            {
-                write.Settled = true;
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.StorageFailed));
-            }
-        }
-        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
-        {
-            if (_quorumWrites[i].Sequence > _durable)
-            {
-                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.StorageFailed));
-                _quorumWrites.RemoveAt(i);
-            }
-        }
-        var checkpointLost = checkpoint || _persisting.Any(p => p.Checkpoint);
-        _persisting.Clear();
-        if (checkpointLost)
-        {
-            // A checkpoint is atomic: the previous one and the log are intact, so marking every object
-            // dirty and checkpointing again later loses nothing.
-            foreach (var key in _objects.Keys)
-            {
-                _dirty.Add(key);
-            }
-            _checkpointLost = true;
-        }
-        _retryPersistence = true;
-        FailUndurableReads();
-    }
-
-    /// <summary>After a storage failure, asks again for every record not yet durable, in one batch.</summary>
-    private void RetryPersistence()
-    {
-        if (!_retryPersistence)
-        {
-            return;
-        }
-        _retryPersistence = false;
-        if (_undurable.Count > 0)
-        {
-            var records = _undurable.ToArray();
-            var batchId = _nextBatchId++;
-            _persisting.Enqueue((batchId, records[^1].Sequence, false));
-            Emit(new PersistLog(batchId, records));
-        }
-        if (_checkpointLost || _recordsSinceCheckpoint >= _options.CheckpointEveryRecords)
-        {
-            _checkpointLost = false;
-            Checkpoint();
-        }
+        var stored = _objects[key];
+        return new ObjectCheckpoint(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
     }
 
     private void CompleteWaiting()
     {
-        CompleteReads();
-        while (_localWrites.TryPeek(out var local) && (local.Settled || local.Sequence <= _durable))
-        {
-            _localWrites.Dequeue();
-            if (!local.Settled)
-            {
-                Emit(new WriteCompleted(local.WriteId, WriteOutcome.Acknowledged));
-            }
-        }
-        if (_quorumWrites.Count == 0)
-        {
-            return;
-        }
-        var members = _peers.Count + 1;
-        for (var i = 0; i < _quorumWrites.Count; i++)
-        {
-            var write = _quorumWrites[i];
-            if (write.Sequence > _durable)
-            {
-                continue;
-            }
-            var holders = 1;
-            foreach (var peer in _peers.Values)
-            {
-                if (peer.Acked > write.Sequence)
-                {
-                    holders++;
-                }
-            }
-            var needed = write.Consistency == Consistency.Majority ? (members / 2) + 1 : members;
-            if (holders >= needed)
-            {
-                _quorumWrites.RemoveAt(i--);
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.Acknowledged));
-            }
-        }
+        _reads.Complete(_isDurable);
+        _writes.Complete(_log.Durable, _peers);
     }
 
     private void ExpireWaiting()
     {
-        foreach (var write in _localWrites)
-        {
-            if (!write.Settled && write.Deadline <= _now)
-            {
-                write.Settled = true;
-                Emit(new WriteCompleted(write.WriteId, WriteOutcome.TimedOut));
-            }
-        }
-        for (var i = _quorumWrites.Count - 1; i >= 0; i--)
-        {
-            if (_quorumWrites[i].Deadline <= _now)
-            {
-                Emit(new WriteCompleted(_quorumWrites[i].WriteId, WriteOutcome.TimedOut));
-                _quorumWrites.RemoveAt(i);
-            }
-        }
+        _writes.Expire(_now);
         CompleteWaiting();
-        ExpireReads();
-        RetryPersistence();
-    }
-
-    private sealed class PendingWrite(long writeId, long sequence, Consistency consistency, long deadline)
-    {
-        public long WriteId { get; } = writeId;
-
-        public long Sequence { get; } = sequence;
-
-        public Consistency Consistency { get; } = consistency;
-
-        public long Deadline { get; } = deadline;
-
-        /// <summary>Already reported (timed out or storage failed) while still queued.</summary>
-        public bool Settled { get; set; }
+        _reads.Expire(_now);
+        if (_log.Retry())
+        {
+            Checkpoint();
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Jarvis.Crdt;
+using Jarvis.Replication.Engine;
 using Jarvis.Replication.Protocol;
 using Jarvis.Replication.Storage;
 
@@ -34,9 +35,17 @@ public sealed partial class ReplicaCore
     private readonly Random _random;
     private readonly Dictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
     private readonly List<ReplicaOutput> _outputs = [];
-    private readonly SortedDictionary<ReplicaId, PeerState> _peers = [];
+    private readonly PeerTable _peers = new();
     private readonly AntiEntropy.MerkleIndex _merkle = new();
     private readonly HashSet<string> _merkleDirty = new(StringComparer.Ordinal);
+    // Method groups made delegates once, so trimming the buffer, completing reads and checkpointing allocate none per call.
+    private readonly Func<PeerState, bool> _inView;
+    private readonly Func<string, bool> _isDurable;
+    private readonly Func<string, ObjectCheckpoint> _checkpointOf;
+    // With _peers and _buffer, the collaborators that hold the engine's state (Engine/; docs/replication.md, "Inside the core").
+    private readonly DurabilityLog _log;
+    private readonly PendingWrites _writes;
+    private readonly PendingReads _reads;
     private long _now;
     private bool _restored;
 
@@ -62,13 +71,19 @@ public sealed partial class ReplicaCore
         _options = options ?? new ReplicaOptions();
         _random = random ?? new Random();
         _clocks = new Clocks.ClockWatch(clock);
+        _inView = InView;
+        _log = new DurabilityLog(_options.Durable, _options.CheckpointEveryRecords, Emit);
+        _isDurable = _log.IsDurable;
+        _checkpointOf = CheckpointOf;
+        _writes = new PendingWrites(Emit);
+        _reads = new PendingReads(Emit);
     }
 
     /// <summary>This replica's identity.</summary>
     public ReplicaId Id { get; }
 
     /// <summary>The peers this replica replicates with.</summary>
-    public IReadOnlyCollection<ReplicaId> Peers => _peers.Keys;
+    public IReadOnlyCollection<ReplicaId> Peers => _peers.Ids;
 
     /// <summary>The keys present, in no particular order.</summary>
     public IEnumerable<string> Keys => _objects.Keys;
@@ -77,16 +92,16 @@ public sealed partial class ReplicaCore
     public int Count => _objects.Count;
 
     /// <summary>The highest log sequence applied (local writes and received changes alike).</summary>
-    public long LastSequence => _lastApplied;
+    public long LastSequence => _log.LastApplied;
 
     /// <summary>The highest log sequence known durable.</summary>
-    public long DurableSequence => _durable;
+    public long DurableSequence => _log.Durable;
 
     /// <summary>Deltas held for peers that have not acknowledged them.</summary>
     public int DeltaBufferCount => _buffer.Count;
 
     /// <summary>Bytes of deltas held for peers that have not acknowledged them.</summary>
-    public long DeltaBufferBytes => _bufferBytes;
+    public long DeltaBufferBytes => _buffer.Bytes;
 
     /// <summary>
     /// A digest of every object's key and canonical state (the root of the Merkle index: the XOR of the
@@ -101,6 +116,14 @@ public sealed partial class ReplicaCore
         }
     }
 
+    /// <summary>
+    /// How far a peer has acknowledged this replica's log: every change below this sequence is held there (it
+    /// acknowledged it once durable, directly or by a state transfer covering it, or the change came from
+    /// an origin that delivers it itself); 1 when it has acknowledged nothing, null when it is not a peer.
+    /// <see cref="LastSequence"/> + 1 minus this is the number of changes the peer may still lack.
+    /// </summary>
+    public long? AcknowledgedBy(ReplicaId peer) => _peers.TryGet(peer, out var state) ? state.Acked : null;
+
     /// <summary>Outputs not yet taken.</summary>
     public int PendingOutputs => _outputs.Count;
 
@@ -114,7 +137,7 @@ public sealed partial class ReplicaCore
     public void Restore(RecoveredState recovered)
     {
         ArgumentNullException.ThrowIfNull(recovered);
-        if (_restored || _lastApplied != 0 || _objects.Count != 0)
+        if (_restored || _log.LastApplied != 0 || _objects.Count != 0)
         {
             throw new InvalidOperationException("Restore must be the first input of a replica.");
         }
@@ -143,26 +166,17 @@ public sealed partial class ReplicaCore
             }
             handler.Join(stored!.State, handler.Decode(record.Delta));
         }
-        _lastApplied = recovered.LastSequence;
-        _durable = _lastApplied;
-        _recordsSinceCheckpoint = recovered.Log.Count;
-        foreach (var record in recovered.Log)
-        {
-            _dirty.Add(record.Key);
-        }
+        _log.Restore(recovered.LastSequence, recovered.Log);
         _merkleDirty.UnionWith(_objects.Keys);
         // Session and transfer ids of the previous run may still be alive at peers: start elsewhere.
         _nextTransferId = _random.NextInt64(1L << 32, 1L << 52);
-        foreach (var peer in _peers.Values)
-        {
-            peer.NeedsState = true;
-        }
+        _peers.RequireStateFromAll();
     }
 
     /// <summary>Adds a peer to replicate with (a member Up at incarnation 0 until it says otherwise). A new peer starts with a state transfer.</summary>
     public void AddPeer(ReplicaId peer)
     {
-        if (peer == Id || peer.IsNone || _peers.ContainsKey(peer) || HasDeparted(peer))
+        if (peer == Id || peer.IsNone || _peers.Contains(peer) || HasDeparted(peer))
         {
             return;
         }
@@ -171,7 +185,7 @@ public sealed partial class ReplicaCore
     }
 
     private void AddPeerCore(ReplicaId peer)
-        => _peers[peer] = new PeerState(peer) { NeedsState = _lastApplied > 0, Acked = 1, SentUpTo = 1 };
+        => _peers.Add(peer, needsState: _log.LastApplied > 0);
 
     /// <summary>Stops replicating with a peer; deltas held only for it are released.</summary>
     public void RemovePeer(ReplicaId peer)

@@ -65,7 +65,6 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
     private ReplicaCore _core = null!;
     private MutationContext _mutationContext = null!;
     private readonly HashSet<ReplicaId> _seedIds = [];
-    private readonly Dictionary<ReplicaId, long> _ackedBy = [];
     // When each peer was last heard from (a frame arrived), in milliseconds of _clock.
     private readonly ConcurrentDictionary<ReplicaId, long> _heardAt = new();
     // "a message from NAME", made once per peer rather than once per frame.
@@ -298,14 +297,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
             return ValueTask.CompletedTask;
         }
         _heardAt[from] = _clock.ElapsedMilliseconds;
-        return PostAsync(() =>
-        {
-            if (message is Ack ack)
-            {
-                _ackedBy[from] = Math.Max(_ackedBy.GetValueOrDefault(from, 1), ack.UpTo);
-            }
-            _core.Receive(from, message);
-        }, _receiveLabels.GetOrAdd(fromName, static name => "a message from " + name), FirstKey(message));
+        return PostAsync(() => _core.Receive(from, message), _receiveLabels.GetOrAdd(fromName, static name => "a message from " + name), FirstKey(message));
     }
 
     private async Task RunLoopAsync(CancellationToken stopping)
@@ -416,7 +408,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         {
             lag[Transport.Directory.NameOf(peer) ?? peer.ToString()] = LoopLag(peer);
         }
-        if (!_joinedOnce && _seedIds.Count > 0 && members.Any(m => m.Id != Id && m.Status == MemberStatus.Up))
+        if (!_joinedOnce && _seedIds.Count > 0 && !_core.IsJoining)
         {
             _joinedOnce = true;
             LogJoined(members.Count);
@@ -425,8 +417,8 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         LoopPublishClock();
     }
 
-    /// <summary>Records this node holds beyond what the peer acknowledged (as seen in the peer's acknowledgements).</summary>
-    private long LoopLag(ReplicaId peer) => Math.Max(0, _core.LastSequence + 1 - _ackedBy.GetValueOrDefault(peer, 1));
+    /// <summary>Records this node holds beyond what the peer has acknowledged (the core's own count of the peer's acknowledgements).</summary>
+    private long LoopLag(ReplicaId peer) => Math.Max(0, _core.LastSequence + 1 - (_core.AcknowledgedBy(peer) ?? 1));
 
     internal static string StatusName(MemberStatus status) => status switch
     {
