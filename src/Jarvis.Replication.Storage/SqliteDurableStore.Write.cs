@@ -10,7 +10,7 @@ public sealed partial class SqliteDurableStore
     public void Append(IReadOnlyList<LogRecord> records)
     {
         ThrowIfUnusable();
-        var last = RecordValidation.CheckAppend(records, _lastSequence);
+        var last = DurableStoreArguments.CheckAppend(records, _lastSequence);
         if (records.Count == 0)
         {
             return;
@@ -51,7 +51,7 @@ public sealed partial class SqliteDurableStore
     public void Checkpoint(IReadOnlyList<ObjectCheckpoint> states, long coveredSequence)
     {
         ThrowIfUnusable();
-        RecordValidation.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
+        DurableStoreArguments.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
 
         try
         {
@@ -85,7 +85,7 @@ public sealed partial class SqliteDurableStore
     public void SetMetadata(string name, byte[] value)
     {
         ThrowIfUnusable();
-        RecordValidation.CheckMetadata(name, value);
+        DurableStoreArguments.CheckMetadata(name, value);
 
         try
         {
