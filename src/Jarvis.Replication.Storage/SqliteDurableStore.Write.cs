@@ -27,10 +27,10 @@ public sealed partial class SqliteDurableStore
             }
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Appending {records.Count} record(s), sequences {records[0].Sequence}..{last},");
+            throw Translate(e, $"Appending {records.Count} record(s), sequences {records[0].Sequence}..{last},");
         }
         catch
         {
@@ -65,10 +65,10 @@ public sealed partial class SqliteDurableStore
             _statements.UpsertCheckpoint(coveredSequence, _checksum.OfCheckpoint(coveredSequence));
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Checkpointing {states.Count} object(s) through sequence {coveredSequence}");
+            throw Translate(e, $"Checkpointing {states.Count} object(s) through sequence {coveredSequence}");
         }
         catch
         {
@@ -93,10 +93,10 @@ public sealed partial class SqliteDurableStore
             _statements.UpsertMetadata(name, value, _checksum.OfMetadata(name, value));
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Setting metadata '{name}'");
+            throw Translate(e, $"Setting metadata '{name}'");
         }
         catch
         {
