@@ -30,10 +30,10 @@ public sealed partial class SqliteDurableStore
             _statements.Commit();
             return new RecoveredState(checkpoints, coveredSequence, log, metadata);
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, "Recovering");
+            throw Translate(e, "Recovering");
         }
         catch
         {

@@ -10,7 +10,7 @@ public sealed partial class SqliteDurableStore
     public void Append(IReadOnlyList<LogRecord> records)
     {
         ThrowIfUnusable();
-        var last = RecordValidation.CheckAppend(records, _lastSequence);
+        var last = DurableStoreArguments.CheckAppend(records, _lastSequence);
         if (records.Count == 0)
         {
             return;
@@ -27,10 +27,10 @@ public sealed partial class SqliteDurableStore
             }
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Appending {records.Count} record(s), sequences {records[0].Sequence}..{last},");
+            throw Translate(e, $"Appending {records.Count} record(s), sequences {records[0].Sequence}..{last},");
         }
         catch
         {
@@ -51,7 +51,7 @@ public sealed partial class SqliteDurableStore
     public void Checkpoint(IReadOnlyList<ObjectCheckpoint> states, long coveredSequence)
     {
         ThrowIfUnusable();
-        RecordValidation.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
+        DurableStoreArguments.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
 
         try
         {
@@ -65,10 +65,10 @@ public sealed partial class SqliteDurableStore
             _statements.UpsertCheckpoint(coveredSequence, _checksum.OfCheckpoint(coveredSequence));
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Checkpointing {states.Count} object(s) through sequence {coveredSequence}");
+            throw Translate(e, $"Checkpointing {states.Count} object(s) through sequence {coveredSequence}");
         }
         catch
         {
@@ -85,7 +85,7 @@ public sealed partial class SqliteDurableStore
     public void SetMetadata(string name, byte[] value)
     {
         ThrowIfUnusable();
-        RecordValidation.CheckMetadata(name, value);
+        DurableStoreArguments.CheckMetadata(name, value);
 
         try
         {
@@ -93,10 +93,10 @@ public sealed partial class SqliteDurableStore
             _statements.UpsertMetadata(name, value, _checksum.OfMetadata(name, value));
             _statements.Commit();
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             RollBackQuietly();
-            throw Translate(e, failure, $"Setting metadata '{name}'");
+            throw Translate(e, $"Setting metadata '{name}'");
         }
         catch
         {

@@ -22,14 +22,18 @@ namespace Jarvis.Replication.Storage;
 /// not a SQLite database, is truncated, has damaged pages or rows that fail their checksums is reported
 /// as <see cref="StorageFailure.Corrupt"/> (by the constructor when SQLite cannot read the file at all,
 /// else by <see cref="Recover"/>) with the table and key or sequence at fault. One truncation cannot be
-/// told apart: a file cut to zero bytes with no write-ahead log beside it is what SQLite leaves before a
-/// new store's first commit, and opens as an empty store.</para>
+/// told apart: a file cut to zero bytes (or to its first byte, which SQLite reads the same way) with no
+/// write-ahead log beside it is what SQLite leaves before a new store's first commit, and opens as an empty
+/// store.</para>
 /// <para><b>Failures.</b> A full disk or an exhausted <see cref="SqliteDurableStoreOptions.MaxDatabaseBytes"/>
 /// quota is <see cref="StorageFailure.Full"/>, damage is <see cref="StorageFailure.Corrupt"/>, other I/O
 /// errors (including another process holding the file) are <see cref="StorageFailure.Io"/>, and calls
 /// after <see cref="Dispose"/> are <see cref="StorageFailure.Closed"/>. A file written by a newer Jarvis
 /// (a higher schema version) is refused with <see cref="StorageFailure.Closed"/>: it is unusable by this
-/// build, not damaged.</para>
+/// build, not damaged. Its public members throw nothing but <see cref="StorageException"/> (whose message
+/// names the file, and the sequences, key or metadata name at fault, and whose inner exception is SQLite's or
+/// the file system's original error) and the <see cref="ArgumentException"/>s of their argument checks, made
+/// before anything is touched.</para>
 /// <para><b>Thread safety.</b> Not thread-safe: one thread at a time, as <see cref="IDurableStore"/>
 /// requires. The file is locked exclusively while the store is open (SQLite's <c>EXCLUSIVE</c> locking
 /// mode), so a second store on the same file, in this process or another, fails to open instead of
@@ -95,9 +99,9 @@ public sealed partial class SqliteDurableStore : IDurableStore
         {
             Directory.CreateDirectory(dataDirectory);
         }
-        catch (Exception e) when (FailureClassifier.Classify(e) is { } failure)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
-            throw new StorageException(failure, $"Cannot create the data directory '{dataDirectory}': {e.Message}", e);
+            throw new StorageException(FailureClassifier.Classify(e), $"Cannot create the data directory '{dataDirectory}': {e.Message}", e);
         }
 
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
@@ -125,12 +129,12 @@ public sealed partial class SqliteDurableStore : IDurableStore
         {
             _statements.Dispose();
             _connection.Dispose();
-            if (FailureClassifier.Classify(e) is { } failure)
+            if (FailureClassifier.IsWrapped(e))
             {
                 var holder = e is SqliteException { SqliteErrorCode: SqliteBusy }
                     ? " (another store, in this process or another, has it open and locked)"
                     : string.Empty;
-                throw new StorageException(failure, $"Cannot open the store '{FilePath}'{holder}: {e.Message}", e);
+                throw new StorageException(FailureClassifier.Classify(e), $"Cannot open the store '{FilePath}'{holder}: {e.Message}", e);
             }
             throw;
         }
@@ -155,6 +159,7 @@ public sealed partial class SqliteDurableStore : IDurableStore
     }
 
     /// <summary>Closes the file. Later calls throw <see cref="StorageException"/> with <see cref="StorageFailure.Closed"/>. Idempotent.</summary>
+    /// <exception cref="StorageException">SQLite failed to close the file; what was committed before is intact.</exception>
     public void Dispose()
     {
         if (_disposed)
@@ -162,10 +167,17 @@ public sealed partial class SqliteDurableStore : IDurableStore
             return;
         }
         _disposed = true;
-        _statements.Dispose();
+        try
+        {
+            _statements.Dispose();
 
-        // Closing the last connection folds the write-ahead log into the database file and deletes it.
-        _connection.Dispose();
+            // Closing the last connection folds the write-ahead log into the database file and deletes it.
+            _connection.Dispose();
+        }
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
+        {
+            throw Translate(e, "Closing the store");
+        }
     }
 
     private static void CheckReplicaName(string replicaName)
@@ -299,7 +311,7 @@ public sealed partial class SqliteDurableStore : IDurableStore
                 _statements.Rollback();
             }
         }
-        catch (SqliteException e)
+        catch (Exception e) when (FailureClassifier.IsWrapped(e))
         {
             // The connection is in a state nothing more should be written on (SQLite refuses to roll back only
             // when the file is failing); the next call says so rather than build on it.
@@ -307,8 +319,8 @@ public sealed partial class SqliteDurableStore : IDurableStore
         }
     }
 
-    private StorageException Translate(Exception exception, StorageFailure failure, string operation)
-        => new(failure, $"{operation} on '{FilePath}' failed: {exception.Message}", exception);
+    private StorageException Translate(Exception exception, string operation)
+        => new(FailureClassifier.Classify(exception), $"{operation} on '{FilePath}' failed: {exception.GetType().Name}: {exception.Message}", exception);
 
     private void Execute(string sql)
     {

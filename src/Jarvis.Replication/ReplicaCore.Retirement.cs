@@ -48,7 +48,7 @@ public sealed partial class ReplicaCore
     /// The departed members this replica still mentions in an object's causal context although none of
     /// their dots is live there: what a later quiet cut will prune. Empty once retirement is complete.
     /// </summary>
-    public IReadOnlyCollection<string> KeysWithRetirableMetadata()
+    internal IReadOnlyCollection<string> KeysWithRetirableMetadata()
     {
         // A removed member's count of dots is unknown: it is never retired, so its entries are not retirable.
         var departed = Departed().Where(m => _members[m].Dots != MemberEntry.UnknownDots).ToList();

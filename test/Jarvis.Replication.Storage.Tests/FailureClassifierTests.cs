@@ -3,10 +3,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Jarvis.Replication.Storage.Tests;
 
-/// <summary>Which exceptions from SQLite and the file system are which storage failure.</summary>
+/// <summary>Which exceptions from SQLite, the file system and the store's reading are which storage failure.</summary>
 public sealed class FailureClassifierTests
 {
-    public static TheoryData<string, Exception, StorageFailure?> Cases => new()
+    public static TheoryData<string, Exception, StorageFailure> Cases => new()
     {
         { "SQLITE_FULL", new SqliteException("database or disk is full", 13), StorageFailure.Full },
         { "SQLITE_CORRUPT", new SqliteException("database disk image is malformed", 11), StorageFailure.Corrupt },
@@ -23,12 +23,22 @@ public sealed class FailureClassifierTests
         { "access denied", new UnauthorizedAccessException("denied"), StorageFailure.Io },
         { "an injected write error surfacing as ArgumentOutOfRangeException", new ArgumentOutOfRangeException("count"), StorageFailure.Io },
         { "a disposed connection", new ObjectDisposedException("SqliteConnection"), StorageFailure.Closed },
-        { "a bug, not a storage failure", new InvalidOperationException("bug"), null },
-        { "a caller's exception", new FormatException("caller"), null },
+        { "bytes that do not read as what they should", new InvalidDataException("bad"), StorageFailure.Corrupt },
+        { "a column of an unexpected type", new InvalidCastException("cast"), StorageFailure.Corrupt },
+        { "a stored number that does not parse", new FormatException("format"), StorageFailure.Corrupt },
+        { "stored text that is not UTF-8", new System.Text.DecoderFallbackException("utf-8"), StorageFailure.Corrupt },
+        { "anything unexpected, a bug included", new InvalidOperationException("bug"), StorageFailure.Io },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Exceptions_map_to_storage_failures(string what, Exception exception, StorageFailure? expected)
-        => Assert.True(FailureClassifier.Classify(exception) == expected, $"{what} should be {expected?.ToString() ?? "left alone"}");
+    public void Exceptions_map_to_storage_failures(string what, Exception exception, StorageFailure expected)
+    {
+        Assert.True(FailureClassifier.Classify(exception) == expected, $"{what} should be {expected}");
+        Assert.True(FailureClassifier.IsWrapped(exception), $"{what} leaves the store only wrapped in a StorageException");
+    }
+
+    [Fact]
+    public void A_storage_exception_the_store_threw_itself_is_not_wrapped_again()
+        => Assert.False(FailureClassifier.IsWrapped(new StorageException(StorageFailure.Corrupt, "checksum")), "a StorageException the store threw keeps its failure and message");
 }

@@ -280,7 +280,8 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
 
     /// <summary>
     /// Hands a frame received from a peer to the core: decoded here (off the loop); one that does not decode —
-    /// whatever the decoder throws — is dropped, logged and counted. Notes when the peer was last heard from.
+    /// a <see cref="CrdtDecodeException"/>, the only error <see cref="MessageCodec.Decode"/> throws — is dropped,
+    /// logged and counted. Notes when the peer was last heard from.
     /// </summary>
     public ValueTask ReceiveAsync(ReplicaId from, string fromName, ReadOnlySpan<byte> frame)
     {
@@ -290,10 +291,10 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         {
             message = MessageCodec.Decode(frame);
         }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
+        catch (CrdtDecodeException exception)
         {
             Metrics.DecodeError();
-            LogUndecodable(fromName, frame.Length, exception is CrdtDecodeException ? exception.Message : $"{exception.GetType().Name}: {exception.Message}");
+            LogUndecodable(fromName, frame.Length, exception.Message);
             return ValueTask.CompletedTask;
         }
         _heardAt[from] = _clock.ElapsedMilliseconds;

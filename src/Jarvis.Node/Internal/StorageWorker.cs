@@ -13,9 +13,9 @@ namespace Jarvis.Node.Internal;
 /// loop stamps requests with an epoch it advances when it delivers a failure.
 /// </summary>
 /// <remarks>
-/// <para>No exception stops the worker: a store that throws anything (a <see cref="StorageException"/>, or an
-/// exception its contract does not name, as an injected write error can produce) fails that request as
-/// <see cref="StorageFailure.Io"/> and the worker goes on; an unexpected exception type is also counted in
+/// <para>No exception stops the worker: a store that throws anything (a <see cref="StorageException"/>, its
+/// contract, or anything else, a bug) fails that request — anything else as <see cref="StorageFailure.Io"/> —
+/// and the worker goes on; an exception other than <see cref="StorageException"/> is also counted in
 /// <c>jarvis_loop_failures{loop="storage"}</c>.</para>
 /// <para>Storage failing is a state, logged once when it starts (with the cause), once when its kind changes,
 /// once when it ends, and in between at most one summary per <see cref="SummaryInterval"/> — never a line per
@@ -132,8 +132,14 @@ internal sealed partial class StorageWorker
                 _store.SetMetadata(metadata.Name, metadata.Value);
                 metadata.Done.TrySetResult();
             }
-            catch (Exception exception) when (exception is StorageException or IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception exception) when (exception is not OutOfMemoryException)
             {
+                // A StorageException is the store's contract and an ArgumentException the caller's mistake; anything
+                // else is a bug of the store, counted, and like them fails this request only, never the worker.
+                if (exception is not (StorageException or ArgumentException))
+                {
+                    _metrics.LoopFailed(DriverLoop.Storage);
+                }
                 metadata.Done.TrySetException(exception);
             }
             return start + 1;
@@ -178,12 +184,13 @@ internal sealed partial class StorageWorker
             failure = exception.Failure;
             NoteFailure(exception.Failure, exception, expected: true);
         }
-        // Whatever else a store throws fails this request, not the worker: an injected write error surfaces as an
-        // ArgumentOutOfRangeException, and a bug of the store is still a failed request.
+        // A store throws only StorageException (the SQLite store wraps every I/O error, an injected write error's
+        // ArgumentOutOfRangeException included), so anything else is a bug of the store or of the request; it still
+        // fails this request, not the worker, and is counted as a loop failure and logged with its type.
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             failure = StorageFailure.Io;
-            NoteFailure(StorageFailure.Io, exception, expected: exception is IOException or UnauthorizedAccessException);
+            NoteFailure(StorageFailure.Io, exception, expected: false);
         }
         if (failure is not null)
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Jarvis.Replication.Storage.Internal;
@@ -19,16 +20,24 @@ internal static class FailureClassifier
     private const int WindowsDiskFull = unchecked((int)0x80070070);
 
     /// <summary>
-    /// The failure an exception stands for, or <see langword="null"/> if it is not a storage failure
-    /// (a bug, a caller's exception) and should propagate as it is.
+    /// Whether an exception thrown inside a public call of the store is wrapped into a <see cref="StorageException"/>:
+    /// every one is (the store's contract is that only <see cref="StorageException"/> leaves it, besides the
+    /// <see cref="ArgumentException"/>s of its argument checks made before anything runs), except a
+    /// <see cref="StorageException"/> the store threw itself and an <see cref="OutOfMemoryException"/>, which is
+    /// the process's problem, not the file's.
     /// </summary>
+    public static bool IsWrapped(Exception exception) => exception is not (StorageException or OutOfMemoryException);
+
+    /// <summary>The failure an exception from SQLite, the file system or the store's own reading stands for.</summary>
     /// <remarks>
     /// SQLite turns ENOSPC on a write into <c>SQLITE_FULL</c>; a full disk met elsewhere (an fsync on a network
     /// file system, say) arrives as a plain <c>SQLITE_IOERR</c> without the errno, and is reported as
-    /// <see cref="StorageFailure.Io"/>.
+    /// <see cref="StorageFailure.Io"/>. Data that does not read as what it should be is
+    /// <see cref="StorageFailure.Corrupt"/>; anything else unexpected — a bug included — is
+    /// <see cref="StorageFailure.Io"/>, with the original as the inner exception.
     /// </remarks>
     /// <param name="exception">What was thrown during an I/O operation of the store.</param>
-    public static StorageFailure? Classify(Exception exception) => exception switch
+    public static StorageFailure Classify(Exception exception) => exception switch
     {
         SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) switch
         {
@@ -36,13 +45,13 @@ internal static class FailureClassifier
             SqliteCorrupt or SqliteNotADb => StorageFailure.Corrupt,
             _ => StorageFailure.Io,
         },
+        InvalidDataException or InvalidCastException or FormatException or OverflowException or DecoderFallbackException => StorageFailure.Corrupt,
         IOException io => IsNoSpace(io.HResult) ? StorageFailure.Full : StorageFailure.Io,
-        UnauthorizedAccessException => StorageFailure.Io,
-
-        // .NET's file streams report some injected or unexpected write errors this way (seen with libfiu).
-        ArgumentOutOfRangeException => StorageFailure.Io,
         ObjectDisposedException => StorageFailure.Closed,
-        _ => null,
+
+        // UnauthorizedAccessException, and the ArgumentOutOfRangeException .NET's file streams report some
+        // injected or unexpected write errors as (seen with libfiu), land here too.
+        _ => StorageFailure.Io,
     };
 
     private static bool IsNoSpace(int code)

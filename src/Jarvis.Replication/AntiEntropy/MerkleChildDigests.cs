@@ -5,7 +5,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// them with its own and answers each child that differs.
 /// </summary>
 /// <remarks>Immutable once built; made by <see cref="MerkleComparison"/> and by <see cref="MerkleMessage.Decode"/>.</remarks>
-public sealed class MerkleChildDigests
+internal sealed class MerkleChildDigests
 {
     internal MerkleChildDigests(MerkleNodePath parent, UInt128[] digests)
     {

@@ -36,7 +36,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// <para>Not thread-safe: one caller drives one side. The messages produced are deterministic: the same
 /// index contents and the same received messages give the same bytes.</para>
 /// </remarks>
-public sealed class MerkleComparison
+internal sealed class MerkleComparison
 {
     /// <summary>The default bound on one message's encoded size: 64 KiB.</summary>
     public const int DefaultMaxMessageBytes = 64 * 1024;

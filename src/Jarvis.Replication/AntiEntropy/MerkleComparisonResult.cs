@@ -7,7 +7,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// sent the states of its <see cref="KeysToSend"/> and merged what it received, both hold every key.
 /// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
-public sealed class MerkleComparisonResult
+internal sealed class MerkleComparisonResult
 {
     internal MerkleComparisonResult(string[] keysToSend, ulong[] requestedKeyHashes)
     {

@@ -7,7 +7,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// </summary>
 /// <param name="KeyHash">The key's 64-bit placement hash (<see cref="MerkleIndex.KeyHashOf"/>).</param>
 /// <param name="EntryHash">The hash of the key together with its state digest.</param>
-public readonly record struct MerkleEntryDigest(ulong KeyHash, UInt128 EntryHash) : IComparable<MerkleEntryDigest>
+internal readonly record struct MerkleEntryDigest(ulong KeyHash, UInt128 EntryHash) : IComparable<MerkleEntryDigest>
 {
     /// <summary>Orders by key hash, then entry hash: the order entries take in a message.</summary>
     public int CompareTo(MerkleEntryDigest other)

@@ -9,7 +9,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// A list too long for one message is split into parts, each but the last marked <see cref="Continued"/>;
 /// the receiver compares once the last part has arrived. Immutable once built.
 /// </remarks>
-public sealed class MerkleEntryList
+internal sealed class MerkleEntryList
 {
     internal MerkleEntryList(MerkleNodePath node, MerkleEntryDigest[] entries, bool continued)
     {

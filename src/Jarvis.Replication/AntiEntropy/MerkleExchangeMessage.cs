@@ -12,7 +12,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// 1), a count and that many (key hash, entry hash) pairs in ascending order, each under the node; a count
 /// of requests, key hashes in strictly ascending order.
 /// </remarks>
-public sealed class MerkleExchangeMessage : MerkleMessage
+internal sealed class MerkleExchangeMessage : MerkleMessage
 {
     // Kind, fan-out and flags bytes, and the three item counts as varints of at most 5 bytes.
     internal const int HeaderReserve = 3 + (3 * 5);

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 
 namespace Jarvis.Replication.AntiEntropy;
 
-public sealed partial class MerkleIndex
+internal sealed partial class MerkleIndex
 {
     // Fixed seeds, one per use so the three hashes are independent. Every replica must hash alike, so
     // these are frozen by the golden tests: changing one changes every digest on the wire.

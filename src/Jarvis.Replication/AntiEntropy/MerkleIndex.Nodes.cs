@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Jarvis.Replication.AntiEntropy;
 
-public sealed partial class MerkleIndex
+internal sealed partial class MerkleIndex
 {
     /// <summary>The digests of a node's children, in child order (child <c>i</c> extends the prefix by <c>i</c>).</summary>
     /// <param name="path">An inner node: its level below the deepest (<c>64 / log2(fan-out)</c>).</param>

@@ -42,7 +42,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// Concurrent readers alone are safe.
 /// </para>
 /// </remarks>
-public sealed partial class MerkleIndex
+internal sealed partial class MerkleIndex
 {
     /// <summary>The default fan-out, chosen by the <c>antientropy</c> benchmark (docs/benchmarks.md).</summary>
     public const int DefaultFanOut = 16;

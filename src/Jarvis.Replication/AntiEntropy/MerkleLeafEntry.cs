@@ -4,4 +4,4 @@ namespace Jarvis.Replication.AntiEntropy;
 /// <param name="KeyHash">The key's 64-bit placement hash (<see cref="MerkleIndex.KeyHashOf"/>).</param>
 /// <param name="Key">The key.</param>
 /// <param name="Digest">The digest of the key's state, as last set.</param>
-public readonly record struct MerkleLeafEntry(ulong KeyHash, string Key, UInt128 Digest);
+internal readonly record struct MerkleLeafEntry(ulong KeyHash, string Key, UInt128 Digest);

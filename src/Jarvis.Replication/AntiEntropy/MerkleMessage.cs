@@ -17,7 +17,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// </para>
 /// <para>Messages are immutable and thread-safe.</para>
 /// </remarks>
-public abstract class MerkleMessage
+internal abstract class MerkleMessage
 {
     private protected const byte StartKind = 1;
     private protected const byte ExchangeKind = 2;

@@ -6,7 +6,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// independent of how many keys a replica holds, so two replicas mean the same key range by the same path.
 /// </summary>
 /// <remarks>Immutable and thread-safe. Ordered by level, then prefix.</remarks>
-public readonly struct MerkleNodePath : IEquatable<MerkleNodePath>, IComparable<MerkleNodePath>
+internal readonly struct MerkleNodePath : IEquatable<MerkleNodePath>, IComparable<MerkleNodePath>
 {
     /// <summary>Creates a path. Whether it fits a given fan-out is checked where it is used.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="level"/> is negative.</exception>

@@ -7,7 +7,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// Malformed bytes are reported earlier, by <see cref="MerkleMessage.Decode"/>, as a
 /// <c>CrdtDecodeException</c>.
 /// </summary>
-public sealed class MerkleProtocolException : Exception
+internal sealed class MerkleProtocolException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public MerkleProtocolException()

@@ -7,7 +7,7 @@ namespace Jarvis.Replication.AntiEntropy;
 /// equal answers with an empty final <see cref="MerkleExchangeMessage"/>, and the comparison is over in
 /// one round trip.
 /// </summary>
-public sealed class MerkleStartMessage : MerkleMessage
+internal sealed class MerkleStartMessage : MerkleMessage
 {
     internal MerkleStartMessage(MerkleShape shape, UInt128 rootDigest)
         : base(shape)

@@ -61,7 +61,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void Append(IReadOnlyList<LogRecord> records)
     {
         ThrowIfDisposed();
-        var previous = RecordValidation.CheckAppend(records, _lastSequence);
+        var previous = DurableStoreArguments.CheckAppend(records, _lastSequence);
         if (records.Count == 0)
         {
             return;
@@ -84,7 +84,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void Checkpoint(IReadOnlyList<ObjectCheckpoint> states, long coveredSequence)
     {
         ThrowIfDisposed();
-        RecordValidation.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
+        DurableStoreArguments.CheckCheckpoint(states, coveredSequence, _checkpointSequence);
         ThrowIfInjected("Checkpointing");
         foreach (var state in states)
         {
@@ -104,7 +104,7 @@ public sealed class InMemoryDurableStore : IDurableStore
     public void SetMetadata(string name, byte[] value)
     {
         ThrowIfDisposed();
-        RecordValidation.CheckMetadata(name, value);
+        DurableStoreArguments.CheckMetadata(name, value);
         ThrowIfInjected($"Setting metadata '{name}'");
         _metadata[name] = (byte[])value.Clone();
     }

@@ -38,7 +38,7 @@ public sealed class TornTransactionTests : IDisposable
                 throw new SimulatedCrashException();
             });
 
-        Assert.Throws<SimulatedCrashException>(() => store.Append(inFlight));
+        Assert.IsType<SimulatedCrashException>(Assert.Throws<StorageException>(() => store.Append(inFlight)).InnerException);
 
         Assert.True(WalFile.Read(StoreFiles.WalPath(snapshot)).FramesAfterLastCommit > 0,
             "the snapshot holds uncommitted pages of the torn append (else the test proves nothing)");
@@ -69,7 +69,7 @@ public sealed class TornTransactionTests : IDisposable
                 throw new SimulatedCrashException();
             });
 
-        Assert.Throws<SimulatedCrashException>(() => store.Checkpoint(states, 200));
+        Assert.IsType<SimulatedCrashException>(Assert.Throws<StorageException>(() => store.Checkpoint(states, 200)).InnerException);
 
         Assert.True(WalFile.Read(StoreFiles.WalPath(snapshot)).FramesAfterLastCommit > 0,
             "the snapshot holds uncommitted pages of the torn checkpoint (else the test proves nothing)");

@@ -41,6 +41,17 @@ internal sealed class TmpfsMount : IDisposable
         }
     }
 
+    /// <summary>Remounts the tmpfs read-only, keeping what it holds: every write on it then fails with EROFS.</summary>
+    /// <exception cref="InvalidOperationException">The remount failed.</exception>
+    public void MakeReadOnly()
+    {
+        var (exitCode, output) = Run("mount", "-o", "remount,ro", Path);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"mount -o remount,ro failed ({exitCode}): {output}");
+        }
+    }
+
     public void Dispose()
     {
         if (Run("umount", Path).ExitCode != 0)

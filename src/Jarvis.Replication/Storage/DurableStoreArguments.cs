@@ -1,9 +1,25 @@
 namespace Jarvis.Replication.Storage;
 
-/// <summary>The argument checks of <see cref="IDurableStore"/>, done before anything is written.</summary>
-internal static class RecordValidation
+/// <summary>
+/// The argument checks every <see cref="IDurableStore"/> makes before it writes anything, public so that
+/// each implementation refuses exactly the same inputs with exactly the same exceptions.
+/// </summary>
+/// <remarks>
+/// <para>An implementation calls the matching check first thing in <see cref="IDurableStore.Append"/>,
+/// <see cref="IDurableStore.Checkpoint"/> and <see cref="IDurableStore.SetMetadata"/>, passing the sequences
+/// it holds. A refused call throws an <see cref="ArgumentException"/> (a caller's bug, not a storage
+/// failure) and the store must not have changed.</para>
+/// <para>Keys, type names and metadata names must be well-formed UTF-16: a store keeping them as UTF-8
+/// would turn a lone surrogate into U+FFFD, a different key.</para>
+/// <para>Stateless and thread-safe.</para>
+/// </remarks>
+public static class DurableStoreArguments
 {
     /// <summary>Checks a batch for <see cref="IDurableStore.Append"/> and returns its last sequence.</summary>
+    /// <param name="records">The batch, in the order it would be stored.</param>
+    /// <param name="lastSequence">The highest sequence the store holds (or last covered by its checkpoint), 0 when empty.</param>
+    /// <returns>The sequence of the batch's last record, or <paramref name="lastSequence"/> for an empty batch.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> is null.</exception>
     /// <exception cref="ArgumentException">A record is null or malformed, or the sequences do not ascend past <paramref name="lastSequence"/>.</exception>
     public static long CheckAppend(IReadOnlyList<LogRecord> records, long lastSequence)
     {
@@ -31,6 +47,10 @@ internal static class RecordValidation
     }
 
     /// <summary>Checks the arguments of <see cref="IDurableStore.Checkpoint"/>.</summary>
+    /// <param name="states">The object states to upsert.</param>
+    /// <param name="coveredSequence">The sequence the new checkpoint covers.</param>
+    /// <param name="checkpointSequence">The sequence the store's current checkpoint covers, 0 when it has none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="states"/> is null.</exception>
     /// <exception cref="ArgumentException">A state is null or malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The covered sequence is below the current checkpoint's.</exception>
     public static void CheckCheckpoint(IReadOnlyList<ObjectCheckpoint> states, long coveredSequence, long checkpointSequence)
@@ -56,6 +76,10 @@ internal static class RecordValidation
     }
 
     /// <summary>Checks the arguments of <see cref="IDurableStore.SetMetadata"/>.</summary>
+    /// <param name="name">The metadata name.</param>
+    /// <param name="value">The value to store.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or not well-formed UTF-16.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public static void CheckMetadata(string name, byte[] value)
     {
         CheckText(name, nameof(name), nameof(name));
