@@ -85,7 +85,7 @@ internal sealed partial class SequenceCore<T>
     public void Write(CrdtWriter writer, CausalContext context, ISequenceElements<T> elements)
     {
         var runs = new List<Span>();
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -160,7 +160,7 @@ internal sealed partial class SequenceCore<T>
             previousLast = run.Id + run.Length - 1;
             previousRight = run.Right;
         }
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -459,47 +459,19 @@ internal sealed partial class SequenceCore<T>
     /// <returns>An error message, or null.</returns>
     private string? Build(Span[] runs, bool validateOrigins)
     {
-        var leaves = new List<Node>();
-        var leaf = _first;
-        leaf.Spans = new Span[Math.Clamp(runs.Length, 4, LeafCapacity)];
-        foreach (var run in runs)
+        _tree.Load(runs);
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
-            if (leaf.Count == LoadedLeafFill)
+            for (var s = 0; s < leaf.Count; s++)
             {
-                var next = NewLeaf();
-                next.Spans = new Span[LeafCapacity];
-                leaf.Next = next;
-                next.Previous = leaf;
-                Recount(leaf);
-                leaves.Add(leaf);
-                leaf = next;
-            }
-            if (!IndexRangeFree(run.Id, run.Length))
-            {
-                return "An item appears twice";
-            }
-            leaf.Spans[leaf.Count++] = run;
-            IndexSet(run.Id, run.Length, leaf.Number + 1);
-        }
-        Recount(leaf);
-        leaves.Add(leaf);
-        while (leaves.Count > 1)
-        {
-            var level = new List<Node>((leaves.Count / LoadedLeafFill) + 1);
-            for (var i = 0; i < leaves.Count; i += LoadedLeafFill)
-            {
-                var inner = new Inner { Count = Math.Min(LoadedLeafFill, leaves.Count - i) };
-                for (var c = 0; c < inner.Count; c++)
+                ref readonly var run = ref leaf.Spans[s];
+                if (!IndexRangeFree(run.Id, run.Length))
                 {
-                    inner.Children[c] = leaves[i + c];
-                    leaves[i + c].Parent = inner;
+                    return "An item appears twice";
                 }
-                Recount(inner);
-                level.Add(inner);
+                IndexSet(run.Id, run.Length, leaf.Number + 1);
             }
-            leaves = level;
         }
-        _root = leaves[0];
         if (validateOrigins)
         {
             foreach (var run in runs)
@@ -564,7 +536,7 @@ internal sealed partial class SequenceCore<T>
                 k += m;
             }
         }
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -604,7 +576,7 @@ internal sealed partial class SequenceCore<T>
                 waiting += span.Length;
             }
         }
-        for (var leaf = fragment._first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = fragment._tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -663,7 +635,7 @@ internal sealed partial class SequenceCore<T>
             var counter = (long)Math.Min(reader.ReadVarUInt(), (ulong)long.MaxValue);
             var length = reader.ReadVarUInt();
             if (counter < 1 || counter > CounterMask || length < 1 || length > MaxItems || counter + (long)length - 1 > CounterMask
-                || (long)_root.Total + _pendingItems + (long)length > MaxItems)
+                || (long)_tree.Total + _pendingItems + (long)length > MaxItems)
             {
                 throw reader.Error("A pending run's counter or length is out of range");
             }

@@ -1,6 +1,8 @@
+using Cursor = Jarvis.Crdt.Sequences.RunTree.Cursor;
+
 namespace Jarvis.Crdt.Sequences;
 
-/// <summary>The structure's invariants, checked after every step of the sequence tests (as diamond-types' <c>dbg_check</c>).</summary>
+/// <summary>The sequence's invariants (the tree's are <see cref="RunTree.CheckInvariants"/>), checked after every step of the sequence tests (as diamond-types' <c>dbg_check</c>).</summary>
 internal sealed partial class SequenceCore<T>
 {
     /// <summary>
@@ -11,9 +13,9 @@ internal sealed partial class SequenceCore<T>
     /// <remarks>Linear in the items and the content held: for tests and fuzzers, never on a hot path.</remarks>
     internal void CheckInvariants(CausalContext? context = null)
     {
-        CheckTree();
+        _tree.CheckInvariants();
         CheckAgents();
-        foreach (var leaf in _leaves)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -24,8 +26,8 @@ internal sealed partial class SequenceCore<T>
                 }
             }
         }
-        CheckIdIndex();
         CheckPending();
+        CheckIdIndex();
         CheckContent();
         CheckOrigins();
         if (context is not null)
@@ -45,106 +47,6 @@ internal sealed partial class SequenceCore<T>
     }
 
     private static InvalidOperationException Broken(string invariant) => new("Sequence invariant broken: " + invariant + ".");
-
-    /// <summary>Counts, fan-out, parent links, one depth for every leaf, and the leaf chain in tree order.</summary>
-    private void CheckTree()
-    {
-        if (_root.Parent is not null)
-        {
-            throw Broken("the root has no parent");
-        }
-        var inOrder = new List<Leaf>();
-        var leafDepth = -1;
-        CheckNode(_root, 0);
-        if (!ReferenceEquals(_first, inOrder[0]))
-        {
-            throw Broken("the first leaf of the chain is the tree's first leaf");
-        }
-        for (var i = 0; i < inOrder.Count; i++)
-        {
-            var leaf = inOrder[i];
-            if (!ReferenceEquals(leaf.Next, i + 1 < inOrder.Count ? inOrder[i + 1] : null) || !ReferenceEquals(leaf.Previous, i > 0 ? inOrder[i - 1] : null))
-            {
-                throw Broken($"the leaf chain follows the tree's order (at leaf {leaf.Number}, position {i})");
-            }
-        }
-        if (inOrder.Count != _leaves.Count)
-        {
-            throw Broken($"every numbered leaf is in the tree: {_leaves.Count} numbered, {inOrder.Count} in the tree");
-        }
-        for (var n = 0; n < _leaves.Count; n++)
-        {
-            if (_leaves[n].Number != n)
-            {
-                throw Broken($"leaf {n} of the table carries its number, not {_leaves[n].Number}");
-            }
-        }
-
-        void CheckNode(Node node, int depth)
-        {
-            if (node is Leaf leaf)
-            {
-                if (leafDepth < 0)
-                {
-                    leafDepth = depth;
-                }
-                if (depth != leafDepth)
-                {
-                    throw Broken($"every leaf is at the same depth: leaf {leaf.Number} at {depth}, the first at {leafDepth}");
-                }
-                if (leaf.Count < 0 || leaf.Count > LeafCapacity || leaf.Count > leaf.Spans.Length)
-                {
-                    throw Broken($"a leaf holds 0 to {LeafCapacity} runs within its array: leaf {leaf.Number} says {leaf.Count} in {leaf.Spans.Length}");
-                }
-                int live = 0, total = 0;
-                for (var s = 0; s < leaf.Count; s++)
-                {
-                    total += leaf.Spans[s].Length;
-                    live += leaf.Spans[s].Deleted ? 0 : leaf.Spans[s].Length;
-                }
-                if (leaf.Live != live || leaf.Total != total)
-                {
-                    throw Broken($"a leaf's counts are its runs' sums: leaf {leaf.Number} says {leaf.Live} visible of {leaf.Total}, its runs {live} of {total}");
-                }
-                if (_leaves.Count <= leaf.Number || !ReferenceEquals(_leaves[leaf.Number], leaf))
-                {
-                    throw Broken($"leaf {leaf.Number} of the tree is at its number in the leaf table");
-                }
-                inOrder.Add(leaf);
-                return;
-            }
-            var inner = (Inner)node;
-            var least = inner.Parent is null ? 2 : 1;
-            if (inner.Count < least || inner.Count > Fanout)
-            {
-                throw Broken($"an inner node has {least} to {Fanout} children, one at depth {depth} has {inner.Count}");
-            }
-            int sumLive = 0, sumTotal = 0;
-            for (var i = 0; i < Fanout; i++)
-            {
-                var child = inner.Children[i];
-                if (i >= inner.Count)
-                {
-                    if (child is not null)
-                    {
-                        throw Broken($"an inner node holds no child past its count (depth {depth}, slot {i})");
-                    }
-                    continue;
-                }
-                if (!ReferenceEquals(child.Parent, inner))
-                {
-                    throw Broken($"every child names its parent (depth {depth + 1}, slot {i})");
-                }
-                CheckNode(child, depth + 1);
-                sumLive += child.Live;
-                sumTotal += child.Total;
-            }
-            if (inner.Live != sumLive || inner.Total != sumTotal)
-            {
-                throw Broken($"an inner node's counts are its children's sums: at depth {depth} {inner.Live} visible of {inner.Total}, the children {sumLive} of {sumTotal}");
-            }
-        }
-    }
 
     private void CheckAgents()
     {
@@ -184,7 +86,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>Every item of the document is found by id in its leaf, and the index names nothing else (no stale or overlapping entries).</summary>
     private void CheckIdIndex()
     {
-        foreach (var leaf in _leaves)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -205,9 +107,9 @@ internal sealed partial class SequenceCore<T>
             {
                 foreach (var where in page)
                 {
-                    if (where < 0 || where > _leaves.Count)
+                    if (where < 0 || where > _tree.LeafCount)
                     {
-                        throw Broken($"the id index names leaves that exist: it names {where - 1} of {_leaves.Count}");
+                        throw Broken($"the id index names leaves that exist: it names {where - 1} of {_tree.LeafCount}");
                     }
                     indexed += where != 0 ? 1 : 0;
                 }
@@ -286,7 +188,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>Every document item's origins are in the document, its origin left before it and its origin right after it.</summary>
     private void CheckOrigins()
     {
-        foreach (var leaf in _leaves)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -310,7 +212,7 @@ internal sealed partial class SequenceCore<T>
 
     private IEnumerable<(Span Span, string Where)> HeldSpans()
     {
-        foreach (var leaf in _leaves)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
