@@ -1,4 +1,5 @@
 using Jarvis.Crdt.Encoding;
+using Leaf = Jarvis.Crdt.Sequences.RunTree.Leaf;
 
 namespace Jarvis.Crdt.Sequences;
 
@@ -474,15 +475,35 @@ internal sealed partial class SequenceCore<T>
         }
         if (validateOrigins)
         {
-            foreach (var run in runs)
+            for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
             {
-                if ((run.Left != NoId && !IsIntegrated(run.Left)) || (run.Right != NoId && !IsIntegrated(run.Right)))
+                for (var s = 0; s < leaf.Count; s++)
                 {
-                    return "An item's origin is not in the document";
+                    ref readonly var run = ref leaf.Spans[s];
+                    if ((run.Left != NoId && !IsIntegrated(run.Left)) || (run.Right != NoId && !IsIntegrated(run.Right)))
+                    {
+                        return "An item's origin is not in the document";
+                    }
+                    // Integration places a run between its origins; a state that lists one elsewhere was not made by it.
+                    if ((run.Left != NoId && WhereAgainst(run.Left, leaf, s) >= 0) || (run.Right != NoId && WhereAgainst(run.Right, leaf, s) <= 0))
+                    {
+                        return "An item does not lie between its origins";
+                    }
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Where an item of a freshly built tree lies against run <paramref name="s"/> of <paramref name="leaf"/>: negative
+    /// before it, zero inside it, positive after it. Leaves are numbered in document order there, so this costs an
+    /// index lookup, and a scan of one leaf only when both are in the same leaf.
+    /// </summary>
+    private int WhereAgainst(long id, Leaf leaf, int s)
+    {
+        var number = IndexGet(id) - 1;
+        return number != leaf.Number ? number.CompareTo(leaf.Number) : FindSpan(leaf, id).CompareTo(s);
     }
 
     /// <summary>
