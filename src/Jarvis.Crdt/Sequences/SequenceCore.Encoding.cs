@@ -498,12 +498,25 @@ internal sealed partial class SequenceCore<T>
     /// <summary>
     /// Where an item of a freshly built tree lies against run <paramref name="s"/> of <paramref name="leaf"/>: negative
     /// before it, zero inside it, positive after it. Leaves are numbered in document order there, so this costs an
-    /// index lookup, and a scan of one leaf only when both are in the same leaf.
+    /// index lookup, and a look at the neighbouring runs (most origins are there) or a scan of the leaf only when
+    /// both are in the same leaf.
     /// </summary>
     private int WhereAgainst(long id, Leaf leaf, int s)
     {
         var number = IndexGet(id) - 1;
-        return number != leaf.Number ? number.CompareTo(leaf.Number) : FindSpan(leaf, id).CompareTo(s);
+        if (number != leaf.Number)
+        {
+            return number.CompareTo(leaf.Number);
+        }
+        if (s > 0 && id >= leaf.Spans[s - 1].Id && id < leaf.Spans[s - 1].Id + leaf.Spans[s - 1].Length)
+        {
+            return -1;
+        }
+        if (s + 1 < leaf.Count && id >= leaf.Spans[s + 1].Id && id < leaf.Spans[s + 1].Id + leaf.Spans[s + 1].Length)
+        {
+            return 1;
+        }
+        return FindSpan(leaf, id).CompareTo(s);
     }
 
     /// <summary>
