@@ -398,25 +398,7 @@ public sealed class CausalContext
             }
             return -1;
         }
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var cmp = entries[mid].Replica.CompareTo(replica);
-            if (cmp == 0)
-            {
-                return mid;
-            }
-            if (cmp < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
+        return ReplicaSearch.Find<Entry, Entry>(entries, replica);
     }
 
     /// <summary>
@@ -557,13 +539,15 @@ public sealed class CausalContext
     /// One replica's dots: all of <c>1..Base</c>, plus a cloud of ranges above it. A cloud of one range
     /// (the context of a single remote dot) is held inline; more ranges live in an immutable array.
     /// </summary>
-    private struct Entry
+    private struct Entry : IReplicaKey<Entry>
     {
         public ReplicaId Replica;
         public ulong Base;
         private ulong _lo;
         private ulong _hi;
         private ulong[]? _ranges;
+
+        public static ReplicaId Of(in Entry entry) => entry.Replica;
 
         public readonly bool HasCloud => _lo != 0 || _ranges is not null;
 

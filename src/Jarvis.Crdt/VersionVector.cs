@@ -1,5 +1,7 @@
 using System.Collections;
+using System.Runtime.InteropServices;
 using Jarvis.Crdt.Encoding;
+using Jarvis.Crdt.Internal;
 
 namespace Jarvis.Crdt;
 
@@ -167,25 +169,5 @@ public sealed class VersionVector : IEnumerable<KeyValuePair<ReplicaId, ulong>>
     public override string ToString() => "[" + string.Join(", ", _entries.Select(e => $"{e.Key}:{e.Value}")) + "]";
 
     private int Find(ReplicaId replica)
-    {
-        int lo = 0, hi = _entries.Count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var cmp = _entries[mid].Key.CompareTo(replica);
-            if (cmp == 0)
-            {
-                return mid;
-            }
-            if (cmp < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
-    }
+        => ReplicaSearch.Find<KeyValuePair<ReplicaId, ulong>, PairKey<ulong>>(CollectionsMarshal.AsSpan(_entries), replica);
 }

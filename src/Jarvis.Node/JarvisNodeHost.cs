@@ -34,13 +34,13 @@ public static class JarvisNodeHost
     internal static WebApplication Build(NodeOptions options, ILoggerFactory? logging, NodeHooks hooks)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
+        var problems = options.Validate().Concat(ForeignEndpointProblems(hooks.EnvironmentVariable)).ToList();
         if (problems.Count > 0)
         {
             throw new NodeConfigurationException(problems);
         }
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        // The node is configured by its NodeOptions alone: no appsettings or ASPNETCORE_URLS may add endpoints.
+        // The node is configured by its NodeOptions alone: no appsettings may add endpoints (the URL variables are refused above).
         builder.Configuration.Sources.Clear();
         if (logging is not null)
         {
@@ -125,6 +125,29 @@ public static class JarvisNodeHost
         MemberApi.Map(app, runtime);
         app.MapFallback(() => Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such endpoint."));
         return app;
+    }
+
+    /// <summary>The environment variables through which ASP.NET Core would add or move endpoints (the <c>urls</c>, <c>http_ports</c> and <c>https_ports</c> host settings).</summary>
+    internal static readonly string[] EndpointVariables =
+        ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "DOTNET_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTPS_PORTS"];
+
+    /// <summary>
+    /// One problem per endpoint variable that is set: the node listens only where its options say (the client API
+    /// on <see cref="NodeOptions.HttpPort"/>, peers on <see cref="NodeOptions.PeerPort"/>, both on
+    /// <see cref="NodeOptions.ListenAddress"/>), and ignoring a URL its operator set would leave them wondering
+    /// where the node is.
+    /// </summary>
+    private static IEnumerable<string> ForeignEndpointProblems(Func<string, string?> environment)
+    {
+        foreach (var variable in EndpointVariables)
+        {
+            if (!string.IsNullOrWhiteSpace(environment(variable)))
+            {
+                yield return $"{variable} is set ('{environment(variable)}'), but a Jarvis node listens only where its own settings say: "
+                    + "the client API on Jarvis:HttpPort (--http-port) at Jarvis:ListenAddress (--listen), peers on Jarvis:PeerPort (--peer-port); "
+                    + $"unset {variable}.";
+            }
+        }
     }
 
     /// <summary>Builds a node and runs it until <paramref name="cancellationToken"/> is cancelled.</summary>

@@ -160,25 +160,5 @@ internal struct ReplicaCounts
     }
 
     private readonly int Find(ReplicaId replica)
-    {
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var cmp = _entries![mid].Key.CompareTo(replica);
-            if (cmp == 0)
-            {
-                return mid;
-            }
-            if (cmp < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return ~lo;
-    }
+        => ReplicaSearch.Find<KeyValuePair<ReplicaId, ulong>, PairKey<ulong>>(_entries.AsSpan(0, _count), replica);
 }

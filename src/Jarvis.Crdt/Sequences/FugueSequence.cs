@@ -54,6 +54,10 @@ public abstract class FugueSequence<TSelf, T> : IPrunable
 
     internal SequenceCore<T> Core { get; private set; } = new();
 
+    /// <summary>Checks the invariants of the structure, and that the context holds every element's dot (tests call it after every step).</summary>
+    /// <exception cref="InvalidOperationException">An invariant is broken; the message names it.</exception>
+    internal void CheckInvariants() => Core.CheckInvariants(Context);
+
     /// <summary>The dots this state has seen (shared with the root when nested). Clone it to keep a version.</summary>
     public CausalContext Context { get; }
 

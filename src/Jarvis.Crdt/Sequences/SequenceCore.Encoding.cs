@@ -1,4 +1,5 @@
 using Jarvis.Crdt.Encoding;
+using Leaf = Jarvis.Crdt.Sequences.RunTree.Leaf;
 
 namespace Jarvis.Crdt.Sequences;
 
@@ -85,7 +86,7 @@ internal sealed partial class SequenceCore<T>
     public void Write(CrdtWriter writer, CausalContext context, ISequenceElements<T> elements)
     {
         var runs = new List<Span>();
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -160,7 +161,7 @@ internal sealed partial class SequenceCore<T>
             previousLast = run.Id + run.Length - 1;
             previousRight = run.Right;
         }
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -459,58 +460,63 @@ internal sealed partial class SequenceCore<T>
     /// <returns>An error message, or null.</returns>
     private string? Build(Span[] runs, bool validateOrigins)
     {
-        var leaves = new List<Node>();
-        var leaf = _first;
-        leaf.Spans = new Span[Math.Clamp(runs.Length, 4, LeafCapacity)];
-        foreach (var run in runs)
+        _tree.Load(runs);
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
-            if (leaf.Count == LoadedLeafFill)
+            for (var s = 0; s < leaf.Count; s++)
             {
-                var next = NewLeaf();
-                next.Spans = new Span[LeafCapacity];
-                leaf.Next = next;
-                next.Previous = leaf;
-                Recount(leaf);
-                leaves.Add(leaf);
-                leaf = next;
-            }
-            if (!IndexRangeFree(run.Id, run.Length))
-            {
-                return "An item appears twice";
-            }
-            leaf.Spans[leaf.Count++] = run;
-            IndexSet(run.Id, run.Length, leaf.Number + 1);
-        }
-        Recount(leaf);
-        leaves.Add(leaf);
-        while (leaves.Count > 1)
-        {
-            var level = new List<Node>((leaves.Count / LoadedLeafFill) + 1);
-            for (var i = 0; i < leaves.Count; i += LoadedLeafFill)
-            {
-                var inner = new Inner { Count = Math.Min(LoadedLeafFill, leaves.Count - i) };
-                for (var c = 0; c < inner.Count; c++)
+                ref readonly var run = ref leaf.Spans[s];
+                if (!IndexRangeFree(run.Id, run.Length))
                 {
-                    inner.Children[c] = leaves[i + c];
-                    leaves[i + c].Parent = inner;
+                    return "An item appears twice";
                 }
-                Recount(inner);
-                level.Add(inner);
+                IndexSet(run.Id, run.Length, leaf.Number + 1);
             }
-            leaves = level;
         }
-        _root = leaves[0];
         if (validateOrigins)
         {
-            foreach (var run in runs)
+            for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
             {
-                if ((run.Left != NoId && !IsIntegrated(run.Left)) || (run.Right != NoId && !IsIntegrated(run.Right)))
+                for (var s = 0; s < leaf.Count; s++)
                 {
-                    return "An item's origin is not in the document";
+                    ref readonly var run = ref leaf.Spans[s];
+                    if ((run.Left != NoId && !IsIntegrated(run.Left)) || (run.Right != NoId && !IsIntegrated(run.Right)))
+                    {
+                        return "An item's origin is not in the document";
+                    }
+                    // Integration places a run between its origins; a state that lists one elsewhere was not made by it.
+                    if ((run.Left != NoId && WhereAgainst(run.Left, leaf, s) >= 0) || (run.Right != NoId && WhereAgainst(run.Right, leaf, s) <= 0))
+                    {
+                        return "An item does not lie between its origins";
+                    }
                 }
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Where an item of a freshly built tree lies against run <paramref name="s"/> of <paramref name="leaf"/>: negative
+    /// before it, zero inside it, positive after it. Leaves are numbered in document order there, so this costs an
+    /// index lookup, and a look at the neighbouring runs (most origins are there) or a scan of the leaf only when
+    /// both are in the same leaf.
+    /// </summary>
+    private int WhereAgainst(long id, Leaf leaf, int s)
+    {
+        var number = IndexGet(id) - 1;
+        if (number != leaf.Number)
+        {
+            return number.CompareTo(leaf.Number);
+        }
+        if (s > 0 && id >= leaf.Spans[s - 1].Id && id < leaf.Spans[s - 1].Id + leaf.Spans[s - 1].Length)
+        {
+            return -1;
+        }
+        if (s + 1 < leaf.Count && id >= leaf.Spans[s + 1].Id && id < leaf.Spans[s + 1].Id + leaf.Spans[s + 1].Length)
+        {
+            return 1;
+        }
+        return FindSpan(leaf, id).CompareTo(s);
     }
 
     /// <summary>
@@ -564,7 +570,7 @@ internal sealed partial class SequenceCore<T>
                 k += m;
             }
         }
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -604,7 +610,7 @@ internal sealed partial class SequenceCore<T>
                 waiting += span.Length;
             }
         }
-        for (var leaf = fragment._first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = fragment._tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -663,7 +669,7 @@ internal sealed partial class SequenceCore<T>
             var counter = (long)Math.Min(reader.ReadVarUInt(), (ulong)long.MaxValue);
             var length = reader.ReadVarUInt();
             if (counter < 1 || counter > CounterMask || length < 1 || length > MaxItems || counter + (long)length - 1 > CounterMask
-                || (long)_root.Total + _pendingItems + (long)length > MaxItems)
+                || (long)_tree.Total + _pendingItems + (long)length > MaxItems)
             {
                 throw reader.Error("A pending run's counter or length is out of range");
             }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Cursor = Jarvis.Crdt.Sequences.RunTree.Cursor;
+using Leaf = Jarvis.Crdt.Sequences.RunTree.Leaf;
 
 namespace Jarvis.Crdt.Sequences;
 
@@ -48,7 +50,7 @@ internal sealed partial class SequenceCore<T>
             SplitSpan(leaf, s, n);
         }
         leaf.Spans[s].Deleted = true;
-        AddCounts(leaf, -n, 0);
+        RunTree.AddCounts(leaf, -n, 0);
         MergeAround(leaf, s);
     }
 
@@ -214,7 +216,7 @@ internal sealed partial class SequenceCore<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Integrate(Span item)
     {
-        var cursor = item.Left == NoId ? Start() : AfterItem(item.Left);
+        var cursor = item.Left == NoId ? _tree.Start() : AfterItem(item.Left);
         var destination = cursor;
         var scanning = false;
         var leftPosition = int.MinValue;
@@ -265,9 +267,9 @@ internal sealed partial class SequenceCore<T>
                 {
                     if (rightPosition == int.MinValue)
                     {
-                        rightPosition = item.Right == NoId ? _root.Total : TotalPosition(item.Right);
+                        rightPosition = item.Right == NoId ? _tree.Total : TotalPosition(item.Right);
                     }
-                    byRight = (other.Right == NoId ? _root.Total : TotalPosition(other.Right)).CompareTo(rightPosition);
+                    byRight = (other.Right == NoId ? _tree.Total : TotalPosition(other.Right)).CompareTo(rightPosition);
                 }
                 if (byRight == 0)
                 {
@@ -290,7 +292,7 @@ internal sealed partial class SequenceCore<T>
             }
             else
             {
-                cursor = NextSpan(leaf, cursor.Span);
+                cursor = RunTree.NextSpan(leaf, cursor.Span);
             }
         }
         Place(destination, item);
@@ -299,17 +301,7 @@ internal sealed partial class SequenceCore<T>
     private Cursor AfterItem(long id)
     {
         var cursor = Locate(id);
-        return After(cursor.Leaf!, cursor.Span, cursor.Offset);
-    }
-
-    private Leaf LastLeaf()
-    {
-        var node = _root;
-        while (node is Inner inner)
-        {
-            node = inner.Children[inner.Count - 1];
-        }
-        return (Leaf)node;
+        return RunTree.After(cursor.Leaf!, cursor.Span, cursor.Offset);
     }
 
     /// <summary>Puts a new run before the item at <paramref name="at"/> (or at the end), extending the run before it when it continues it.</summary>
@@ -320,7 +312,7 @@ internal sealed partial class SequenceCore<T>
         int s;
         if (at.AtEnd)
         {
-            leaf = LastLeaf();
+            leaf = _tree.LastLeaf();
             s = leaf.Count;
         }
         else if (at.Offset > 0)
@@ -348,7 +340,7 @@ internal sealed partial class SequenceCore<T>
             if (CanMerge(previous, item))
             {
                 previous.Length += item.Length;
-                AddCounts(before, item.Deleted ? 0 : item.Length, item.Length);
+                RunTree.AddCounts(before, item.Deleted ? 0 : item.Length, item.Length);
                 IndexSet(item.Id, item.Length, before.Number + 1);
                 return;
             }
@@ -380,7 +372,7 @@ internal sealed partial class SequenceCore<T>
         {
             CheckCapacity(0);
             var merger = new Merger(this, other, map, thisContext);
-            for (var leaf = other._first; leaf is not null; leaf = leaf.Next)
+            for (var leaf = other._tree.First; leaf is not null; leaf = leaf.Next)
             {
                 for (var s = 0; s < leaf.Count; s++)
                 {
@@ -521,7 +513,7 @@ internal sealed partial class SequenceCore<T>
         var where = Where(id);
         if (where > 0)
         {
-            var leaf = _leaves[where - 1];
+            var leaf = _tree.LeafAt(where - 1);
             return leaf.Spans[FindSpan(leaf, id)];
         }
         return where < 0 ? _pending[FindPending(id)] : null;
@@ -594,7 +586,7 @@ internal sealed partial class SequenceCore<T>
         }
         else
         {
-            for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+            for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
             {
                 for (var s = 0; s < leaf.Count; s++)
                 {
@@ -690,7 +682,7 @@ internal sealed partial class SequenceCore<T>
                 (byAgent[AgentOf(span.Id)] ??= []).Add((counter, counter + (ulong)span.Length - 1));
             }
         }
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -724,7 +716,6 @@ internal sealed partial class SequenceCore<T>
     public SequenceCore<T> Clone()
     {
         var copy = new SequenceCore<T>();
-        copy._leaves.Clear();
         foreach (var replica in _agents)
         {
             copy.Agent(replica);
@@ -736,44 +727,13 @@ internal sealed partial class SequenceCore<T>
                 copy._pages[a].Pages = pages.ToDictionary(p => p.Key, p => (int[])p.Value.Clone());
             }
         }
-        var leaves = new Leaf[_leaves.Count];
-        foreach (var leaf in _leaves)
-        {
-            var twin = new Leaf { Number = leaf.Number, Count = leaf.Count, Live = leaf.Live, Total = leaf.Total };
-            twin.Spans = leaf.Spans.AsSpan(0, leaf.Count).ToArray();
-            leaves[leaf.Number] = twin;
-            copy._leaves.Add(twin);
-        }
-        foreach (var leaf in _leaves)
-        {
-            leaves[leaf.Number].Next = leaf.Next is null ? null : leaves[leaf.Next.Number];
-            leaves[leaf.Number].Previous = leaf.Previous is null ? null : leaves[leaf.Previous.Number];
-        }
-        copy._first = leaves[_first.Number];
-        copy._root = CloneNode(_root, null, leaves);
+        copy._tree = _tree.Clone();
         copy._content = _content.AsSpan(0, _contentCount).ToArray();
         copy._contentCount = _contentCount;
         copy.MayHoldSurrogates = MayHoldSurrogates;
         copy._pending.AddRange(_pending);
         copy._pendingItems = _pendingItems;
         copy._pendingLive = _pendingLive;
-        return copy;
-    }
-
-    private static Node CloneNode(Node node, Inner? parent, Leaf[] leaves)
-    {
-        if (node is Leaf leaf)
-        {
-            var twin = leaves[leaf.Number];
-            twin.Parent = parent;
-            return twin;
-        }
-        var inner = (Inner)node;
-        var copy = new Inner { Parent = parent, Count = inner.Count, Live = inner.Live, Total = inner.Total };
-        for (var i = 0; i < inner.Count; i++)
-        {
-            copy.Children[i] = CloneNode(inner.Children[i], copy, leaves);
-        }
         return copy;
     }
 }

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Cursor = Jarvis.Crdt.Sequences.RunTree.Cursor;
+using Leaf = Jarvis.Crdt.Sequences.RunTree.Leaf;
 
 namespace Jarvis.Crdt.Sequences;
 
 /// <summary>
 /// The engine behind <see cref="FugueText"/> and <see cref="FugueList{T}"/>: the items of an ordered
 /// sequence CRDT in document order, run-length encoded, in a B-tree indexed by visible and total
-/// counts, with an id index from element id to leaf.
+/// counts (<see cref="RunTree"/>), with an id index from element id to leaf.
 /// </summary>
 /// <remarks>
 /// <para>Every element ever inserted is an item with an id (its dot: replica and counter), an
@@ -33,44 +35,33 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The most items (visible and deleted) a sequence holds; bounds what a hostile encoding can make us allocate.</summary>
     internal const int MaxItems = 1 << 24;
 
-    private const int LeafCapacity = 32;
-    private const int LoadedLeafFill = 24;
-    private const int Fanout = 32;
     private const int PageBits = 10;
     private const int PageSize = 1 << PageBits;
 
     private readonly List<ReplicaId> _agents = [];
     private Dictionary<ReplicaId, int>? _agentIndex;
     private readonly List<AgentPages> _pages = [];
-    private readonly List<Leaf> _leaves = [];
     private readonly List<Span> _pending = [];
-    private Node _root;
-    private Leaf _first;
+    private RunTree _tree = new();
     private T[] _content = [];
     private int _contentCount;
     private int _pendingItems;
     private int _pendingLive;
 
-    public SequenceCore()
-    {
-        _first = NewLeaf();
-        _root = _first;
-    }
-
     /// <summary>The number of visible items in the document (pending items are not visible).</summary>
-    public int Live => _root.Live;
+    public int Live => _tree.Live;
 
     /// <summary>The number of items in the document, visible or deleted.</summary>
-    public int Total => _root.Total;
+    public int Total => _tree.Total;
 
     /// <summary>Visible items counted as dots: in the document and waiting.</summary>
-    public int LiveDots => _root.Live + _pendingLive;
+    public int LiveDots => _tree.Live + _pendingLive;
 
     /// <summary>Items waiting for a missing origin.</summary>
     public int PendingItems => _pendingItems;
 
     /// <summary>Whether nothing at all is held (no item, visible or not, and nothing pending).</summary>
-    public bool HoldsNothing => _root.Total == 0 && _pending.Count == 0;
+    public bool HoldsNothing => _tree.Total == 0 && _pending.Count == 0;
 
     // ---------------------------------------------------------------- ids and replicas
 
@@ -219,245 +210,24 @@ internal sealed partial class SequenceCore<T>
 
     // ---------------------------------------------------------------- the tree
 
-    private abstract class Node
-    {
-        public Inner? Parent;
-        public int Live;
-        public int Total;
-    }
-
-    private sealed class Leaf : Node
-    {
-        public Span[] Spans = [];
-        public int Count;
-        public Leaf? Next;
-        public Leaf? Previous;
-        public int Number;
-    }
-
-    private sealed class Inner : Node
-    {
-        public readonly Node[] Children = new Node[Fanout];
-        public int Count;
-    }
-
-    private Leaf NewLeaf()
-    {
-        var leaf = new Leaf { Number = _leaves.Count };
-        _leaves.Add(leaf);
-        return leaf;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddCounts(Node? node, int live, int total)
-    {
-        while (node is not null)
-        {
-            node.Live += live;
-            node.Total += total;
-            node = node.Parent;
-        }
-    }
-
-    private static void Recount(Leaf leaf)
-    {
-        int live = 0, total = 0;
-        for (var i = 0; i < leaf.Count; i++)
-        {
-            ref readonly var span = ref leaf.Spans[i];
-            total += span.Length;
-            if (!span.Deleted)
-            {
-                live += span.Length;
-            }
-        }
-        leaf.Live = live;
-        leaf.Total = total;
-    }
-
-    private static void Recount(Inner inner)
-    {
-        int live = 0, total = 0;
-        for (var i = 0; i < inner.Count; i++)
-        {
-            live += inner.Children[i].Live;
-            total += inner.Children[i].Total;
-        }
-        inner.Live = live;
-        inner.Total = total;
-    }
-
-    /// <summary>Makes room for <paramref name="needed"/> more spans in a leaf, splitting it if full; returns where span <paramref name="index"/> now is.</summary>
+    /// <summary>Makes room for <paramref name="needed"/> more spans in a leaf (see <see cref="RunTree.EnsureRoom"/>), re-indexing the runs a split moves; returns where span <paramref name="index"/> now is.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (Leaf Leaf, int Index) EnsureRoom(Leaf leaf, int index, int needed)
     {
-        if (leaf.Count + needed <= LeafCapacity)
+        var (at, s, split) = _tree.EnsureRoom(leaf, index, needed);
+        if (split is not null)
         {
-            return (leaf, index);
+            for (var i = 0; i < split.Count; i++)
+            {
+                IndexSet(split.Spans[i].Id, split.Spans[i].Length, split.Number + 1);
+            }
         }
-        var half = leaf.Count / 2;
-        var right = SplitLeaf(leaf, half);
-        return index >= half ? (right, index - half) : (leaf, index);
-    }
-
-    private Leaf SplitLeaf(Leaf leaf, int at)
-    {
-        var right = NewLeaf();
-        var moved = leaf.Count - at;
-        right.Spans = new Span[LeafCapacity];
-        leaf.Spans.AsSpan(at, moved).CopyTo(right.Spans);
-        leaf.Spans.AsSpan(at, moved).Clear();
-        right.Count = moved;
-        leaf.Count = at;
-        Recount(leaf);
-        Recount(right);
-        right.Next = leaf.Next;
-        right.Previous = leaf;
-        if (leaf.Next is not null)
-        {
-            leaf.Next.Previous = right;
-        }
-        leaf.Next = right;
-        for (var i = 0; i < moved; i++)
-        {
-            IndexSet(right.Spans[i].Id, right.Spans[i].Length, right.Number + 1);
-        }
-        InsertSibling(leaf, right);
-        return right;
-    }
-
-    /// <summary>Puts <paramref name="right"/> after <paramref name="node"/> in its parent (a new root when there is none).</summary>
-    /// <remarks>The items of <paramref name="right"/> were counted in <paramref name="node"/> before it was split, so the sums above stay right.</remarks>
-    private void InsertSibling(Node node, Node right)
-    {
-        var parent = node.Parent;
-        if (parent is null)
-        {
-            var root = new Inner { Count = 2 };
-            root.Children[0] = node;
-            root.Children[1] = right;
-            node.Parent = root;
-            right.Parent = root;
-            Recount(root);
-            _root = root;
-            return;
-        }
-        var index = Array.IndexOf(parent.Children, node, 0, parent.Count);
-        if (parent.Count < Fanout)
-        {
-            PutChild(parent, index + 1, right);
-            return;
-        }
-        const int half = Fanout / 2;
-        var other = new Inner { Count = Fanout - half };
-        Array.Copy(parent.Children, half, other.Children, 0, Fanout - half);
-        Array.Clear(parent.Children, half, Fanout - half);
-        parent.Count = half;
-        for (var i = 0; i < other.Count; i++)
-        {
-            other.Children[i].Parent = other;
-        }
-        if (index >= half)
-        {
-            PutChild(other, index - half + 1, right);
-        }
-        else
-        {
-            PutChild(parent, index + 1, right);
-        }
-        // Both halves are recounted with 'right' in place before the level above may split and recount them.
-        Recount(parent);
-        Recount(other);
-        InsertSibling(parent, other);
-    }
-
-    private static void PutChild(Inner parent, int index, Node child)
-    {
-        Array.Copy(parent.Children, index, parent.Children, index + 1, parent.Count - index);
-        parent.Children[index] = child;
-        parent.Count++;
-        child.Parent = parent;
+        return (at, s);
     }
 
     // ---------------------------------------------------------------- locating items
 
-    /// <summary>A place in the document: an item (leaf, span, offset), or the end when <see cref="Leaf"/> is null.</summary>
-    private struct Cursor
-    {
-        public Leaf? Leaf;
-        public int Span;
-        public int Offset;
-
-        public readonly bool AtEnd => Leaf is null;
-    }
-
-    private Cursor Start()
-    {
-        var leaf = _first;
-        while (leaf is not null && leaf.Count == 0)
-        {
-            leaf = leaf.Next;
-        }
-        return new Cursor { Leaf = leaf };
-    }
-
-    /// <summary>The cursor at the start of the span after (leaf, span), or the end.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Cursor NextSpan(Leaf leaf, int span)
-    {
-        if (span + 1 < leaf.Count)
-        {
-            return new Cursor { Leaf = leaf, Span = span + 1 };
-        }
-        var next = leaf.Next;
-        while (next is not null && next.Count == 0)
-        {
-            next = next.Next;
-        }
-        return new Cursor { Leaf = next };
-    }
-
-    /// <summary>The item after the one at (leaf, span, offset).</summary>
-    private static Cursor After(Leaf leaf, int span, int offset)
-        => offset + 1 < leaf.Spans[span].Length ? new Cursor { Leaf = leaf, Span = span, Offset = offset + 1 } : NextSpan(leaf, span);
-
     private static long IdAt(in Cursor cursor) => cursor.Leaf!.Spans[cursor.Span].Id + cursor.Offset;
-
-    /// <summary>Finds the live item with visible index <paramref name="index"/> (0 &lt;= index &lt; Live).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private Cursor FindLive(int index)
-    {
-        var node = _root;
-        while (node is Inner inner)
-        {
-            var i = 0;
-            for (; i < inner.Count - 1; i++)
-            {
-                var child = inner.Children[i];
-                if (index < child.Live)
-                {
-                    break;
-                }
-                index -= child.Live;
-            }
-            node = inner.Children[i];
-        }
-        var leaf = (Leaf)node;
-        for (var s = 0; s < leaf.Count; s++)
-        {
-            ref readonly var span = ref leaf.Spans[s];
-            if (span.Deleted)
-            {
-                continue;
-            }
-            if (index < span.Length)
-            {
-                return new Cursor { Leaf = leaf, Span = s, Offset = index };
-            }
-            index -= span.Length;
-        }
-        throw new UnreachableException("visible counts disagree with the spans");
-    }
 
     /// <summary>Locates an integrated item by id.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -465,7 +235,7 @@ internal sealed partial class SequenceCore<T>
     {
         var number = IndexGet(id);
         Debug.Assert(number > 0, "only integrated items are located");
-        var leaf = _leaves[number - 1];
+        var leaf = _tree.LeafAt(number - 1);
         var s = FindSpan(leaf, id);
         return new Cursor { Leaf = leaf, Span = s, Offset = (int)(id - leaf.Spans[s].Id) };
     }
@@ -487,38 +257,7 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The position of an item among all items (deleted ones included).</summary>
     private int TotalPosition(in Cursor cursor) => Position(cursor, visible: false);
 
-    private int Position(in Cursor cursor, bool visible)
-    {
-        if (cursor.AtEnd)
-        {
-            return visible ? _root.Live : _root.Total;
-        }
-        var leaf = cursor.Leaf!;
-        var position = visible && leaf.Spans[cursor.Span].Deleted ? 0 : cursor.Offset;
-        for (var s = 0; s < cursor.Span; s++)
-        {
-            ref readonly var span = ref leaf.Spans[s];
-            if (!visible || !span.Deleted)
-            {
-                position += span.Length;
-            }
-        }
-        Node node = leaf;
-        while (node.Parent is { } parent)
-        {
-            for (var i = 0; i < parent.Count; i++)
-            {
-                var child = parent.Children[i];
-                if (ReferenceEquals(child, node))
-                {
-                    break;
-                }
-                position += visible ? child.Live : child.Total;
-            }
-            node = parent;
-        }
-        return position;
-    }
+    private int Position(in Cursor cursor, bool visible) => _tree.Position(cursor, visible);
 
     private int TotalPosition(long id) => id == NoId ? -1 : TotalPosition(Locate(id));
 
@@ -536,14 +275,14 @@ internal sealed partial class SequenceCore<T>
     /// <summary>The id of the visible item at an index.</summary>
     public long IdAtVisible(int index)
     {
-        var cursor = FindLive(index);
+        var cursor = _tree.FindLive(index);
         return IdAt(cursor);
     }
 
     /// <summary>The visible item at an index.</summary>
     public T ItemAt(int index)
     {
-        var cursor = FindLive(index);
+        var cursor = _tree.FindLive(index);
         ref readonly var span = ref cursor.Leaf!.Spans[cursor.Span];
         return _content[span.Content + cursor.Offset];
     }
@@ -552,7 +291,7 @@ internal sealed partial class SequenceCore<T>
     public void CopyVisible(Span<T> destination)
     {
         var at = 0;
-        for (var leaf = _first; leaf is not null; leaf = leaf.Next)
+        for (var leaf = _tree.First; leaf is not null; leaf = leaf.Next)
         {
             for (var s = 0; s < leaf.Count; s++)
             {
@@ -603,7 +342,7 @@ internal sealed partial class SequenceCore<T>
 
     private void CheckCapacity(int more)
     {
-        if ((long)_root.Total + _pendingItems + more > MaxItems)
+        if ((long)_tree.Total + _pendingItems + more > MaxItems)
         {
             throw new InvalidOperationException($"A sequence holds at most {MaxItems:N0} items, visible and deleted.");
         }
@@ -615,8 +354,8 @@ internal sealed partial class SequenceCore<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitSpan(Leaf leaf, int index, int offset)
     {
-        Grow(leaf);
-        Debug.Assert(offset > 0 && offset < leaf.Spans[index].Length && leaf.Count < LeafCapacity, "split inside a span of a leaf with room");
+        leaf.Grow();
+        Debug.Assert(offset > 0 && offset < leaf.Spans[index].Length && leaf.Count < RunTree.LeafCapacity, "split inside a span of a leaf with room");
         ref var span = ref leaf.Spans[index];
         var rest = new Span
         {
@@ -637,22 +376,8 @@ internal sealed partial class SequenceCore<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PutSpan(Leaf leaf, int index, in Span span)
     {
-        Debug.Assert(leaf.Count < LeafCapacity, "the caller made room");
-        Grow(leaf);
-        Array.Copy(leaf.Spans, index, leaf.Spans, index + 1, leaf.Count - index);
-        leaf.Spans[index] = span;
-        leaf.Count++;
-        AddCounts(leaf, span.Deleted ? 0 : span.Length, span.Length);
+        RunTree.Put(leaf, index, span);
         IndexSet(span.Id, span.Length, leaf.Number + 1);
-    }
-
-    /// <summary>Leaves start small (a delta has one span) and grow to their capacity.</summary>
-    private static void Grow(Leaf leaf)
-    {
-        if (leaf.Count == leaf.Spans.Length)
-        {
-            Array.Resize(ref leaf.Spans, Math.Min(LeafCapacity, Math.Max(4, leaf.Spans.Length * 2)));
-        }
     }
 
     /// <summary>Whether <paramref name="b"/> continues <paramref name="a"/> as one span (content aside).</summary>
@@ -671,20 +396,13 @@ internal sealed partial class SequenceCore<T>
         if (index + 1 < leaf.Count && CanMerge(leaf.Spans[index], leaf.Spans[index + 1]))
         {
             leaf.Spans[index].Length += leaf.Spans[index + 1].Length;
-            RemoveAt(leaf, index + 1);
+            leaf.RemoveAt(index + 1);
         }
         if (index > 0 && CanMerge(leaf.Spans[index - 1], leaf.Spans[index]))
         {
             leaf.Spans[index - 1].Length += leaf.Spans[index].Length;
-            RemoveAt(leaf, index);
+            leaf.RemoveAt(index);
         }
-    }
-
-    private static void RemoveAt(Leaf leaf, int index)
-    {
-        Array.Copy(leaf.Spans, index + 1, leaf.Spans, index, leaf.Count - index - 1);
-        leaf.Count--;
-        leaf.Spans[leaf.Count] = default;
     }
 
     // ---------------------------------------------------------------- local edits
@@ -701,14 +419,14 @@ internal sealed partial class SequenceCore<T>
         var id = MakeId(agent, counter);
         if (index == 0)
         {
-            var start = Start();
+            var start = _tree.Start();
             var right = start.AtEnd ? NoId : IdAt(start);
-            var leaf = start.AtEnd ? _first : start.Leaf!;
+            var leaf = start.AtEnd ? _tree.First : start.Leaf!;
             (leaf, var at) = EnsureRoom(leaf, start.AtEnd ? leaf.Count : start.Span, 1);
             PutSpan(leaf, at, new Span { Id = id, Length = items.Length, Left = NoId, Right = right, Content = AppendContent(items) });
             return (NoId, right);
         }
-        var cursor = FindLive(index - 1);
+        var cursor = _tree.FindLive(index - 1);
         var left = IdAt(cursor);
         var origin = cursor.Leaf!;
         ref var span = ref origin.Spans[cursor.Span];
@@ -719,14 +437,14 @@ internal sealed partial class SequenceCore<T>
         }
         else
         {
-            var next = NextSpan(origin, cursor.Span);
+            var next = RunTree.NextSpan(origin, cursor.Span);
             rightId = next.AtEnd ? NoId : IdAt(next);
             // Typing at the end of one's own run extends it: no new span.
             if (span.Id + span.Length == id && span.Right == rightId && span.Content + span.Length == _contentCount && CounterOf(id) != 0)
             {
                 AppendContent(items);
                 span.Length += items.Length;
-                AddCounts(origin, items.Length, items.Length);
+                RunTree.AddCounts(origin, items.Length, items.Length);
                 IndexSet(id, items.Length, origin.Number + 1);
                 return (left, rightId);
             }
@@ -747,7 +465,7 @@ internal sealed partial class SequenceCore<T>
         Debug.Assert(index >= 0 && count >= 0 && index + count <= Live, "arguments are validated by the public type");
         while (count > 0)
         {
-            var cursor = FindLive(index);
+            var cursor = _tree.FindLive(index);
             var n = Math.Min(count, cursor.Leaf!.Spans[cursor.Span].Length - cursor.Offset);
             var id = IdAt(cursor);
             Kill(cursor, n);

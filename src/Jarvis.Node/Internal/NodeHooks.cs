@@ -21,6 +21,9 @@ internal sealed class NodeHooks
     /// <summary>Runs on an inbound peer stream when a frame arrives, before it is decoded, with the sender's name.</summary>
     public Action<string>? BeforeReceive { get; init; }
 
+    /// <summary>Reads an environment variable (the process's by default): a test sets the endpoint variables the node refuses without touching the process.</summary>
+    public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
     /// <summary>How long the replica's loop may go without an iteration before <c>/healthz</c> reports it stalled.</summary>
     public TimeSpan LoopStallThreshold { get; init; } = NodeRuntime.DefaultLoopStallThreshold;
 }

@@ -15,7 +15,7 @@ public sealed class FugueListSemanticsTests
         list.Insert(A, 1, 15);
         list.Insert(A, 4, 40);
         list.Insert(A, 0, 5);
-        Rule.SequenceEqual([5, 10, 15, 20, 30, 40], list.ToArray(), "items land at the index they were inserted at");
+        Holds(list, [5, 10, 15, 20, 30, 40], "items land at the index they were inserted at");
         Rule.Equal(6, list.Count, "the count is the number of items");
         for (var i = 0; i < list.Count; i++)
         {
@@ -23,13 +23,13 @@ public sealed class FugueListSemanticsTests
         }
 
         list.Delete(A, 1, 2);
-        Rule.SequenceEqual([5, 20, 30, 40], list.ToArray(), "a delete removes its range");
+        Holds(list, [5, 20, 30, 40], "a delete removes its range");
         list.Splice(A, 1, 2, [21, 22, 23]);
-        Rule.SequenceEqual([5, 21, 22, 23, 40], list.ToArray(), "a splice replaces its range");
+        Holds(list, [5, 21, 22, 23, 40], "a splice replaces its range");
         list.Delete(A, 0, list.Count);
         Assert.True(list.Count == 0, "a list whose items are all deleted shows nothing");
         Assert.False(list.IsEmpty, "but it is not empty as a state: its tombstones place later inserts");
-        Rule.SequenceEqual([], list.ToArray(), "no item is left");
+        Holds(list, [], "no item is left");
     }
 
     [Fact]
@@ -104,6 +104,7 @@ public sealed class FugueListSemanticsTests
         string[][] allowed = [["start", "a1", "a2", "a3", "b1", "b2", "b3"], ["start", "b1", "b2", "b3", "a1", "a2", "a3"]];
         foreach (var replica in new[] { a, b, c })
         {
+            replica.CheckInvariants();
             var items = replica.ToArray();
             Assert.True(allowed.Any(items.SequenceEqual), $"runs inserted concurrently at one place stay whole and the deleted item is gone: got [{string.Join(", ", items)}]");
             Rule.Equal(0, replica.PendingCount, "every item found its origins");
@@ -137,6 +138,8 @@ public sealed class FugueListSemanticsTests
                 next += items.Length;
                 delta = list.Insert(ids[r], random.Next(list.Count + 1), items);
             }
+            list.CheckInvariants();
+            delta.CheckInvariants();
             deltas.Add(delta);
             for (var other = 0; other < replicas.Length; other++)
             {
@@ -151,6 +154,7 @@ public sealed class FugueListSemanticsTests
             foreach (var incoming in inboxes[receiver].Take(take))
             {
                 replicas[receiver].Join(incoming);
+                replicas[receiver].CheckInvariants();
             }
             inboxes[receiver].RemoveRange(0, take);
         }
@@ -193,9 +197,16 @@ public sealed class FugueListSemanticsTests
         viaUpdate.ApplyUpdate(list.EncodeUpdateSince(null));
         foreach (var (name, copy) in new[] { ("CrdtEncoding", viaCodec), ("Encode/Decode", viaSnapshot), ("EncodeUpdateSince/ApplyUpdate", viaUpdate) })
         {
-            Rule.SequenceEqual(["héllo", "—", "wörld ✓", "!"], copy.ToArray(), $"{name} keeps the items and their order");
+            Holds(copy, ["héllo", "—", "wörld ✓", "!"], $"{name} keeps the items and their order");
             Rule.Equal(4, copy.Count, $"{name} keeps the count");
         }
         Rule.Converged("the copies hold the same state", list, viaCodec, viaSnapshot, viaUpdate);
+    }
+
+    /// <summary>Checks the list's invariants, then that it holds <paramref name="expected"/>: every observation of a scenario is also a structure check.</summary>
+    private static void Holds<T>(FugueList<T> list, T[] expected, string rule)
+    {
+        list.CheckInvariants();
+        Rule.SequenceEqual(expected, list.ToArray(), rule);
     }
 }

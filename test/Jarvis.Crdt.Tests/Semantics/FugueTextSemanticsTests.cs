@@ -62,7 +62,7 @@ public sealed class FugueTextSemanticsTests
         var (a, b, c) = Shared("[]");
         var fromA = TypeBackwards(a, A, 1, "abc");
         var fromB = TypeBackwards(b, B, 1, "xyz");
-        Rule.Equal("[abc]", a.ToString(), "typing backwards (each character at the same index) reads forwards");
+        Reads(a, "[abc]", "typing backwards (each character at the same index) reads forwards");
 
         Deliver(a, fromB);
         Deliver(b, fromA);
@@ -93,8 +93,8 @@ public sealed class FugueTextSemanticsTests
         var (a, b, c) = Shared("hello world");
         var delete = a.Delete(A, 2, 5);
         var insert = b.Insert(B, 4, "XY");
-        Rule.Equal("heorld", a.ToString(), "the delete removes its range locally");
-        Rule.Equal("hellXYo world", b.ToString(), "the insert lands locally");
+        Reads(a, "heorld", "the delete removes its range locally");
+        Reads(b, "hellXYo world", "the insert lands locally");
 
         a.Join(insert);
         b.Join(delete);
@@ -103,7 +103,7 @@ public sealed class FugueTextSemanticsTests
 
         foreach (var replica in new[] { a, b, c })
         {
-            Rule.Equal("heXYorld", replica.ToString(), "an insert concurrent with a delete around it survives, in place, and the rest of the range is gone");
+            Reads(replica, "heXYorld", "an insert concurrent with a delete around it survives, in place, and the rest of the range is gone");
             Rule.Equal(8, replica.Length, "the length counts the visible characters");
         }
         Rule.Converged("every replica agrees", a, b, c);
@@ -124,7 +124,7 @@ public sealed class FugueTextSemanticsTests
 
         foreach (var replica in new[] { a, b, c })
         {
-            Rule.Equal("aef", replica.ToString(), "the same range deleted twice concurrently is deleted, and nothing else");
+            Reads(replica, "aef", "the same range deleted twice concurrently is deleted, and nothing else");
             Rule.Equal(3, replica.Length, "a doubly deleted character is not subtracted twice from the length");
         }
         Rule.Converged("every replica agrees", a, b, c);
@@ -144,7 +144,7 @@ public sealed class FugueTextSemanticsTests
 
         foreach (var replica in new[] { a, b, c })
         {
-            Rule.Equal("afg", replica.ToString(), "overlapping concurrent deletes remove the union of their ranges");
+            Reads(replica, "afg", "overlapping concurrent deletes remove the union of their ranges");
             Rule.Equal(3, replica.Length, "the length is that of the union's complement");
         }
         Rule.Converged("every replica agrees", a, b, c);
@@ -164,7 +164,7 @@ public sealed class FugueTextSemanticsTests
 
         b.Join(a.Delete(A, 2, 2));
         b.Join(a.Insert(A, 0, "XY"));
-        Rule.Equal("XYabef", b.ToString(), "the edits replicate");
+        Reads(b, "XYabef", "the edits replicate");
         foreach (var replica in new[] { a, b })
         {
             Rule.Equal(-1, replica.IndexOf(ids[2]), "a deleted character has no index");
@@ -259,7 +259,7 @@ public sealed class FugueTextSemanticsTests
             }
         }
         Assert.True(failures.Count == 0, "an out-of-range argument throws ArgumentOutOfRangeException and leaves the text as it was: " + string.Join(" | ", failures));
-        Rule.Equal("hello!", text.ToString(), "the text is intact");
+        Reads(text, "hello!", "the text is intact");
     }
 
     [Fact]
@@ -270,20 +270,20 @@ public sealed class FugueTextSemanticsTests
         b.Join(a.Insert(A, 0, "hello"));
         b.Join(a.Insert(A, 5, " world"));
         b.Join(a.Insert(A, 0, ">> "));
-        Rule.Equal(">> hello world", a.ToString(), "three inserts");
+        Reads(a, ">> hello world", "three inserts");
 
         var undo = a.Undo(A);
         Assert.NotNull(undo);
-        Rule.Equal("hello world", a.ToString(), "undo removes the last insert's characters and nothing else");
+        Reads(a, "hello world", "undo removes the last insert's characters and nothing else");
         Assert.True(a.CanRedo, "an undone step can be redone");
         b.Join(undo);
-        Rule.Equal("hello world", b.ToString(), "the undo's delta replicates");
+        Reads(b, "hello world", "the undo's delta replicates");
 
         var redo = a.Redo(A);
         Assert.NotNull(redo);
-        Rule.Equal(">> hello world", a.ToString(), "redo re-applies the undone insert");
+        Reads(a, ">> hello world", "redo re-applies the undone insert");
         b.Join(redo);
-        Rule.Equal(">> hello world", b.ToString(), "the redo's delta replicates");
+        Reads(b, ">> hello world", "the redo's delta replicates");
         Assert.False(a.CanRedo, "nothing is left to redo");
         Assert.Null(a.Redo(A));
         Rule.Converged("the replicas agree", a, b);
@@ -296,23 +296,23 @@ public sealed class FugueTextSemanticsTests
         var b = new FugueText();
         b.Join(a.Insert(A, 0, "the quick brown fox"));
         b.Join(a.Delete(A, 4, 6));
-        Rule.Equal("the brown fox", a.ToString(), "the delete");
+        Reads(a, "the brown fox", "the delete");
         var concurrent = b.Insert(B, 13, "!");
 
         var undo = a.Undo(A)!;
-        Rule.Equal("the quick brown fox", a.ToString(), "undo of a delete restores the deleted text where it was");
+        Reads(a, "the quick brown fox", "undo of a delete restores the deleted text where it was");
         b.Join(undo);
         a.Join(concurrent);
         foreach (var replica in new[] { a, b })
         {
-            Rule.Equal("the quick brown fox!", replica.ToString(), "the restored text and a concurrent insert both survive");
+            Reads(replica, "the quick brown fox!", "the restored text and a concurrent insert both survive");
         }
 
         var redo = a.Redo(A)!;
         b.Join(redo);
         foreach (var replica in new[] { a, b })
         {
-            Rule.Equal("the brown fox!", replica.ToString(), "redo of a delete deletes the text again");
+            Reads(replica, "the brown fox!", "redo of a delete deletes the text again");
         }
         Rule.Converged("the replicas agree", a, b);
     }
@@ -342,8 +342,8 @@ public sealed class FugueTextSemanticsTests
             var undo = a.Undo(A);
             Assert.NotNull(undo);
             b.Join(undo);
-            Rule.Equal(states[step], a.ToString(), $"undo number {states.Count - 1 - step} returns to the text before the last step not yet undone");
-            Rule.Equal(states[step], b.ToString(), "the undo's delta gives the same text on another replica");
+            Reads(a, states[step], $"undo number {states.Count - 1 - step} returns to the text before the last step not yet undone");
+            Reads(b, states[step], "the undo's delta gives the same text on another replica");
         }
         Assert.False(a.CanUndo, "every step is undone");
         Assert.Null(a.Undo(A));
@@ -352,8 +352,8 @@ public sealed class FugueTextSemanticsTests
             var redo = a.Redo(A);
             Assert.NotNull(redo);
             b.Join(redo);
-            Rule.Equal(states[step], a.ToString(), $"redo number {step} re-applies the steps in their order");
-            Rule.Equal(states[step], b.ToString(), "the redo's delta gives the same text on another replica");
+            Reads(a, states[step], $"redo number {step} re-applies the steps in their order");
+            Reads(b, states[step], "the redo's delta gives the same text on another replica");
         }
         Assert.False(a.CanRedo, "every step is redone");
         Rule.Converged("undo and redo deltas replicate like any other", a, b, Wire.Ship(a));
@@ -369,13 +369,13 @@ public sealed class FugueTextSemanticsTests
         var insertedInside = b.Insert(B, 1, "-");
         a.Join(appended);
         a.Join(insertedInside);
-        Rule.Equal("a-bcdef", a.ToString(), "the remote edits arrive");
+        Reads(a, "a-bcdef", "the remote edits arrive");
 
         var undo = a.Undo(A);
         Assert.NotNull(undo);
-        Rule.Equal("-def", a.ToString(), "undo removes our characters; the remote's characters, built on ours, stay");
+        Reads(a, "-def", "undo removes our characters; the remote's characters, built on ours, stay");
         b.Join(undo);
-        Rule.Equal("-def", b.ToString(), "the remote replica sees the same");
+        Reads(b, "-def", "the remote replica sees the same");
         Rule.Converged("the replicas agree", a, b);
     }
 
@@ -387,11 +387,11 @@ public sealed class FugueTextSemanticsTests
         b.Join(a.Insert(A, 0, "abcdef"));
         b.Join(a.Delete(A, 1, 3));
         b.Join(a.Undo(A)!);
-        Rule.Equal("abcdef", a.ToString(), "undo of the delete restores its characters");
+        Reads(a, "abcdef", "undo of the delete restores its characters");
 
         b.Join(a.Undo(A)!);
-        Rule.Equal("", a.ToString(), "undo of the insert removes every character it inserted, including those an undo restored");
-        Rule.Equal("", b.ToString(), "the same on a replica that joined the undo deltas");
+        Reads(a, "", "undo of the insert removes every character it inserted, including those an undo restored");
+        Reads(b, "", "the same on a replica that joined the undo deltas");
     }
 
     [Fact]
@@ -407,7 +407,7 @@ public sealed class FugueTextSemanticsTests
         a.Join(b.Insert(B, 0, "remote"));
         Assert.False(a.CanUndo, "an edit received from another replica is not this replica's to undo");
         Assert.Null(a.Undo(A));
-        Rule.Equal("remote", a.ToString(), "a refused undo changes nothing");
+        Reads(a, "remote", "a refused undo changes nothing");
     }
 
     [Fact]
@@ -419,8 +419,8 @@ public sealed class FugueTextSemanticsTests
         var bottomIntoDelta = delta.Clone();
         bottomIntoDelta.Join(new FugueText());
 
-        Rule.Equal("ch", deltaIntoBottom.ToString(), "a delta joined into an empty text shows its characters");
-        Rule.Equal(deltaIntoBottom.ToString(), bottomIntoDelta.ToString(), "join is commutative: d ⊔ ⊥ reads like ⊥ ⊔ d");
+        Reads(deltaIntoBottom, "ch", "a delta joined into an empty text shows its characters");
+        Reads(bottomIntoDelta, deltaIntoBottom.ToString(), "join is commutative: d ⊔ ⊥ reads like ⊥ ⊔ d");
         Rule.Converged("join is commutative: d ⊔ ⊥ = ⊥ ⊔ d", deltaIntoBottom, bottomIntoDelta);
     }
 
@@ -439,7 +439,7 @@ public sealed class FugueTextSemanticsTests
         foreach (var replica in new[] { a, b })
         {
             Assert.True(replica.TryGetValue("doc", out var doc), "a key updated concurrently with the deletion of its whole text survives");
-            Rule.Equal("X", doc.ToString(), "the concurrent insert survives the deletion of the text around it (a nested text emptied by a delete must keep the tombstones a concurrent insert names as origins)");
+            Reads(doc, "X", "the concurrent insert survives the deletion of the text around it (a nested text emptied by a delete must keep the tombstones a concurrent insert names as origins)");
             Rule.Equal(0, doc.PendingCount, "no insert waits for an origin that was deleted");
         }
         Rule.Converged("the replicas agree", a, b);
@@ -505,10 +505,17 @@ public sealed class FugueTextSemanticsTests
         {
             Assert.True(replica.TryGetValue("title", out var title), "the title is present");
             Assert.True(replica.TryGetValue("body", out var body), "the body is present");
-            Rule.Equal("Oh, Hello!", title.ToString(), "concurrent edits of a nested text merge");
-            Rule.Equal("orld", body.ToString(), "the other nested text keeps its own edits");
+            Reads(title, "Oh, Hello!", "concurrent edits of a nested text merge");
+            Reads(body, "orld", "the other nested text keeps its own edits");
         }
         Rule.Converged("the replicas agree", a, b, c);
+    }
+
+    /// <summary>Checks the text's invariants, then that it reads <paramref name="expected"/>: every observation of a scenario is also a structure check.</summary>
+    private static void Reads(FugueText text, string expected, string rule)
+    {
+        text.CheckInvariants();
+        Rule.Equal(expected, text.ToString(), rule);
     }
 
     /// <summary>Three replicas holding the same text, inserted by <see cref="A"/>.</summary>
@@ -520,22 +527,32 @@ public sealed class FugueTextSemanticsTests
         var c = new FugueText();
         b.Join(initial);
         c.Join(initial);
+        b.CheckInvariants();
         return (a, b, c);
     }
 
     /// <summary>Types <paramref name="typed"/> one character per insert, each after the previous one.</summary>
     private static List<FugueText> TypeForwards(FugueText text, ReplicaId replica, int index, string typed)
-        => [.. typed.Select((ch, i) => text.Insert(replica, index + i, ch.ToString()))];
+        => [.. typed.Select((ch, i) => Checked(text, text.Insert(replica, index + i, ch.ToString())))];
 
     /// <summary>Types <paramref name="typed"/> one character per insert from its end, each at the same index.</summary>
     private static List<FugueText> TypeBackwards(FugueText text, ReplicaId replica, int index, string typed)
-        => [.. typed.Reverse().Select(ch => text.Insert(replica, index, ch.ToString()))];
+        => [.. typed.Reverse().Select(ch => Checked(text, text.Insert(replica, index, ch.ToString())))];
+
+    /// <summary>Checks the invariants of a text and of the delta its edit returned; returns the delta.</summary>
+    private static FugueText Checked(FugueText text, FugueText delta)
+    {
+        text.CheckInvariants();
+        delta.CheckInvariants();
+        return delta;
+    }
 
     private static void Deliver(FugueText into, IEnumerable<FugueText> deltas)
     {
         foreach (var delta in deltas)
         {
             into.Join(delta);
+            into.CheckInvariants();
         }
     }
 
@@ -560,6 +577,7 @@ public sealed class FugueTextSemanticsTests
     {
         for (var i = 0; i < replicas.Length; i++)
         {
+            replicas[i].CheckInvariants();
             var text = replicas[i].ToString();
             Assert.True(allowed.Contains(text), $"{rule}: replica #{i} reads \"{text}\", expected one of {string.Join(", ", allowed.Select(s => $"\"{s}\""))}");
         }

@@ -37,6 +37,7 @@ public sealed class SequenceConvergenceTests
             if (random.Next(5) < 3)
             {
                 var delta = Edit(replicas[r], ids[r], random, log);
+                delta.CheckInvariants();
                 deltas.Add(delta);
                 for (var other = 0; other < replicas.Length; other++)
                 {
@@ -119,6 +120,7 @@ public sealed class SequenceConvergenceTests
                 foreach (var update in inboxes[r].Take(take))
                 {
                     replicas[r].ApplyUpdate(update);
+                    replicas[r].CheckInvariants();
                     delivered[r].Add(update);
                     sawPending |= replicas[r].PendingCount > 0;
                 }
@@ -265,6 +267,7 @@ public sealed class SequenceConvergenceTests
 
         void Check(int r, string when)
         {
+            replicas[r].CheckInvariants();
             var actualIds = Enumerable.Range(0, replicas[r].Length).Select(replicas[r].IdAt).ToArray();
             var actualText = replicas[r].ToString();
             for (var v = variants.Count - 1; v >= 0; v--)
@@ -287,6 +290,7 @@ public sealed class SequenceConvergenceTests
             foreach (var op in known[from].Except(known[to]).ToArray())
             {
                 replicas[to].Join(ops[op].Delta);
+                replicas[to].CheckInvariants();
                 foreach (var (_, reference) in variants)
                 {
                     reference[to].Apply(ops[op].Inserted, ops[op].Deleted);
@@ -411,7 +415,9 @@ public sealed class SequenceConvergenceTests
             {
                 var group = inbox[i].Clone();
                 group.Join(inbox[i + 1]);
+                group.CheckInvariants();
                 replica.Join(group);
+                replica.CheckInvariants();
                 delivered.Add(inbox[i]);
                 delivered.Add(inbox[i + 1]);
                 i++;
@@ -419,6 +425,7 @@ public sealed class SequenceConvergenceTests
             else
             {
                 replica.Join(inbox[i]);
+                replica.CheckInvariants();
                 delivered.Add(inbox[i]);
             }
         }
@@ -431,6 +438,7 @@ public sealed class SequenceConvergenceTests
 
     private static void CheckInvariants(FugueText text, string where)
     {
+        text.CheckInvariants();
         var visible = text.ToString();
         Rule.Equal(visible.Length, text.Length, $"the length is that of the visible text ({where})");
         Assert.True(!text.IsEmpty || visible.Length == 0, $"an empty text shows nothing ({where})");

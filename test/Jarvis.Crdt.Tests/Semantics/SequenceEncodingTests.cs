@@ -18,6 +18,8 @@ public sealed class SequenceEncodingTests
     {
         var original = Edited(Seed, edits: 60);
         var decoded = FugueText.Decode(original.Encode());
+        original.CheckInvariants();
+        decoded.CheckInvariants();
 
         Rule.Equal(original.ToString(), decoded.ToString(), "a snapshot decodes to the same text");
         Rule.Equal(original.Length, decoded.Length, "a snapshot decodes to the same length");
@@ -36,6 +38,7 @@ public sealed class SequenceEncodingTests
         Rule.Equal(original.ToString(), decoded.ToString(), "a decoded copy edited concurrently with its original converges with it");
         Assert.Contains("<decoded>", original.ToString(), StringComparison.Ordinal);
         Assert.Contains("<original>", decoded.ToString(), StringComparison.Ordinal);
+        decoded.CheckInvariants();
         Rule.Converged("a decoded copy edited concurrently with its original converges with it", original, decoded);
     }
 
@@ -87,6 +90,7 @@ public sealed class SequenceEncodingTests
         Rule.Equal(Convert.ToHexString(bytes), Convert.ToHexString(CrdtEncoding.Encode(byStates)), "a replica that joined whole states encodes to the same bytes");
 
         var decoded = CrdtEncoding.Decode<FugueText>(bytes);
+        decoded.CheckInvariants();
         Rule.Equal(forwards.ToString(), decoded.ToString(), "the state encoding round-trips the text");
         Rule.Equal(Convert.ToHexString(bytes), Convert.ToHexString(CrdtEncoding.Encode(decoded)), "decode then encode gives the same bytes");
     }
@@ -106,6 +110,7 @@ public sealed class SequenceEncodingTests
         var a = Edited(Seed + 1, edits: 40);
         var b = new FugueText();
         b.ApplyUpdate(a.EncodeUpdateSince(null));
+        b.CheckInvariants();
         Rule.Converged("an update since nothing carries the whole state", a, b);
 
         var version = b.Context.Clone();
@@ -114,6 +119,7 @@ public sealed class SequenceEncodingTests
         var update = a.EncodeUpdateSince(version);
         Assert.True(update.Length < a.EncodeUpdateSince(null).Length, "an update since a recent version is smaller than everything");
         Assert.True(b.ApplyUpdate(update), "the update changes a replica at that version");
+        b.CheckInvariants();
         Rule.Equal(a.ToString(), b.ToString(), "the update brings the replica up to date");
         Assert.False(b.ApplyUpdate(update), "applying the update again changes nothing");
         Assert.False(b.ApplyUpdate(a.EncodeUpdateSince(null)), "applying everything to a replica that has it changes nothing");
@@ -186,10 +192,15 @@ public sealed class SequenceEncodingTests
             foreach (var (kind, input) in inputs)
             {
                 var hex = Convert.ToHexString(input);
-                Expect(failures, $"Decode of {kind} {hex}", () => FugueText.Decode(input).ToString(), mayDecode: true);
-                Expect(failures, $"CrdtEncoding.Decode of {kind} {hex}", () => CrdtEncoding.Decode<FugueText>(input).ToString(), mayDecode: true);
+                // What decodes is a sound structure: the invariant check throws InvalidOperationException otherwise.
+                Expect(failures, $"Decode of {kind} {hex}", () => Sound(FugueText.Decode(input)), mayDecode: true);
+                Expect(failures, $"CrdtEncoding.Decode of {kind} {hex}", () => Sound(CrdtEncoding.Decode<FugueText>(input)), mayDecode: true);
                 var probe = target.Clone();
-                var rejected = Expect(failures, $"ApplyUpdate of {kind} {hex}", () => probe.ApplyUpdate(input), mayDecode: true);
+                var rejected = Expect(failures, $"ApplyUpdate of {kind} {hex}", () =>
+                {
+                    probe.ApplyUpdate(input);
+                    probe.CheckInvariants();
+                }, mayDecode: true);
                 if (rejected && (Wire.Hex(probe) != targetBefore || probe.PendingCount != 0))
                 {
                     failures.Add($"a rejected ApplyUpdate of {kind} {hex} changed the document");
@@ -213,7 +224,9 @@ public sealed class SequenceEncodingTests
         Rule.Equal(endContent.Length, text.Length, "replaying every patch gives the final length");
         Assert.True(text.ToString() == endContent, "replaying every patch of the trace with Splice gives its endContent");
 
+        text.CheckInvariants();
         var decoded = FugueText.Decode(text.Encode());
+        decoded.CheckInvariants();
         Assert.True(decoded.ToString() == endContent, "the trace's snapshot decodes to the final text");
         Rule.Equal(endContent.Length, decoded.Length, "the decoded snapshot has the final length");
 
@@ -221,6 +234,7 @@ public sealed class SequenceEncodingTests
         Assert.True(applied.ApplyUpdate(text.EncodeUpdateSince(null)), "the whole trace as one update changes a fresh text");
         Assert.True(applied.ToString() == endContent, "the trace as one update applied to a fresh text gives the final text");
         Rule.Equal(0, applied.PendingCount, "nothing waits after the whole trace is applied");
+        applied.CheckInvariants();
     }
 
     /// <summary>A text after a seeded series of inserts and deletes by two replicas, with one of them joined into the other.</summary>
@@ -262,6 +276,27 @@ public sealed class SequenceEncodingTests
 
     /// <summary>Runs a decode: it may succeed only if <paramref name="mayDecode"/>; otherwise only CrdtDecodeException is allowed.</summary>
     /// <returns>Whether the input was rejected.</returns>
+    /// <summary>
+    /// Crashers of the hostile-bytes test once the decoded text's invariants were checked: bit flips that left a
+    /// well-formed state whose run lies outside its origins (no integration makes one). Such a state would hold its
+    /// items in an order no other replica can reach, so decoding refuses it.
+    /// </summary>
+    [Theory]
+    [InlineData("a run whose origin left lies after it", "010E02012600021F0024000001013A2002001F320803340D01000124250100013242033C3F01000102013A08020007321A03341F0100013C0D0100010201080109022113021A00030302033B1202000B6A013411030007340B0100010401030200013A0C01000B6B026A031A00150202113A0E01000D320403340902000134130100011C011101000100173A0C05000B6B026A013C1B01000100196B02241F010001321E03242303000177773177313835317732347777317731393134773577327732773130336C6C77E9016C6C7731777732333230376F68E9016C6C6F0A206F77313E20934E0A00")]
+    [InlineData("a run whose origin right lies before it", "010E02012600021F0024000001013A2002001F320803340D01000124250100013242033C3F01000902013A08020007321A03341F0100013C0D0100010201080109022113021A00030302033B1202001B6A013411030007340B0100010401030200013A0C01000B6B026A031A00150202113A0E01000D320403340902000134130100011C011101000100173A0C05000B6B026A013C1B01000100196B02241F010001321E03242303000177773177313835317732347777317731393134773577327732773130336C6C77E9016C6C7731777732333230376F68E9016C6C6F0A206F77313620934E0A00")]
+    public void A_state_listing_a_run_outside_its_origins_is_refused(string what, string hex)
+    {
+        var refused = Assert.Throws<CrdtDecodeException>(() => CrdtEncoding.Decode<FugueText>(Convert.FromHexString(hex)));
+        Assert.True(refused.Message.Contains("does not lie between its origins", StringComparison.Ordinal), $"{what} is refused as such: {refused.Message}");
+    }
+
+    /// <summary>Checks a decoded text's invariants and reads it out.</summary>
+    private static void Sound(FugueText text)
+    {
+        text.CheckInvariants();
+        _ = text.ToString();
+    }
+
     private static bool Expect(List<string> failures, string what, Action decode, bool mayDecode)
     {
         try
