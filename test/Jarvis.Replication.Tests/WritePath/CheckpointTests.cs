@@ -143,4 +143,21 @@ public sealed class CheckpointTests
         Assert.Single(retried.OfType<PersistLog>());
         Assert.DoesNotContain(retried, o => o is PersistCheckpoint);
     }
+
+    [Fact]
+    public void Records_written_while_storage_fails_count_towards_the_checkpoint_the_retry_then_takes()
+    {
+        var replica = NewReplica(every: 2);
+        Increment(replica, "a");
+        replica.PersistCompleted(Assert.Single(replica.TakeOutputs().OfType<PersistLog>()).BatchId, StorageFailure.Full);
+        Increment(replica, "b");
+        Assert.DoesNotContain(replica.TakeOutputs(), o => o is PersistLog or PersistCheckpoint);
+
+        replica.Tick(10);
+
+        var retried = replica.TakeOutputs();
+        Assert.Equal(["a", "b"], Assert.Single(retried.OfType<PersistLog>()).Records.Select(r => r.Key));
+        var checkpoint = Assert.Single(retried.OfType<PersistCheckpoint>());
+        Assert.Equal(2L, checkpoint.CoveredSequence);
+    }
 }

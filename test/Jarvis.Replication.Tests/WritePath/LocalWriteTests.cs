@@ -61,13 +61,15 @@ public sealed class LocalWriteTests
     public void Storage_completions_must_arrive_in_order()
     {
         var replica = NewReplica();
-        Assert.Throws<InvalidOperationException>(() => replica.PersistCompleted(1));
+        var none = Assert.Throws<InvalidOperationException>(() => replica.PersistCompleted(1));
+        Assert.Contains("in order", none.Message, StringComparison.Ordinal);
 
         Increment(replica);
         Increment(replica);
         var logs = replica.TakeOutputs().OfType<PersistLog>().ToArray();
 
-        Assert.Throws<InvalidOperationException>(() => replica.PersistCompleted(logs[1].BatchId));
+        var early = Assert.Throws<InvalidOperationException>(() => replica.PersistCompleted(logs[1].BatchId));
+        Assert.Contains("in order", early.Message, StringComparison.Ordinal);
         replica.PersistCompleted(logs[0].BatchId);
         replica.PersistCompleted(logs[1].BatchId);
         Assert.Equal(2L, replica.DurableSequence);
@@ -234,5 +236,93 @@ public sealed class LocalWriteTests
         replica.Tick(10);
         var retry = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
         Assert.Equal(["a", "b"], retry.Records.Select(r => r.Key));
+    }
+
+    [Fact]
+    public void A_replica_with_no_peers_holds_no_delta_once_its_writes_are_durable()
+    {
+        var replica = NewReplica();
+        Increment(replica);
+        var log = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
+        Assert.True(replica.DeltaBufferCount == 1, "an undurable delta is kept: it is not shipped before it is durable");
+
+        replica.PersistCompleted(log.BatchId);
+
+        Assert.Equal(0, replica.DeltaBufferCount);
+    }
+
+    [Fact]
+    public void A_local_write_that_timed_out_is_not_failed_again_by_a_later_storage_failure()
+    {
+        var replica = NewReplica();
+        var write = Increment(replica, timeoutMs: 50);
+        var log = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
+        replica.Tick(60);
+        Assert.Equal([WriteOutcome.TimedOut], OutcomesOf(replica.TakeOutputs(), write));
+
+        replica.PersistCompleted(log.BatchId, StorageFailure.Full);
+
+        Assert.Empty(OutcomesOf(replica.TakeOutputs(), write));
+    }
+
+    [Fact]
+    public void A_retry_outstanding_is_not_asked_for_again_on_the_next_tick()
+    {
+        var replica = NewReplica();
+        Increment(replica);
+        replica.PersistCompleted(replica.TakeOutputs().OfType<PersistLog>().Single().BatchId, StorageFailure.Full);
+        replica.Tick(10);
+        var retry = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
+
+        replica.Tick(20);
+
+        Assert.True(!replica.TakeOutputs().OfType<PersistLog>().Any(), "one request at a time: the retry is still outstanding");
+        replica.PersistCompleted(retry.BatchId);
+        Assert.Equal(1L, replica.DurableSequence);
+    }
+
+    [Fact]
+    public void Batch_ids_are_never_reused_across_logs_checkpoints_and_retries()
+    {
+        var replica = NewReplica(new ReplicaOptions { CheckpointEveryRecords = 2 });
+        var ids = new List<long>();
+        void Take(StorageFailure? failFirst = null)
+        {
+            foreach (var output in replica.TakeOutputs())
+            {
+                var id = output switch
+                {
+                    PersistLog log => log.BatchId,
+                    PersistCheckpoint checkpoint => checkpoint.BatchId,
+                    _ => (long?)null,
+                };
+                if (id is { } batch)
+                {
+                    ids.Add(batch);
+                    replica.PersistCompleted(batch, failFirst);
+                    if (failFirst is not null)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        for (var i = 0; i < 5; i++)
+        {
+            Increment(replica, $"k{i}");
+            Take();
+        }
+        Increment(replica, "failing");
+        Take(StorageFailure.Io);
+        replica.Tick(10);
+        Take();
+        for (var i = 0; i < 3; i++)
+        {
+            Increment(replica, $"after{i}");
+            Take();
+        }
+
+        Assert.True(ids.Count >= 12, $"logs, checkpoints and a retry were asked for: {ids.Count}");
+        Assert.True(ids.Distinct().Count() == ids.Count, $"every storage request has its own batch id: {string.Join(",", ids)}");
     }
 }

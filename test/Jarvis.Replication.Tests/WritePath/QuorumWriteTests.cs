@@ -212,4 +212,78 @@ public sealed class QuorumWriteTests
         cluster.Run(500);
         Assert.Equal([WriteOutcome.Acknowledged], cluster.OutcomesOf(writer, durable));
     }
+
+    [Fact]
+    public void A_local_write_made_while_a_quorum_write_waits_is_not_pushed_with_it()
+    {
+        var cluster = new HeldStorageCluster(3);
+        cluster.Run(100);
+        var writer = cluster.Replicas[0];
+        cluster.Isolated.Add(cluster.Replicas[1].Id);
+        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.Holding.Add(writer.Id);
+        writer.Update<GCounter>("q", c => c.Increment(writer.Id), Consistency.Majority);
+        cluster.Pump();
+        cluster.CompleteStorage(writer);
+        var batches = cluster.Sent.Count(s => s.From == writer.Id && s.Message is DeltaBatch);
+        Assert.True(batches == 2, $"the durable quorum write was pushed to both peers at once ({batches} batches)");
+
+        writer.Update<GCounter>("local", c => c.Increment(writer.Id));
+        cluster.Pump();
+        cluster.CompleteStorage(writer);
+
+        Assert.Equal(batches, cluster.Sent.Count(s => s.From == writer.Id && s.Message is DeltaBatch));
+    }
+
+    [Fact]
+    public void A_quorum_write_is_pushed_only_to_peers_that_are_up()
+    {
+        var cluster = new HeldStorageCluster(3, new ReplicaOptions { HeartbeatIntervalMs = 100, SuspectTimeoutMs = 300 });
+        cluster.Run(500);
+        var (writer, up, down) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
+        cluster.Isolated.Add(down.Id);
+        cluster.Run(2_000);
+        Assert.Equal(Jarvis.Replication.Membership.MemberStatus.Down, writer.Members.Single(m => m.Id == down.Id).Status);
+        cluster.Holding.Add(writer.Id);
+        var sent = cluster.Sent.Count;
+
+        var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.Majority);
+        cluster.Pump();
+        cluster.CompleteStorage(writer);
+
+        var pushed = cluster.Sent.Skip(sent).Where(s => s.From == writer.Id && s.Message is DeltaBatch).ToList();
+        Assert.True(pushed.Count == 1, $"one push, to the member that is up: {pushed.Count}");
+        Assert.Equal(1UL, up.Get<GCounter>("c")?.Value);
+        Assert.Equal([WriteOutcome.Acknowledged], cluster.OutcomesOf(writer, write));
+    }
+
+    [Fact]
+    public void Quorum_writes_covered_by_one_acknowledgement_complete_together()
+    {
+        var writer = new ReplicaCore(new ReplicaId(1), CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = false });
+        writer.AddPeer(new ReplicaId(2));
+        writer.AddPeer(new ReplicaId(3));
+        var writes = Enumerable.Range(0, 3).Select(i => writer.Update<GCounter>($"c{i}", c => c.Increment(writer.Id), Consistency.Majority)).ToArray();
+        Assert.DoesNotContain(writer.TakeOutputs(), o => o is WriteCompleted);
+
+        writer.Receive(new ReplicaId(2), new Ack(UpTo: 4));   // the peer holds sequences 1 to 3
+
+        var completed = writer.TakeOutputs().OfType<WriteCompleted>().ToList();
+        Assert.True(completed.Count == 3 && completed.All(c => c.Outcome == WriteOutcome.Acknowledged), $"the one acknowledgement completes all three writes at once: {string.Join(", ", completed)}");
+        Assert.Equal(writes.Order(), completed.Select(c => c.WriteId).Order());
+    }
+
+    [Fact]
+    public void A_quorum_write_on_a_replica_alone_is_acknowledged_once_durable_not_before()
+    {
+        var replica = new ReplicaCore(new ReplicaId(1), CrdtTypeRegistry.CreateDefault());
+        var write = replica.Update<GCounter>("c", c => c.Increment(replica.Id), Consistency.All);
+        var outputs = replica.TakeOutputs();
+        Assert.DoesNotContain(outputs, o => o is WriteCompleted);
+
+        replica.PersistCompleted(Assert.Single(outputs.OfType<PersistLog>()).BatchId);
+
+        var completed = Assert.Single(replica.TakeOutputs().OfType<WriteCompleted>());
+        Assert.Equal((write, WriteOutcome.Acknowledged), (completed.WriteId, completed.Outcome));
+    }
 }

@@ -65,8 +65,8 @@ public sealed class TransactionTests
             tx.Update<GCounter>("a", c => c.Increment(replica.Id));
         });
 
-        Assert.IsType<InvalidOperationException>(nested);
-        Assert.IsType<InvalidOperationException>(nestedUpdate);
+        Assert.Contains("do not nest", Assert.IsType<InvalidOperationException>(nested).Message, StringComparison.Ordinal);
+        Assert.Contains("do not nest", Assert.IsType<InvalidOperationException>(nestedUpdate).Message, StringComparison.Ordinal);
         Assert.Null(replica.Get<GCounter>("b"));
         var outputs = replica.TakeOutputs();
         var log = Assert.Single(outputs.OfType<PersistLog>());
@@ -117,6 +117,7 @@ public sealed class TransactionTests
         var thrown = Assert.Throws<ArgumentException>(() => replica.Update<GCounter>(ReplicaCore.ReservedPrefix + "x", c => c.Increment(replica.Id)));
 
         Assert.Equal("key", thrown.ParamName);
+        Assert.Contains("reserved", thrown.Message, StringComparison.Ordinal);
         Assert.Equal(0, replica.Count);
         Assert.Equal(0L, replica.LastSequence);
     }
@@ -136,12 +137,14 @@ public sealed class TransactionTests
     {
         var replica = NewReplica();
 
-        Assert.Throws<ArgumentException>(() => replica.Update<GCounter>("a", c =>
+        var state = Assert.Throws<ArgumentException>(() => replica.Update<GCounter>("a", c =>
         {
             c.Increment(replica.Id);
             return c;
         }));
-        Assert.Throws<ArgumentException>(() => replica.Update<GCounter>("a", _ => null!));
+        var none = Assert.Throws<ArgumentException>(() => replica.Update<GCounter>("a", _ => null!));
+        Assert.All(new[] { state, none }, e => Assert.Contains("must return the delta", e.Message, StringComparison.Ordinal));
+        Assert.Equal(0L, replica.LastSequence);
     }
 
     [Fact]
@@ -175,7 +178,8 @@ public sealed class TransactionTests
         var replica = NewReplica();
         replica.Leave();
 
-        Assert.Throws<InvalidOperationException>(() => replica.Update<GCounter>("a", c => c.Increment(replica.Id)));
+        var refused = Assert.Throws<InvalidOperationException>(() => replica.Update<GCounter>("a", c => c.Increment(replica.Id)));
+        Assert.Contains("leaving", refused.Message, StringComparison.Ordinal);
         Assert.Null(replica.Get<GCounter>("a"));
     }
 
