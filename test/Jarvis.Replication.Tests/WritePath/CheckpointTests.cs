@@ -107,6 +107,14 @@ public sealed class CheckpointTests
 
         replica.Tick(20);
         Assert.Empty(replica.TakeOutputs().OfType<PersistCheckpoint>());
+
+        // Retaken once: a later failure of the log alone retries the log alone.
+        Increment(replica, "d");
+        replica.PersistCompleted(Assert.Single(replica.TakeOutputs().OfType<PersistLog>()).BatchId, StorageFailure.Io);
+        replica.Tick(30);
+        var logOnly = replica.TakeOutputs();
+        Assert.Single(logOnly.OfType<PersistLog>());
+        Assert.DoesNotContain(logOnly, o => o is PersistCheckpoint);
     }
 
     [Fact]

@@ -170,12 +170,15 @@ public sealed class LocalWriteTests
         Assert.Empty(OutcomesOf(outputs, durable));
         Assert.Equal(1L, replica.DurableSequence);
 
-        // The failures are final for the callers: neither a timeout nor the retry's success reports again.
-        replica.Tick(20_000);
-        var retry = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
-        replica.PersistCompleted(retry.BatchId);
+        // The failures are final for the callers: neither the retry's success nor a later deadline reports again.
+        replica.Tick(10);
+        var tick = replica.TakeOutputs();
+        Assert.Empty(tick.OfType<WriteCompleted>());
+        replica.PersistCompleted(Assert.Single(tick.OfType<PersistLog>()).BatchId);
         Assert.Empty(replica.TakeOutputs().OfType<WriteCompleted>());
         Assert.Equal(3L, replica.DurableSequence);
+        replica.Tick(20_000);
+        Assert.Empty(replica.TakeOutputs().OfType<WriteCompleted>());
     }
 
     [Fact]
@@ -254,15 +257,19 @@ public sealed class LocalWriteTests
     [Fact]
     public void A_local_write_that_timed_out_is_not_failed_again_by_a_later_storage_failure()
     {
+        // The timed-out write stays queued behind an earlier one still waiting, so the failure meets it.
         var replica = NewReplica();
+        var waiting = Increment(replica, timeoutMs: 1_000);
         var write = Increment(replica, timeoutMs: 50);
-        var log = Assert.Single(replica.TakeOutputs().OfType<PersistLog>());
+        var log = replica.TakeOutputs().OfType<PersistLog>().First();
         replica.Tick(60);
         Assert.Equal([WriteOutcome.TimedOut], OutcomesOf(replica.TakeOutputs(), write));
 
         replica.PersistCompleted(log.BatchId, StorageFailure.Full);
 
-        Assert.Empty(OutcomesOf(replica.TakeOutputs(), write));
+        var outputs = replica.TakeOutputs();
+        Assert.Equal([WriteOutcome.StorageFailed], OutcomesOf(outputs, waiting));
+        Assert.Empty(OutcomesOf(outputs, write));
     }
 
     [Fact]
