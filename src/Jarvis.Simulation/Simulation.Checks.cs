@@ -177,13 +177,53 @@ public sealed partial class Simulation
         {
             foreach (var replica in Remaining)
             {
-                var core = replica.Core!;
-                var present = add.Kind == MutationKind.SetAdd
-                    ? core.Get<ORSet<string>>(add.Key)?.Contains(add.Element) == true
-                    : core.Get<ORMap<string, ORSet<string>>>(add.Key) is { } map && map.TryGetValue(add.Element, out var nested) && nested.Contains(add.Element2);
-                if (!present)
+                if (!HoldsAdd(replica.Core!, add))
                 {
                     violations.Add($"acknowledged add lost: r{replica.Index} lacks {add} of {write}");
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <paramref name="core"/> holds the element a set add or nested add added.</summary>
+    private static bool HoldsAdd(ReplicaCore core, SimulatedMutation add) => add.Kind == MutationKind.SetAdd
+        ? core.Get<ORSet<string>>(add.Key)?.Contains(add.Element) == true
+        : core.Get<ORMap<string, ORSet<string>>>(add.Key) is { } map && map.TryGetValue(add.Element, out var nested) && nested.Contains(add.Element2);
+
+    /// <summary>
+    /// An All write is acknowledged only once every member holds it: at that instant, every member the writer counts
+    /// (its peers) that is up under the identity the writer knows must hold each add of the write that no remove has
+    /// targeted, and, for each grow-only counter the write incremented, the writer's entry at least as it stood right
+    /// after the write. A member that is down is not looked at (it acknowledged from its disk, which it has kept); nor,
+    /// when a lost disk's identity is reused, a member that lost its disk (what it acknowledged is gone with it).
+    /// </summary>
+    private void CheckHeldByEveryMember(SimulatedReplica writer, WriteRecord write)
+    {
+        foreach (var peer in writer.Core!.Peers)
+        {
+            if (!_byIdentity.TryGetValue(peer, out var member) || member.Id != peer || member.Core is not { } core
+                || (_options.ReuseIdentityOnDiskLoss && member.DisksLost > 0))
+            {
+                continue;
+            }
+            for (var i = 0; i < write.Mutations.Count; i++)
+            {
+                var m = write.Mutations[i];
+                if (write.Refused.Contains(i))
+                {
+                    continue;
+                }
+                if (m.Kind is MutationKind.SetAdd or MutationKind.NestedAdd && !_ledger.WasRemoveTargeted(m) && !HoldsAdd(core, m))
+                {
+                    Fail($"all: r{writer.Index} acknowledged {write} while member r{member.Index} ({peer}) lacks {m}");
+                }
+                if (m.Kind == MutationKind.GCounterIncrement && write.OwnCounterAfter.TryGetValue(m.Key, out var after))
+                {
+                    var held = core.Get<GCounter>(m.Key)?.ValueOf(write.Author) ?? 0;
+                    if (held < after)
+                    {
+                        Fail($"all: r{writer.Index} acknowledged {write} while member r{member.Index} ({peer}) holds {held} of the writer's {after} in {m.Key}");
+                    }
                 }
             }
         }

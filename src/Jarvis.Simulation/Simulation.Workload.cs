@@ -64,6 +64,7 @@ public sealed partial class Simulation
                 }
             }, consistency, timeoutMs);
             replica.PendingWrites[writeId] = record;
+            NoteOwnCounters(core, record);
         });
         Drain(replica);
         return record.Handle;
@@ -103,6 +104,19 @@ public sealed partial class Simulation
         });
         Drain(replica);
         return true;
+    }
+
+    /// <summary>Notes the writer's own entry of every grow-only counter the write incremented (see <see cref="WriteRecord.OwnCounterAfter"/>).</summary>
+    private static void NoteOwnCounters(ReplicaCore core, WriteRecord record)
+    {
+        for (var i = 0; i < record.Mutations.Count; i++)
+        {
+            var m = record.Mutations[i];
+            if (m.Kind == MutationKind.GCounterIncrement && !record.Refused.Contains(i) && core.Get<GCounter>(m.Key) is { } counter)
+            {
+                record.OwnCounterAfter[m.Key] = counter.ValueOf(record.Author);
+            }
+        }
     }
 
     private static void Apply(SimulatedReplica replica, ReplicaTransaction tx, SimulatedMutation m)
@@ -208,6 +222,10 @@ public sealed partial class Simulation
             case WriteOutcome.Acknowledged:
                 record.AcknowledgedAt = _now;
                 replica.PendingWrites.Remove(completed.WriteId);
+                if (record.Level == Consistency.All)
+                {
+                    CheckHeldByEveryMember(replica, record);
+                }
                 break;
             case WriteOutcome.TimedOut:
                 record.TimedOut = true;

@@ -59,6 +59,7 @@ public sealed class PhiAccrualDetector
         double squares = 0;
         for (var i = 0; i < _count; i++)
         {
+            // Stryker disable once Arithmetic : equivalent — (x + m)(x − m) summed is Σx² − n·m², which is Σ(x − m)² because Σx = n·m.
             squares += (_intervals[i] - mean) * (_intervals[i] - mean);
         }
         var deviation = Math.Max(_minDeviation, Math.Sqrt(squares / _count));
@@ -66,6 +67,8 @@ public sealed class PhiAccrualDetector
         // Logistic approximation of the normal tail (as in Akka's detector), stable far into the tail.
         var y = (silence - mean) / deviation;
         var e = Math.Exp(-y * ((1.5976) + (0.070566 * y * y)));
+        // The two forms are equal; each is the one that neither underflows to log10(0) nor divides ∞ by ∞ on its side of the mean.
+        // Stryker disable once Equality : equivalent at silence == mean (y = 0, e = 1), where both forms give log10(2).
         return silence > mean ? -Math.Log10(e / (1.0 + e)) : -Math.Log10(1.0 - (1.0 / (1.0 + e)));
     }
 }

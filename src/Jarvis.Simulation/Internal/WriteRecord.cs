@@ -37,6 +37,12 @@ internal sealed class WriteRecord(int handle, int replica, ReplicaId author, int
     /// </summary>
     public bool LostWithDisk { get; set; }
 
+    /// <summary>
+    /// For each grow-only counter the write incremented, the writer's own entry right after it: a replica holds
+    /// the increments once its entry for the writer's identity is at least that (only the writer raises it).
+    /// </summary>
+    public Dictionary<string, ulong> OwnCounterAfter { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The mutations the object refused (an overflowing counter, a non-finite series sum, a split character): they changed nothing.</summary>
     public HashSet<int> Refused { get; } = [];
 
