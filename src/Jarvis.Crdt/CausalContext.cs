@@ -467,7 +467,8 @@ public sealed class CausalContext
             {
                 var gap = reader.ReadVarUInt();
                 var length = reader.ReadVarUInt();
-                if (gap > ulong.MaxValue - 2 - previous)
+                // previous may itself be within two of 2^64 - 1 (a base there, or a range ending there).
+                if (previous > ulong.MaxValue - 2 || gap > ulong.MaxValue - 2 - previous)
                 {
                     throw reader.Error("Context range overflows");
                 }

@@ -199,4 +199,56 @@ public sealed class CausalContextSemanticsTests
         Rule.Equal(0UL, vector[B], "a replica with only cloud dots has no vector entry");
         Rule.Equal(1, vector.Count, "only replicas with contiguous dots appear");
     }
+
+    [Fact]
+    public void The_decoder_accepts_ranges_ending_at_the_largest_counter_and_refuses_ranges_past_it()
+    {
+        const ulong Max = ulong.MaxValue;
+        // A cloud range starts at the end of what precedes it (the base, or the range before) + 2 + its gap, and ends its length later.
+        Rule.Equal($"{{{A}:18446744073709551613 +18446744073709551615..18446744073709551615}}", DecodeRanges(Max - 2, (0, 0)).ToString(), "a one-dot range at 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:18446744073709551612 +18446744073709551614..18446744073709551615}}", DecodeRanges(Max - 3, (0, 1)).ToString(), "a range ending at 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:0 +2..18446744073709551615}}", DecodeRanges(0, (0, Max - 2)).ToString(), "a range from 2 to 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:1 +3..18446744073709551613,18446744073709551615..18446744073709551615}}", DecodeRanges(1, (0, Max - 5), (0, 0)).ToString(), "a second range may end at 2^64 - 1");
+
+        var failures = new List<string>();
+        foreach (var (baseCounter, ranges) in new (ulong, (ulong, ulong)[])[]
+        {
+            (Max - 2, [(1, 0)]), (Max - 1, [(0, 0)]), (Max, [(0, 0)]), (0, [(Max, 0)]), (0, [(Max - 1, 0)]),
+            (Max - 3, [(0, 2)]), (0, [(0, Max - 1)]), (0, [(0, Max)]), (5, [(Max - 7, 1)]),
+            (1, [(0, Max - 4), (0, 0)]), (1, [(0, Max - 5), (1, 0)]), (1, [(0, Max - 3), (0, 0)]),
+        })
+        {
+            var written = $"base {baseCounter}, (gap, length) {string.Join(" ", ranges)}";
+            try
+            {
+                failures.Add($"{written} decoded as {DecodeRanges(baseCounter, ranges)}");
+            }
+            catch (CrdtDecodeException)
+            {
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{written} threw {e.GetType().Name}");
+            }
+        }
+        Assert.True(failures.Count == 0, $"a cloud range past 2^64 - 1 is refused with CrdtDecodeException: {string.Join("; ", failures)}");
+    }
+
+    private static CausalContext DecodeRanges(ulong baseCounter, params (ulong Gap, ulong Length)[] ranges)
+    {
+        using var writer = new CrdtWriter();
+        writer.WriteLength(1);
+        writer.WriteVarUInt(A.Value);
+        writer.WriteVarUInt(baseCounter);
+        writer.WriteLength(ranges.Length);
+        foreach (var (gap, length) in ranges)
+        {
+            writer.WriteVarUInt(gap);
+            writer.WriteVarUInt(length);
+        }
+        var reader = new CrdtReader(writer.WrittenSpan);
+        var context = CausalContext.ReadFrom(ref reader);
+        Assert.True(reader.IsAtEnd, "the context decoder reads exactly its bytes");
+        return context;
+    }
 }
