@@ -224,7 +224,8 @@ public sealed class LawChecker<T>(CrdtSpec<T> spec) where T : class, ICrdt<T>
         var h = new History<T>(spec, script);
         var random = new Random(seed);
         var failures = new List<string>();
-        var values = h.Deltas.Count == 0 ? h.States : h.States.Append(h.Deltas[random.Next(h.Deltas.Count)].Delta);
+        var state = h.States[random.Next(h.States.Length)];
+        T[] values = h.Deltas.Count == 0 ? [state] : [state, h.Deltas[random.Next(h.Deltas.Count)].Delta];
         foreach (var value in values)
         {
             var valid = Bytes(value);
