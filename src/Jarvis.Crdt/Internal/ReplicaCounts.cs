@@ -164,6 +164,7 @@ internal struct ReplicaCounts
         int lo = 0, hi = _count - 1;
         while (lo <= hi)
         {
+            // Stryker disable once Bitwise : lo + hi is never negative, so >>> and >> agree.
             var mid = (lo + hi) >>> 1;
             var cmp = _entries![mid].Key.CompareTo(replica);
             if (cmp == 0)
