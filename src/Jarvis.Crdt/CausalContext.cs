@@ -34,6 +34,7 @@ public sealed class CausalContext
         {
             _solo = entries[0];
         }
+        // Stryker disable once Equality : a count of one took the branch above, so > 1 and >= 1 agree here.
         else if (count > 1)
         {
             _entries = entries;
@@ -132,6 +133,7 @@ public sealed class CausalContext
         else
         {
             _entries.AsSpan(index + 1, _count - index - 1).CopyTo(_entries.AsSpan(index));
+            // Stryker disable once Statement : the slot past the count is never read (it is overwritten before reuse); clearing it only releases its cloud array.
             _entries[_count - 1] = default;
         }
         _count--;
@@ -387,6 +389,7 @@ public sealed class CausalContext
     public int IndexOf(ReplicaId replica)
     {
         var entries = Entries;
+        // Stryker disable once Equality : at eight entries both searches give the same position, and an absent replica a negative number either way.
         if (_count <= 8)
         {
             for (var i = 0; i < _count; i++)
@@ -449,7 +452,8 @@ public sealed class CausalContext
             {
                 var gap = reader.ReadVarUInt();
                 var length = reader.ReadVarUInt();
-                if (gap > ulong.MaxValue - 2 - previous)
+                // previous may itself be within two of 2^64 - 1 (a base there, or a range ending there).
+                if (previous > ulong.MaxValue - 2 || gap > ulong.MaxValue - 2 - previous)
                 {
                     throw reader.Error("Context range overflows");
                 }
@@ -484,6 +488,7 @@ public sealed class CausalContext
         return "{" + string.Join("; ", parts) + "}";
     }
 
+    // Stryker disable once Equality : at a == 2^64 - 1 - b the sum is 2^64 - 1, the saturated value, so > and >= agree.
     private static ulong SaturatingAdd(ulong a, ulong b) => a > ulong.MaxValue - b ? ulong.MaxValue : a + b;
 
     private static bool SameRanges(ulong[]? a, ulong[]? b)

@@ -27,6 +27,7 @@ internal static class ReplicaSearch
         int lo = 0, hi = entries.Length - 1;
         while (lo <= hi)
         {
+            // Stryker disable once Bitwise : lo + hi is never negative, so >>> and >> agree.
             var mid = (lo + hi) >>> 1;
             var cmp = TKey.Of(entries[mid]).CompareTo(replica);
             if (cmp == 0)

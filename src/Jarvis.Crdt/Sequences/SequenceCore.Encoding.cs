@@ -324,6 +324,10 @@ internal sealed partial class SequenceCore<T>
                 2 => NoId,
                 _ => core.ReadOrigin(ref reader, context, agent, counter),
             };
+            if (rightMode == 1 && right == NoId)
+            {
+                throw reader.Error("Non-canonical run: it takes the previous run's origin right, and there is none");
+            }
             rightIsNext[i] = rightMode == 2;
             rightExplicit[i] = rightMode == 3;
             rightBefore[i] = i > 0 ? previousRight : NoId - 1;

@@ -41,4 +41,7 @@ public abstract class CrdtLaws<T> where T : class, ICrdt<T>
 
     [Fact]
     public void Decoder_rejects_hostile_bytes_cleanly() => Kit.DecoderRejectsGarbage();
+
+    [Fact]
+    public void Decoder_refuses_encodings_one_edit_away_from_canonical() => Kit.DecoderRefusesNearCanonicalEncodings();
 }

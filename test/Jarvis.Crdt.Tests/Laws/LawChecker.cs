@@ -214,6 +214,54 @@ public sealed class LawChecker<T>(CrdtSpec<T> spec) where T : class, ICrdt<T>
         }
     });
 
+    public void DecoderRefusesNearCanonicalEncodings() => Run(Gen.Select(Script, Gen.Int), (script, seed) =>
+    {
+        // Hostile bytes that are one edit away from a valid encoding, the forms a decoder that skips one of
+        // its checks lets through: a byte appended must be refused; any other edit may only be accepted if
+        // it is itself the canonical encoding of some state (a byte cut from a 300-count can spell a
+        // 2-count), so a non-minimal varint, swapped or duplicated entries and counts off by one, which
+        // would decode to a state that encodes differently, are refused.
+        var h = new History<T>(spec, script);
+        var random = new Random(seed);
+        var failures = new List<string>();
+        var state = h.States[random.Next(h.States.Length)];
+        T[] values = h.Deltas.Count == 0 ? [state] : [state, h.Deltas[random.Next(h.Deltas.Count)].Delta];
+        foreach (var value in values)
+        {
+            var valid = Bytes(value);
+            foreach (var (edit, input) in NearCanonical(valid, random))
+            {
+                T decoded;
+                try
+                {
+                    decoded = CrdtEncoding.Decode<T>(input);
+                }
+                catch (CrdtDecodeException)
+                {
+                    continue;
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"{edit}: {Convert.ToHexString(input)} threw {e.GetType().Name} instead of CrdtDecodeException: {e.Message}");
+                    continue;
+                }
+                var again = Bytes(decoded);
+                if (input.Length > valid.Length && input.AsSpan(0, valid.Length).SequenceEqual(valid))
+                {
+                    failures.Add($"{edit}: {Convert.ToHexString(input)} was accepted with a trailing byte");
+                }
+                else if (!again.AsSpan().SequenceEqual(input))
+                {
+                    failures.Add($"{edit}: {Convert.ToHexString(input)} was accepted although its state encodes as {Convert.ToHexString(again)}");
+                }
+            }
+            if (failures.Count > 0)
+            {
+                throw new LawViolationException($"the decoder accepts only canonical encodings: an edit of valid bytes {Convert.ToHexString(valid)} is refused with CrdtDecodeException or is itself canonical — {string.Join(" | ", failures.Take(5))}; history: {h.Log}");
+            }
+        }
+    });
+
     private static void Run(Action<int[]> law) => Script.Sample(law, iter: Iterations, threads: 1);
 
     private static void Run<TInput>(Gen<TInput> gen, Action<TInput> law) => gen.Sample(law, iter: Iterations, threads: 1);
@@ -221,6 +269,51 @@ public sealed class LawChecker<T>(CrdtSpec<T> spec) where T : class, ICrdt<T>
     private static void Run<T1, T2>(Gen<(T1, T2)> gen, Action<T1, T2> law) => gen.Sample(law, iter: Iterations, threads: 1);
 
     private static void Run<T1, T2, T3>(Gen<(T1, T2, T3)> gen, Action<T1, T2, T3> law) => gen.Sample(law, iter: Iterations, threads: 1);
+
+    /// <summary>
+    /// One-edit variants of a valid encoding: at every position (at 48 sampled ones in a long encoding) a
+    /// byte cut, a byte ±1 (a one-byte length or count off by one), the varint ending there re-spelled with
+    /// a redundant continuation byte, and the one or two bytes there swapped with the next ones (two sorted
+    /// entries exchanged); then some blocks duplicated in place with an earlier byte raised by one (an entry
+    /// written twice and its count raised to match), and a byte appended.
+    /// </summary>
+    private static IEnumerable<(string Edit, byte[] Input)> NearCanonical(byte[] valid, Random random)
+    {
+        var positions = valid.Length <= 48
+            ? Enumerable.Range(0, valid.Length)
+            : Enumerable.Range(0, 48).Select(_ => random.Next(valid.Length)).Distinct().Order();
+        foreach (var i in positions)
+        {
+            yield return ($"byte {i} cut", [.. valid.AsSpan(0, i), .. valid.AsSpan(i + 1)]);
+            foreach (var step in new[] { 1, -1 })
+            {
+                var changed = (byte[])valid.Clone();
+                changed[i] = unchecked((byte)(changed[i] + step));
+                yield return ($"byte {i} {(step > 0 ? "+1" : "-1")}", changed);
+            }
+            if (valid[i] < 0x80)
+            {
+                yield return ($"varint ending at byte {i} not minimal", [.. valid.AsSpan(0, i), (byte)(valid[i] | 0x80), 0x00, .. valid.AsSpan(i + 1)]);
+            }
+            for (var width = 1; width <= 2 && i + (2 * width) <= valid.Length; width++)
+            {
+                if (!valid.AsSpan(i, width).SequenceEqual(valid.AsSpan(i + width, width)))
+                {
+                    yield return ($"bytes {i}..{i + width - 1} swapped with the next {width}", [.. valid.AsSpan(0, i), .. valid.AsSpan(i + width, width), .. valid.AsSpan(i, width), .. valid.AsSpan(i + (2 * width))]);
+                }
+            }
+        }
+        for (var n = 0; n < 16 && valid.Length > 3; n++)
+        {
+            var start = random.Next(2, valid.Length);
+            var length = Math.Min(1 + random.Next(6), valid.Length - start);
+            var count = random.Next(2, start + 1);
+            byte[] duplicated = [.. valid.AsSpan(0, start + length), .. valid.AsSpan(start)];
+            duplicated[count - 1] = unchecked((byte)(duplicated[count - 1] + 1));
+            yield return ($"bytes {start}..{start + length - 1} written twice and byte {count - 1} +1", duplicated);
+        }
+        yield return ("a byte appended", [.. valid, (byte)random.Next(256)]);
+    }
 
     private static T Joined(T a, T b)
     {

@@ -38,4 +38,24 @@ public sealed class LawKitTeethTests
         Assert.True(failure is not null && failure.ToString().Contains("converge", StringComparison.Ordinal),
             "replicas merging in different orders diverge, and the kit sees it");
     }
+
+    [Fact]
+    public void A_decoder_that_sorts_what_it_reads_is_caught_accepting_swapped_entries()
+    {
+        // SummingCounter reads its entries into a sorted dictionary, so entries in the wrong order decode
+        // to a state that encodes them sorted: a non-canonical form accepted.
+        var kit = new LawChecker<SummingCounter>(new SummingCounterSpec());
+        var failure = Record.Exception(kit.DecoderRefusesNearCanonicalEncodings);
+        Assert.True(failure is not null && failure.ToString().Contains("accepts only canonical encodings", StringComparison.Ordinal),
+            "the kit reports a decoder that accepts a non-canonical encoding");
+    }
+
+    [Fact]
+    public void A_decoder_that_reads_any_non_zero_tag_as_one_is_caught()
+    {
+        var kit = new LawChecker<LastMergeWinsRegister>(new LastMergeWinsRegisterSpec());
+        var failure = Record.Exception(kit.DecoderRefusesNearCanonicalEncodings);
+        Assert.True(failure is not null && failure.ToString().Contains("accepts only canonical encodings", StringComparison.Ordinal),
+            "a tag byte raised from 1 to 2 must be refused, and the kit sees that it was not");
+    }
 }

@@ -199,4 +199,191 @@ public sealed class CausalContextSemanticsTests
         Rule.Equal(0UL, vector[B], "a replica with only cloud dots has no vector entry");
         Rule.Equal(1, vector.Count, "only replicas with contiguous dots appear");
     }
+
+    [Theory]
+    [InlineData(0)] // the first of four
+    [InlineData(1)] // one in the middle
+    [InlineData(3)] // the last
+    public void Removing_one_replica_of_many_keeps_every_other_replica_in_order(int removed)
+    {
+        var replicas = new[] { A, B, C, D };
+        var context = new CausalContext();
+        foreach (var replica in replicas)
+        {
+            context.Add(new Dot(replica, 1));
+            context.Add(new Dot(replica, 4));
+        }
+        var expected = new CausalContext();
+        foreach (var replica in replicas.Where((_, i) => i != removed))
+        {
+            expected.Add(new Dot(replica, 1));
+            expected.Add(new Dot(replica, 4));
+        }
+
+        Assert.True(context.Remove(replicas[removed]), "removing a replica the context holds reports that it had dots");
+
+        Rule.Equal(3, context.ReplicaCount, "exactly one replica is gone");
+        Rule.Equal(expected.ToString(), context.ToString(), "the other replicas keep their dots, in ascending order");
+        Rule.SequenceEqual(replicas.Where((_, i) => i != removed), Enumerable.Range(0, 3).Select(context.ReplicaAt), "the replica table closes the gap");
+        Assert.False(context.Contains(new Dot(replicas[removed], 1)), "the removed replica's dots are forgotten");
+        Rule.Equal(ContextHex(expected), ContextHex(context), "the context encodes as one that never had the replica");
+        Assert.False(context.Remove(replicas[removed]), "removing it again reports that it had no dots");
+
+        context.Add(new Dot(replicas[removed], 2));
+        Rule.SequenceEqual(replicas, Enumerable.Range(0, 4).Select(context.ReplicaAt), "a replica added back takes its sorted place");
+        Assert.False(context.Contains(new Dot(replicas[removed], 1)), "a replica added back starts from what it brings, not from what was removed");
+    }
+
+    [Fact]
+    public void Removing_replicas_down_to_none_leaves_an_empty_context()
+    {
+        var replicas = Enumerable.Range(1, 12).Select(i => new ReplicaId((ulong)i * 10)).ToArray();
+        var context = new CausalContext();
+        foreach (var replica in replicas)
+        {
+            context.Add(new Dot(replica, 1));
+        }
+
+        foreach (var replica in replicas.Reverse().Where((_, i) => i % 2 == 0).Concat(replicas.Reverse().Where((_, i) => i % 2 == 1)))
+        {
+            Assert.True(context.Remove(replica), "every replica the context holds can be removed, in any order");
+            Assert.True(context.IndexOf(replica) < 0, "a removed replica is not found, whether the table is searched linearly or by halves");
+        }
+
+        Assert.True(context.IsEmpty, "a context with every replica removed is empty");
+        Rule.Equal(0UL, context.DotCount, "an empty context holds no dots");
+        Rule.Equal("00", ContextHex(context), "an empty context encodes as an empty replica table");
+        var solo = CausalContext.Prefix(A, 3);
+        Assert.True(solo.Remove(A) && solo.IsEmpty && !solo.Contains(new Dot(A, 1)), "the single replica of a context can be removed");
+    }
+
+    [Fact]
+    public void Adding_a_dot_the_contiguous_part_already_holds_changes_nothing()
+    {
+        var compact = CausalContext.Prefix(A, 3);
+        var clouded = CausalContext.Prefix(A, 3);
+        clouded.Add(new Dot(A, 6));
+        var (compactHex, cloudedHex) = (ContextHex(compact), ContextHex(clouded));
+
+        foreach (var counter in new ulong[] { 3, 1 })
+        {
+            compact.Add(new Dot(A, counter));
+            clouded.Add(new Dot(A, counter));
+        }
+
+        Assert.True(compact.IsCompact, "a dot at or below the contiguous counter never starts a cloud");
+        Rule.Equal(compactHex, ContextHex(compact), "re-adding a held dot leaves a compact context as it was");
+        Rule.Equal(cloudedHex, ContextHex(clouded), "re-adding a held dot leaves a clouded context as it was");
+        Rule.Equal(4UL, clouded.DotCount, "the dots are counted once");
+    }
+
+    [Fact]
+    public void ContainsRange_holds_only_when_every_dot_of_the_range_is_seen()
+    {
+        var context = CausalContext.Prefix(A, 3);
+        foreach (var counter in new ulong[] { 5, 6, 7, 9 })
+        {
+            context.Add(new Dot(A, counter));
+        }
+        context.Add(new Dot(B, 4));
+
+        var failures = new List<string>();
+        foreach (var (replica, from, to, held) in new (ReplicaId, ulong, ulong, bool)[]
+        {
+            (A, 1, 3, true), (A, 2, 2, true), (A, 3, 3, true),
+            (A, 1, 4, false), (A, 3, 5, false), (A, 4, 4, false),
+            (A, 5, 7, true), (A, 6, 6, true), (A, 1, 7, false), (A, 5, 8, false), (A, 7, 9, false),
+            (A, 9, 9, true), (A, 9, 10, false), (A, 10, 12, false),
+            (B, 4, 4, true), (B, 3, 4, false), (B, 1, 1, false),
+            (C, 1, 1, false),
+        })
+        {
+            if (context.ContainsRange(replica, from, to) != held)
+            {
+                failures.Add($"{replica} {from}..{to} should {(held ? "" : "not ")}be contained");
+            }
+        }
+        Assert.True(failures.Count == 0, $"a range is contained exactly when each of its dots is, in {context}: {string.Join("; ", failures)}");
+        Assert.False(CausalContext.Prefix(A, 3).ContainsRange(A, 3, 4), "a compact context holds no range past its contiguous counter");
+    }
+
+    [Fact]
+    public void NextDot_at_the_largest_counter_throws_OverflowException_and_changes_nothing()
+    {
+        var context = CausalContext.Prefix(A, ulong.MaxValue);
+        var before = ContextHex(context);
+
+        Assert.Throws<OverflowException>(() => context.NextDot(A));
+
+        Rule.Equal(before, ContextHex(context), "a replica that has used every counter gets no dot, and the context is unchanged");
+        Rule.Equal(ulong.MaxValue, context.Max(A), "the counter does not wrap to zero");
+    }
+
+    [Fact]
+    public void The_decoder_accepts_ranges_ending_at_the_largest_counter_and_refuses_ranges_past_it()
+    {
+        const ulong Max = ulong.MaxValue;
+        // A cloud range starts at the end of what precedes it (the base, or the range before) + 2 + its gap, and ends its length later.
+        Rule.Equal($"{{{A}:18446744073709551613 +18446744073709551615..18446744073709551615}}", DecodeRanges(Max - 2, (0, 0)).ToString(), "a one-dot range at 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:18446744073709551612 +18446744073709551614..18446744073709551615}}", DecodeRanges(Max - 3, (0, 1)).ToString(), "a range ending at 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:0 +2..18446744073709551615}}", DecodeRanges(0, (0, Max - 2)).ToString(), "a range from 2 to 2^64 - 1 decodes");
+        Rule.Equal($"{{{A}:1 +3..18446744073709551613,18446744073709551615..18446744073709551615}}", DecodeRanges(1, (0, Max - 5), (0, 0)).ToString(), "a second range may end at 2^64 - 1");
+
+        var failures = new List<string>();
+        foreach (var (baseCounter, ranges) in new (ulong, (ulong, ulong)[])[]
+        {
+            (Max - 2, [(1, 0)]), (Max - 1, [(0, 0)]), (Max, [(0, 0)]), (0, [(Max, 0)]), (0, [(Max - 1, 0)]),
+            (Max - 3, [(0, 2)]), (0, [(0, Max - 1)]), (0, [(0, Max)]), (5, [(Max - 7, 1)]),
+            (1, [(0, Max - 4), (0, 0)]), (1, [(0, Max - 5), (1, 0)]), (1, [(0, Max - 3), (0, 0)]),
+        })
+        {
+            var written = $"base {baseCounter}, (gap, length) {string.Join(" ", ranges)}";
+            try
+            {
+                failures.Add($"{written} decoded as {DecodeRanges(baseCounter, ranges)}");
+            }
+            catch (CrdtDecodeException)
+            {
+            }
+            catch (Exception e)
+            {
+                failures.Add($"{written} threw {e.GetType().Name}");
+            }
+        }
+        Assert.True(failures.Count == 0, $"a cloud range past 2^64 - 1 is refused with CrdtDecodeException: {string.Join("; ", failures)}");
+    }
+
+    [Fact]
+    public void The_decoder_reads_every_range_of_a_cloud_after_the_one_before()
+    {
+        var context = DecodeRanges(2, (0, 1), (1, 0), (3, 2));
+
+        Rule.Equal($"{{{A}:2 +4..5,8..8,13..15}}", context.ToString(), "each range starts two past the end of the one before, plus its gap");
+        Rule.Equal(8UL, context.DotCount, "every dot of every range is held");
+    }
+
+    private static CausalContext DecodeRanges(ulong baseCounter, params (ulong Gap, ulong Length)[] ranges)
+    {
+        using var writer = new CrdtWriter();
+        writer.WriteLength(1);
+        writer.WriteVarUInt(A.Value);
+        writer.WriteVarUInt(baseCounter);
+        writer.WriteLength(ranges.Length);
+        foreach (var (gap, length) in ranges)
+        {
+            writer.WriteVarUInt(gap);
+            writer.WriteVarUInt(length);
+        }
+        var reader = new CrdtReader(writer.WrittenSpan);
+        var context = CausalContext.ReadFrom(ref reader);
+        Assert.True(reader.IsAtEnd, "the context decoder reads exactly its bytes");
+        return context;
+    }
+
+    private static string ContextHex(CausalContext context)
+    {
+        using var writer = new CrdtWriter();
+        context.WriteTo(writer);
+        return Convert.ToHexString(writer.WrittenSpan);
+    }
 }

@@ -319,6 +319,20 @@ public sealed class EncodingTests
         AssertRejected<MVRegister<int>>(Convert.FromHexString("0105" + "01010100" + "01" + "0001" + "FEFFFFFF1F"), "an Int32 value must fit in 32 bits");
     }
 
+    // Regression, found by the law kit's near-canonical encodings: a text run whose flags took the previous
+    // run's origin right when that run had none decoded, so one text state had two encodings.
+    [Fact]
+    public void Decoding_rejects_a_sequence_run_taking_an_origin_right_the_previous_run_lacks()
+    {
+        // Context {3003: 1..4}; runs: flags 00, replica #0, counter 1, length 2; then flags 61 (deleted, same
+        // replica, continuing), length 2; the live text "ct"; no pending runs.
+        var canonical = Convert.FromHexString("010E" + "0183600400" + "02" + "0000" + "01" + "02" + "61" + "02" + "6374" + "00");
+        Rule.Equal(Convert.ToHexString(canonical), Convert.ToHexString(CrdtEncoding.Encode(CrdtEncoding.Decode<FugueText>(canonical))), "the canonical bytes decode and encode back");
+
+        // The second run's flags 0x61 with right mode 1 (the previous run's origin right) set: 0x69.
+        AssertRejected<FugueText>(Convert.FromHexString("010E" + "0183600400" + "02" + "0000" + "01" + "02" + "69" + "02" + "6374" + "00"), "a run takes the previous run's origin right only when there is one");
+    }
+
     [Fact]
     public void The_reader_bounds_nesting_depth()
     {
