@@ -6,6 +6,12 @@ namespace Jarvis.Node.Internal;
 /// The node's instruments, on a meter named per node (<c>Jarvis.Node.NAME</c>) so several nodes in one
 /// process export only their own figures. Gauges read the latest <see cref="NodeSnapshot"/>. Thread-safe.
 /// </summary>
+/// <remarks>
+/// An exporter listens to every meter of its name in the process, and two instruments of one name and meter
+/// name are one stream to it: of two observable counters it exports whichever callback it ran last. So a
+/// node whose name another live node in the process already uses (tests run nodes named node-1 side by side)
+/// takes the meter name <c>Jarvis.Node.NAME.2</c> (or .3, …) until it is disposed.
+/// </remarks>
 internal sealed class NodeMetrics : IDisposable
 {
     public const string MeterPrefix = "Jarvis.Node.";
@@ -13,7 +19,10 @@ internal sealed class NodeMetrics : IDisposable
     // Latency buckets in seconds, from a millisecond to ten seconds (the default buckets assume milliseconds).
     public static readonly double[] DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    private static readonly HashSet<string> LiveMeterNames = [];
+
     private readonly Meter _meter;
+    private bool _disposed;
     private long _bytesSent;
     private long _bytesReceived;
     private long _framesDropped;
@@ -33,7 +42,7 @@ internal sealed class NodeMetrics : IDisposable
 
     public NodeMetrics(string nodeName)
     {
-        MeterName = MeterPrefix + nodeName;
+        MeterName = ClaimMeterName(MeterPrefix + nodeName);
         _meter = new Meter(MeterName);
         // Observable counters over plain totals: every series exists (at 0) from the first scrape.
         _meter.CreateObservableCounter("jarvis_bytes_sent", () => Interlocked.Read(ref _bytesSent), description: "Bytes of replication messages written to peer streams.");
@@ -102,7 +111,31 @@ internal sealed class NodeMetrics : IDisposable
 
     public void ReadTook(TimeSpan elapsed) => _readDuration.Record(elapsed.TotalSeconds);
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _meter.Dispose();
+        lock (LiveMeterNames)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                LiveMeterNames.Remove(MeterName);
+            }
+        }
+    }
+
+    private static string ClaimMeterName(string name)
+    {
+        lock (LiveMeterNames)
+        {
+            var claimed = name;
+            for (var n = 2; !LiveMeterNames.Add(claimed); n++)
+            {
+                claimed = $"{name}.{n}";
+            }
+            return claimed;
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveLoopFailures()
     {
