@@ -19,6 +19,7 @@ crdt_mutate=(
     '**/Sets/ORSet.cs'
     # The counters' per-replica arithmetic, `checked` included, lives here.
     '**/Internal/ReplicaCounts.cs'
+    '**/Internal/ReplicaSearch.cs'
 )
 # The tests each set runs against (a vstest filter; empty: the whole test project). The crdt set runs the
 # tests of its own types and of the causal types built on them: the whole Jarvis.Crdt.Tests (sequence
