@@ -29,6 +29,8 @@ crdt_tests='FullyQualifiedName~CausalContext|FullyQualifiedName~DotSet|FullyQual
 replication_tests=''
 replication_mutate=(
     '**/ReplicaCore.Writes.cs'
+    '**/Engine/PendingWrites.cs'
+    '**/Engine/DurabilityLog.cs'
     '**/Membership/PhiAccrualDetector.cs'
 )
 
