@@ -503,6 +503,13 @@ public sealed partial class ReplicaCore
             if (responder.Comparison.IsComplete)
             {
                 peer.Responder = null;
+                if (responder.Comparison.Result.KeysToSend.Count > 0)
+                {
+                    // The initiator ships only its side of the difference; this side's differing keys go back
+                    // by a comparison of its own. The peer may have acknowledged them and lost them since (an
+                    // object held for its clock is gone after a restart): nothing else would ship them again.
+                    peer.NeedsState = true;
+                }
             }
         }
         catch (Exception e) when (e is MerkleProtocolException or CrdtDecodeException or InvalidOperationException)
