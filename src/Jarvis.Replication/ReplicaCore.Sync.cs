@@ -487,6 +487,12 @@ public sealed partial class ReplicaCore
             }
             if (sync.Step == 1 && (peer.Responder is not { } current || current.Session != sync.Session))
             {
+                if (peer.CompletedTransfers.Contains(sync.Session))
+                {
+                    // A late duplicate of a session already answered: reopened, it would meet the session's
+                    // duplicated requests with a tree changed since, and report an honest peer.
+                    return;
+                }
                 // A new session (a restarted or impatient initiator replaces its old one).
                 RefreshMerkle();
                 peer.Responder = new PeerComparison(sync.Session, new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes)), 0, _now);
@@ -503,6 +509,7 @@ public sealed partial class ReplicaCore
             if (responder.Comparison.IsComplete)
             {
                 peer.Responder = null;
+                peer.MarkCompleted(sync.Session);
                 if (responder.Comparison.Result.KeysToSend.Count > 0)
                 {
                     // The initiator ships only its side of the difference; this side's differing keys go back
@@ -787,7 +794,10 @@ public sealed partial class ReplicaCore
         /// <summary>When the last part of a large object arrived.</summary>
         public long PartsAt { get; set; }
 
-        /// <summary>The transfers from this peer most recently completed here, oldest first (a few: duplicates arrive soon).</summary>
+        /// <summary>
+        /// The transfers and Merkle sessions from this peer most recently completed here, oldest first (a few:
+        /// duplicates arrive soon). Both take their ids from the peer's one counter, so they never collide.
+        /// </summary>
         public Queue<long> CompletedTransfers { get; } = new();
 
         public void MarkCompleted(long transferId)
