@@ -464,6 +464,12 @@ public sealed partial class ReplicaCore
             }
             if (sync.Step == 1 && (peer.Responder is not { } current || current.Session != sync.Session))
             {
+                if (peer.CompletedTransfers.Contains(sync.Session))
+                {
+                    // A late duplicate of a session already answered: reopened, it would meet the session's
+                    // duplicated requests with a tree changed since, and report an honest peer.
+                    return;
+                }
                 // A new session (a restarted or impatient initiator replaces its old one).
                 RefreshMerkle();
                 peer.Responder = new PeerComparison(sync.Session, new MerkleComparison(_merkle, Math.Max(MerkleComparison.MinMaxMessageBytes, _options.MaxMessageBytes)), 0, _now);
@@ -480,6 +486,14 @@ public sealed partial class ReplicaCore
             if (responder.Comparison.IsComplete)
             {
                 peer.Responder = null;
+                peer.MarkCompleted(sync.Session);
+                if (responder.Comparison.Result.KeysToSend.Count > 0)
+                {
+                    // The initiator ships only its side of the difference; this side's differing keys go back
+                    // by a comparison of its own. The peer may have acknowledged them and lost them since (an
+                    // object held for its clock is gone after a restart): nothing else would ship them again.
+                    peer.NeedsState = true;
+                }
             }
         }
         catch (Exception e) when (e is MerkleProtocolException or CrdtDecodeException or InvalidOperationException)

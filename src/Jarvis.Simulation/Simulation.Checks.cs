@@ -245,8 +245,9 @@ public sealed partial class Simulation
                     var counter = core.Get<GCounter>(key);
                     foreach (var (author, (low, high)) in bounds)
                     {
-                        // Every identity the machine wrote under: one per storage lifetime.
-                        var value = 0UL;
+                        // Every identity the machine wrote under: one per storage lifetime. Each identity's count
+                        // reaches up to 2^64 - 1, so their sum is taken in 128 bits, like the bounds.
+                        var value = UInt128.Zero;
                         foreach (var identity in _replicas[author].Identities)
                         {
                             value += counter?.ValueOf(identity) ?? 0;

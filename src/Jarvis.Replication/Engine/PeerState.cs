@@ -52,7 +52,10 @@ internal sealed class PeerState(ReplicaId id)
     /// <summary>When the last part of a large object arrived.</summary>
     public long PartsAt { get; set; }
 
-    /// <summary>The transfers from this peer most recently completed here, oldest first (a few: duplicates arrive soon).</summary>
+    /// <summary>
+    /// The transfers and Merkle sessions from this peer most recently completed here, oldest first (a few:
+    /// duplicates arrive soon). Both take their ids from the peer's one counter, so they never collide.
+    /// </summary>
     public Queue<long> CompletedTransfers { get; } = new();
 
     /// <summary>Whether nothing is under way with this peer: no state owed, no transfer, comparison or large object in either direction.</summary>
