@@ -123,7 +123,7 @@ public sealed class StateTransfersTests
     {
         WireObject Entry(string key, int bytes) => new(key, "t", new byte[bytes]);
         var small = MessageCodec.SizeOf(Entry("a", 400));
-        var bound = (small * 2) + 1;
+        var bound = small * 2;
         var large = Entry("c", bound + 500);
         var messages = StateTransfers.Chunk(9, 4, [Entry("a", 400), Entry("b", 400), large, Entry("d", 400), Entry("e", 400)], bound);
         Assert.True(messages.Count == 5, "three parts of the large object, then [a, b] and [d, e]");
