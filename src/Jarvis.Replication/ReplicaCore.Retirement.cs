@@ -71,9 +71,9 @@ public sealed partial class ReplicaCore
     internal string DescribeRetirement()
     {
         var busyPeers = _peers.All
-            .Where(p => p.NeedsState || p.Transfer is not null || p.Incoming is not null || p.PendingKeys is not null || p.Comparison is not null || p.Parts.Count > 0)
-            .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfer is not null ? "transfer " : "")}{(p.Incoming is not null ? "incoming " : "")}"
-                + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Parts.Count > 0 ? $"parts({p.Parts.Count})" : "")}".TrimEnd());
+            .Where(p => p.NeedsState || !p.Transfers.IsIdle || p.PendingKeys is not null || p.Comparison is not null)
+            .Select(p => $"{p.Id}:{(p.NeedsState ? "needs-state " : "")}{(p.Transfers.Outgoing is not null ? "transfer " : "")}{(p.Transfers.Incoming is not null ? "incoming " : "")}"
+                + $"{(p.PendingKeys is { } pending ? $"pending-keys({pending.Keys.Count}) " : "")}{(p.Comparison is not null ? "comparison " : "")}{(p.Transfers.PartsHeld > 0 ? $"parts({p.Transfers.PartsHeld})" : "")}".TrimEnd());
         var reports = _quietRoots.Select(kv => $"{kv.Key}@{kv.Value.At}{(kv.Value.Root == StateDigest ? "=" : "≠")}");
         return $"leaving {_leaving}, handed off {_handedOff}, quiet {IsQuiet()} (undurable {_log.LastApplied - _log.Durable}, buffer {_buffer.Count}, reads {_reads.Count}, busy peers [{string.Join(",", busyPeers)}]), "
             + $"complete [{string.Join(",", _complete)}], retired [{string.Join(",", _retired)}], quiet reports [{string.Join(",", reports)}] at {_now}";
@@ -137,7 +137,7 @@ public sealed partial class ReplicaCore
             return true;
         }
         var targets = ChoosePeers().Where(p => !IsDown(p.Id)).ToList();
-        return targets.Count > 0 && targets.All(p => p.Acked > _log.LastApplied && !p.NeedsState && p.Transfer is null);
+        return targets.Count > 0 && targets.All(p => p.Acked > _log.LastApplied && !p.NeedsState && p.Transfers.Outgoing is null);
     }
 
     private void CheckCompleteness()

@@ -7,7 +7,8 @@ using Jarvis.Replication.Protocol;
 namespace Jarvis.Replication;
 
 // Replication: receiving messages, joining remote changes, acknowledgements, sync rounds (deltas from the
-// DeltaBuffer to each peer of the PeerTable), Merkle comparisons and state transfers.
+// DeltaBuffer to each peer of the PeerTable), Merkle comparisons and state transfers (each peer's
+// StateTransfers holds them; the core encodes, applies and acknowledges).
 public sealed partial class ReplicaCore
 {
     private readonly DeltaBuffer _buffer = new();
@@ -213,10 +214,9 @@ public sealed partial class ReplicaCore
     private void OnAck(ReplicaId from, long upTo)
     {
         var peer = _peers[from];
-        if (peer.Transfer is { } transfer && upTo > transfer.SnapshotSequence)
+        if (peer.Transfers.Acknowledge(upTo))
         {
             // Checked first: a transfer's acknowledgement may cover nothing the peer had not acknowledged.
-            peer.Transfer = null;
             peer.NeedsState = false;
         }
         if (upTo > peer.Acked)
@@ -406,7 +406,7 @@ public sealed partial class ReplicaCore
     private void SendState(PeerState peer)
     {
         var patience = _options.RetransmitAfterMs * 4;
-        if ((peer.Transfer is { } running && _now - running.StartedAt < patience)
+        if ((peer.Transfers.Outgoing is { } running && _now - running.StartedAt < patience)
             || (peer.Comparison is { } comparing && _now - comparing.StartedAt < patience))
         {
             return;
@@ -464,7 +464,7 @@ public sealed partial class ReplicaCore
             }
             if (sync.Step == 1 && (peer.Responder is not { } current || current.Session != sync.Session))
             {
-                if (peer.CompletedTransfers.Contains(sync.Session))
+                if (peer.Transfers.HasCompleted(sync.Session))
                 {
                     // A late duplicate of a session already answered: reopened, it would meet the session's
                     // duplicated requests with a tree changed since, and report an honest peer.
@@ -486,7 +486,7 @@ public sealed partial class ReplicaCore
             if (responder.Comparison.IsComplete)
             {
                 peer.Responder = null;
-                peer.MarkCompleted(sync.Session);
+                peer.Transfers.MarkCompleted(sync.Session);
                 if (responder.Comparison.Result.KeysToSend.Count > 0)
                 {
                     // The initiator ships only its side of the difference; this side's differing keys go back
@@ -534,80 +534,36 @@ public sealed partial class ReplicaCore
     /// </summary>
     private void SendObjects(PeerState peer, IEnumerable<string> keys, long snapshot)
     {
-        var transferId = _nextTransferId++;
-        peer.Transfer = new OutgoingTransfer(transferId, snapshot, _now);
-        var messages = new List<Func<int, int, Message>>();
-        var batch = new List<WireObject>();
-        var size = 0;
+        var transfer = peer.Transfers.Start(_nextTransferId++, snapshot, _now);
+        foreach (var message in StateTransfers.Chunk(transfer.TransferId, snapshot, Entries(keys), _options.MaxMessageBytes))
+        {
+            Emit(new SendMessage(peer.Id, message));
+        }
+    }
+
+    /// <summary>The current states of the keys still held, in ordinal key order.</summary>
+    private IEnumerable<WireObject> Entries(IEnumerable<string> keys)
+    {
         foreach (var key in keys.Order(StringComparer.Ordinal))
         {
-            if (!_objects.TryGetValue(key, out var stored))
+            if (_objects.TryGetValue(key, out var stored))
             {
-                continue;
+                yield return new WireObject(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
             }
-            var entry = new WireObject(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
-            var entrySize = MessageCodec.SizeOf(entry);
-            if (entrySize > _options.MaxMessageBytes)
-            {
-                var partSize = Math.Max(1, _options.MaxMessageBytes - 256);
-                var parts = (entry.Bytes.Length + partSize - 1) / partSize;
-                for (var p = 0; p < parts; p++)
-                {
-                    var chunk = entry.Bytes.AsSpan(p * partSize, Math.Min(partSize, entry.Bytes.Length - (p * partSize))).ToArray();
-                    var partIndex = p;
-                    messages.Add((index, count) => new StatePart(transferId, snapshot, index, count, key, entry.Type, partIndex, parts, chunk));
-                }
-                continue;
-            }
-            if (batch.Count > 0 && size + entrySize > _options.MaxMessageBytes)
-            {
-                var full = batch.ToArray();
-                messages.Add((index, count) => new StateBatch(transferId, snapshot, index, count, full));
-                batch.Clear();
-                size = 0;
-            }
-            batch.Add(entry);
-            size += entrySize;
-        }
-        var last = batch.ToArray();
-        messages.Add((index, count) => new StateBatch(transferId, snapshot, index, count, last));
-        for (var i = 0; i < messages.Count; i++)
-        {
-            Emit(new SendMessage(peer.Id, messages[i](i, messages.Count)));
         }
     }
 
     private void OnTransferMessage(ReplicaId from, long transferId, long snapshot, int index, int count)
     {
-        var peer = _peers[from];
-        if (peer.CompletedTransfers.Contains(transferId))
+        switch (_peers[from].Transfers.Receive(transferId, snapshot, index, count, _now))
         {
-            // A late duplicate of a transfer already complete: it must not start a transfer that can never
-            // complete (the peer would look busy for good). Acknowledge again, in case the first ack was lost.
-            QueueAck(from, snapshot + 1);
-            return;
-        }
-        if (peer.Incoming is not { } incoming || incoming.TransferId != transferId)
-        {
-            if (peer.Incoming is { } older && older.TransferId > transferId)
-            {
-                return;
-            }
-            incoming = new IncomingTransfer(transferId, snapshot, count);
-            peer.Incoming = incoming;
-        }
-        if (count != incoming.Count || index >= count)
-        {
-            Emit(new ProtocolError(from, $"state transfer {transferId} changed its message count"));
-            return;
-        }
-        incoming.Received.Add(index);
-        incoming.LastAt = _now;
-        if (incoming.Received.Count == incoming.Count)
-        {
-            peer.Incoming = null;
-            peer.MarkCompleted(transferId);
-            QueueAck(from, snapshot + 1);
+            case TransferReceipt.Duplicate:
+            case TransferReceipt.Completed:
+                QueueAck(from, snapshot + 1);
+                break;
+            case TransferReceipt.Malformed:
+                Emit(new ProtocolError(from, $"state transfer {transferId} changed its message count"));
+                break;
         }
     }
 
@@ -621,54 +577,20 @@ public sealed partial class ReplicaCore
         var stale = _options.RetransmitAfterMs * 8;
         foreach (var peer in _peers.All)
         {
-            if (peer.Incoming is { } incoming && _now - incoming.LastAt > stale)
-            {
-                peer.Incoming = null;
-            }
-            if (peer.Parts.Count > 0 && _now - peer.PartsAt > stale)
-            {
-                peer.Parts.Clear();
-                peer.PartsKey = null;
-            }
+            peer.Transfers.ForgetStale(_now, stale);
         }
     }
 
     private void OnStatePart(ReplicaId from, StatePart part)
     {
-        var peer = _peers[from];
-        if (peer.CompletedTransfers.Contains(part.TransferId)
-            || (peer.Incoming is { } incoming && incoming.TransferId == part.TransferId && incoming.Received.Contains(part.Index)))
+        if (_peers[from].Transfers.ReceivePart(part, _now) is not { } assembled)
         {
-            // A duplicate of a part whose object was already assembled and applied.
+            // Parts still missing, or a duplicate of a part whose object was already assembled and applied.
             return;
         }
-        peer.PartsAt = _now;
-        if (peer.PartsTransfer != part.TransferId || !string.Equals(peer.PartsKey, part.Key, StringComparison.Ordinal))
+        if (ApplyRemote(from, [assembled.Entry]))
         {
-            // One large object at a time per peer: a new one abandons a stale, half-received one.
-            peer.PartsTransfer = part.TransferId;
-            peer.PartsKey = part.Key;
-            peer.Parts.Clear();
-        }
-        peer.Parts[part.PartIndex] = (part.Bytes, part.Index);
-        if (peer.Parts.Count < part.PartCount)
-        {
-            return;
-        }
-        var whole = new byte[peer.Parts.Values.Sum(p => p.Bytes.Length)];
-        var offset = 0;
-        for (var i = 0; i < part.PartCount; i++)
-        {
-            var chunk = peer.Parts[i].Bytes;
-            chunk.CopyTo(whole, offset);
-            offset += chunk.Length;
-        }
-        var messageIndexes = peer.Parts.Values.Select(p => p.MessageIndex).ToArray();
-        peer.Parts.Clear();
-        peer.PartsKey = null;
-        if (ApplyRemote(from, [new WireObject(part.Key, part.Type, whole)]))
-        {
-            foreach (var index in messageIndexes)
+            foreach (var index in assembled.MessageIndexes)
             {
                 OnTransferMessage(from, part.TransferId, part.SnapshotSequence, index, part.Count);
             }

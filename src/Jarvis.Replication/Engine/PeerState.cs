@@ -5,7 +5,7 @@ namespace Jarvis.Replication.Engine;
 /// <summary>
 /// What a replica knows of one peer: how far the peer has acknowledged this replica's deltas and how far this
 /// replica holds the peer's, the deltas in flight, and the state transfers and Merkle comparisons under way
-/// in either direction.
+/// in either direction (its <see cref="StateTransfers"/>).
 /// </summary>
 internal sealed class PeerState(ReplicaId id)
 {
@@ -33,41 +33,16 @@ internal sealed class PeerState(ReplicaId id)
     /// <summary>When it was last heard from (a peer that chose this replica, and so heartbeats it, is a neighbour too).</summary>
     public long LastHeardAt { get; set; } = long.MinValue / 2;
 
-    public OutgoingTransfer? Transfer { get; set; }
-
     public PeerComparison? Comparison { get; set; }
 
     public PeerComparison? Responder { get; set; }
 
     public (IReadOnlyList<string> Keys, long Snapshot)? PendingKeys { get; set; }
 
-    public IncomingTransfer? Incoming { get; set; }
-
-    public long PartsTransfer { get; set; }
-
-    public string? PartsKey { get; set; }
-
-    public Dictionary<int, (byte[] Bytes, int MessageIndex)> Parts { get; } = [];
-
-    /// <summary>When the last part of a large object arrived.</summary>
-    public long PartsAt { get; set; }
-
-    /// <summary>
-    /// The transfers and Merkle sessions from this peer most recently completed here, oldest first (a few:
-    /// duplicates arrive soon). Both take their ids from the peer's one counter, so they never collide.
-    /// </summary>
-    public Queue<long> CompletedTransfers { get; } = new();
+    /// <summary>The state transfers under way with the peer in either direction, and those lately completed.</summary>
+    public StateTransfers Transfers { get; } = new();
 
     /// <summary>Whether nothing is under way with this peer: no state owed, no transfer, comparison or large object in either direction.</summary>
     public bool IsSettled
-        => !NeedsState && Transfer is null && Incoming is null && PendingKeys is null && Comparison is null && Parts.Count == 0;
-
-    public void MarkCompleted(long transferId)
-    {
-        if (CompletedTransfers.Count == 16)
-        {
-            CompletedTransfers.Dequeue();
-        }
-        CompletedTransfers.Enqueue(transferId);
-    }
+        => !NeedsState && Transfers.IsIdle && PendingKeys is null && Comparison is null;
 }

@@ -1,5 +1,6 @@
 using Jarvis.Crdt;
 using Jarvis.Replication.Engine;
+using Jarvis.Replication.Protocol;
 
 namespace Jarvis.Replication.Tests.Engine;
 
@@ -80,10 +81,10 @@ public sealed class PeerTableTests
         var busy = new List<(string What, Action Make, Action Undo)>
         {
             ("owed a state transfer", () => b.NeedsState = true, () => b.NeedsState = false),
-            ("sending a transfer", () => b.Transfer = new OutgoingTransfer(1, 1, 0), () => b.Transfer = null),
-            ("receiving a transfer", () => b.Incoming = new IncomingTransfer(1, 1, 2), () => b.Incoming = null),
+            ("sending a transfer", () => b.Transfers.Start(1, 1, 0), () => b.Transfers.Acknowledge(2)),
+            ("receiving a transfer", () => b.Transfers.Receive(2, 1, 0, 2, 0), () => b.Transfers.ForgetStale(100, 10)),
             ("holding keys to ship", () => b.PendingKeys = (["k"], 1), () => b.PendingKeys = null),
-            ("assembling a large object", () => b.Parts[0] = ([1], 0), () => b.Parts.Clear()),
+            ("assembling a large object", () => b.Transfers.ReceivePart(new StatePart(3, 1, 0, 1, "big", "t", 0, 2, [1]), 0), () => b.Transfers.ForgetStale(100, 10)),
         };
         var failures = new List<string>();
         foreach (var (what, make, undo) in busy)
