@@ -8,9 +8,8 @@ namespace Jarvis.Replication.Tests.Core;
 /// The smallest driver: replicas in one process, messages delivered through their encoding in FIFO
 /// order (optionally dropped), storage requests performed at once on in-memory logs.
 /// </summary>
-internal sealed class LoopbackCluster
+internal sealed class LoopbackCluster : Support.LoopbackDriver
 {
-    private readonly Queue<(ReplicaId From, ReplicaId To, byte[] Bytes)> _network = new();
     private readonly Random _random;
 
     /// <param name="clocks">Each replica's clock, in order (none: replicas that check no clock).</param>
@@ -39,10 +38,6 @@ internal sealed class LoopbackCluster
     /// <summary>Links cut in one direction: nothing sent from the first to the second arrives.</summary>
     public HashSet<(ReplicaId From, ReplicaId To)> Cut { get; } = [];
 
-    public ReplicaCore[] Replicas { get; }
-
-    public long Now { get; private set; }
-
     public double DropRate { get; set; }
 
     public List<ReplicaOutput> Notifications { get; } = [];
@@ -56,43 +51,7 @@ internal sealed class LoopbackCluster
 
     public long BytesSent { get; private set; }
 
-    public void Pump()
-    {
-        var busy = true;
-        while (busy)
-        {
-            busy = false;
-            foreach (var replica in Replicas)
-            {
-                foreach (var output in replica.TakeOutputs())
-                {
-                    busy = true;
-                    Handle(replica, output);
-                }
-            }
-            while (_network.Count > 0)
-            {
-                busy = true;
-                var (from, to, bytes) = _network.Dequeue();
-                Replicas.Single(r => r.Id == to).Receive(from, MessageCodec.Decode(bytes));
-            }
-        }
-    }
-
-    public void Run(long milliseconds, long step = 10)
-    {
-        for (var t = 0L; t < milliseconds; t += step)
-        {
-            Now += step;
-            foreach (var replica in Replicas)
-            {
-                replica.Tick(Now);
-            }
-            Pump();
-        }
-    }
-
-    private void Handle(ReplicaCore replica, ReplicaOutput output)
+    protected override void Handle(ReplicaCore replica, ReplicaOutput output)
     {
         switch (output)
         {
@@ -102,7 +61,7 @@ internal sealed class LoopbackCluster
                 BytesSent += bytes.Length;
                 if (_random.NextDouble() >= DropRate && !Isolated.Contains(replica.Id) && !Isolated.Contains(send.To) && !Cut.Contains((replica.Id, send.To)) && Replicas.Any(r => r.Id == send.To))
                 {
-                    _network.Enqueue((replica.Id, send.To, bytes));
+                    Network.Enqueue((replica.Id, send.To, bytes));
                 }
                 break;
             case PersistLog log:

@@ -10,9 +10,8 @@ namespace Jarvis.Replication.Tests.Support;
 /// in <see cref="Holding"/>, which wait until the test completes or fails them, oldest first. Every write and read
 /// completion is kept with the replica that reported it.
 /// </summary>
-internal sealed class HeldStorageCluster
+internal sealed class HeldStorageCluster : LoopbackDriver
 {
-    private readonly Queue<(ReplicaId From, ReplicaId To, byte[] Bytes)> _network = new();
     private readonly Dictionary<ReplicaId, Queue<ReplicaOutput>> _held = [];
 
     public HeldStorageCluster(int size, ReplicaOptions? options = null)
@@ -30,15 +29,11 @@ internal sealed class HeldStorageCluster
         }
     }
 
-    public ReplicaCore[] Replicas { get; }
-
     /// <summary>Replicas cut off from everyone: nothing they send or are sent arrives.</summary>
     public HashSet<ReplicaId> Isolated { get; } = [];
 
     /// <summary>Replicas whose storage requests wait for <see cref="CompleteStorage"/>.</summary>
     public HashSet<ReplicaId> Holding { get; } = [];
-
-    public long Now { get; private set; }
 
     /// <summary>Messages sent (whether or not they arrived), by sender.</summary>
     public List<(ReplicaId From, Message Message)> Sent { get; } = [];
@@ -71,44 +66,6 @@ internal sealed class HeldStorageCluster
         Pump();
     }
 
-    /// <summary>Delivers outputs and messages until nothing moves, without advancing time.</summary>
-    public void Pump()
-    {
-        var busy = true;
-        while (busy)
-        {
-            busy = false;
-            foreach (var replica in Replicas)
-            {
-                foreach (var output in replica.TakeOutputs())
-                {
-                    busy = true;
-                    Handle(replica, output);
-                }
-            }
-            while (_network.Count > 0)
-            {
-                busy = true;
-                var (from, to, bytes) = _network.Dequeue();
-                Replicas.Single(r => r.Id == to).Receive(from, MessageCodec.Decode(bytes));
-            }
-        }
-    }
-
-    /// <summary>Advances time by <paramref name="milliseconds"/> in steps, ticking every replica and pumping after each step.</summary>
-    public void Run(long milliseconds, long step = 10)
-    {
-        for (var t = 0L; t < milliseconds; t += step)
-        {
-            Now += step;
-            foreach (var replica in Replicas)
-            {
-                replica.Tick(Now);
-            }
-            Pump();
-        }
-    }
-
     private static long BatchIdOf(ReplicaOutput request) => request switch
     {
         PersistLog log => log.BatchId,
@@ -116,7 +73,7 @@ internal sealed class HeldStorageCluster
         _ => throw new ArgumentException($"{request} is not a storage request", nameof(request)),
     };
 
-    private void Handle(ReplicaCore replica, ReplicaOutput output)
+    protected override void Handle(ReplicaCore replica, ReplicaOutput output)
     {
         switch (output)
         {
@@ -124,7 +81,7 @@ internal sealed class HeldStorageCluster
                 Sent.Add((replica.Id, send.Message));
                 if (!Isolated.Contains(replica.Id) && !Isolated.Contains(send.To) && Replicas.Any(r => r.Id == send.To))
                 {
-                    _network.Enqueue((replica.Id, send.To, MessageCodec.Encode(send.Message)));
+                    Network.Enqueue((replica.Id, send.To, MessageCodec.Encode(send.Message)));
                 }
                 break;
             case PersistLog or PersistCheckpoint:
