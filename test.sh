@@ -14,6 +14,8 @@ passed=$({ grep -Eo 'Passed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END {
 failed=$({ grep -Eo 'Failed: +[0-9]+' "$log" || true; } | awk '{ n += $2 } END { print n + 0 }')
 # Name the failures again at the end, where a truncated CI log still shows them.
 { grep -E '^\s+Failed [A-Za-z_]' "$log" || true; } | sed 's/^ */FAILED: /'
+# And why each failed (message and the top of its stack, as the console logger printed them after "Failed …").
+awk '/^  (Passed|Skipped) |^Test Run / { n = 0 } /^  Failed [A-Za-z_]/ { n = 40; print "--- " $2; next } n > 0 { print; n-- }' "$log" | head -n 400
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$status"
