@@ -18,14 +18,14 @@ public sealed partial class ReplicaCore
     public long Read(string key, Consistency consistency, long? timeoutMs = null)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var readId = _reads.Start(key, consistency, _peers.Count + 1, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
+        var readId = _reads.Start(key, consistency, _peers.Count + 1, _now + (timeoutMs ?? _options.DefaultTimeoutMs), _now);
         if (consistency == Consistency.Local)
         {
             return readId;
         }
         foreach (var peer in _peers.Ids)
         {
-            Emit(new SendMessage(peer, new ReadRequest(readId, key)));
+            AskForRead(peer, readId, key);
         }
         _reads.Complete(_isDurable);
         return readId;
@@ -34,17 +34,27 @@ public sealed partial class ReplicaCore
     private void OnReadRequest(ReplicaId from, ReadRequest request)
     {
         // Only durable state answers: a read that counts this replica must not count what a crash could undo.
-        WireObject? state = null;
-        if (_objects.TryGetValue(request.Key, out var stored))
+        // A key holding a change not yet durable is answered once it is (DeferredReadAnswers).
+        if (!_isDurable(request.Key))
         {
-            if (_log.Durable < _log.LastApplied)
-            {
-                return;
-            }
-            state = new WireObject(request.Key, stored.Handler.Name, stored.Handler.Encode(stored.State));
+            _deferredAnswers.Defer(from, request.ReadId, request.Key);
+            return;
         }
-        Emit(new SendMessage(from, new ReadResponse(request.ReadId, state)));
+        AnswerRead(from, request.ReadId, request.Key);
     }
+
+    private void AnswerRead(ReplicaId to, long readId, string key)
+    {
+        WireObject? state = null;
+        if (_objects.TryGetValue(key, out var stored))
+        {
+            state = new WireObject(key, stored.Handler.Name, stored.Handler.Encode(stored.State));
+        }
+        Emit(new SendMessage(to, new ReadResponse(readId, state)));
+    }
+
+    private void AskForRead(ReplicaId peer, long readId, string key)
+        => Emit(new SendMessage(peer, new ReadRequest(readId, key)));
 
     private void OnReadResponse(ReplicaId from, ReadResponse response)
     {

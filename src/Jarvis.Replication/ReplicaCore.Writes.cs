@@ -178,6 +178,7 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
+        _deferredAnswers.AnswerDurable(_isDurable, _answerRead);
         _reads.Complete(_isDurable);
         _writes.Complete(_log.Durable, _peers);
     }

@@ -42,10 +42,13 @@ public sealed partial class ReplicaCore
     private readonly Func<PeerState, bool> _inView;
     private readonly Func<string, bool> _isDurable;
     private readonly Func<string, ObjectCheckpoint> _checkpointOf;
+    private readonly Action<ReplicaId, long, string> _askForRead;
+    private readonly Action<ReplicaId, long, string> _answerRead;
     // With _peers and _buffer, the collaborators that hold the engine's state (Engine/; docs/replication.md, "Inside the core").
     private readonly DurabilityLog _log;
     private readonly PendingWrites _writes;
     private readonly PendingReads _reads;
+    private readonly DeferredReadAnswers _deferredAnswers = new();
     private long _now;
     private bool _restored;
 
@@ -75,6 +78,8 @@ public sealed partial class ReplicaCore
         _log = new DurabilityLog(_options.Durable, _options.CheckpointEveryRecords, Emit);
         _isDurable = _log.IsDurable;
         _checkpointOf = CheckpointOf;
+        _askForRead = AskForRead;
+        _answerRead = AnswerRead;
         _writes = new PendingWrites(Emit);
         _reads = new PendingReads(Emit);
     }
@@ -192,6 +197,7 @@ public sealed partial class ReplicaCore
     {
         if (_peers.Remove(peer))
         {
+            _deferredAnswers.Forget(peer);
             TrimBuffer();
             CompleteWaiting();
         }
@@ -243,6 +249,7 @@ public sealed partial class ReplicaCore
             return;
         }
         MembershipRound();
+        _reads.AskAgain(_now, _options.RetransmitAfterMs, _peers.Ids, _askForRead);
         if (_now - _lastSyncAt >= _options.SyncIntervalMs)
         {
             _lastSyncAt = _now;

@@ -6,7 +6,7 @@ public sealed record ReplicaOptions
     /// <summary>How often a replica pushes deltas to its peers.</summary>
     public long SyncIntervalMs { get; init; } = 50;
 
-    /// <summary>How long a sent batch may stay unacknowledged before it is sent again.</summary>
+    /// <summary>How long a sent batch, or a quorum read's request, may stay unanswered before it is sent again.</summary>
     public long RetransmitAfterMs { get; init; } = 200;
 
     /// <summary>The most bytes of deltas or state in one message.</summary>

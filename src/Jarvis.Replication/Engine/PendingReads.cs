@@ -7,7 +7,8 @@ namespace Jarvis.Replication.Engine;
 /// completes once enough peers have answered (this replica counts as one) and every local change of its key is
 /// durable; it ends as <see cref="ReadOutcome.StorageFailed"/> when storage fails while its quorum is there but
 /// its key is not durable, and as <see cref="ReadOutcome.TimedOut"/> at its deadline. Each read is reported
-/// exactly once, by a <see cref="ReadCompleted"/> output.
+/// exactly once, by a <see cref="ReadCompleted"/> output. Peers that have not answered are asked again every
+/// retransmission interval until then: a request or its answer lost with a dropped link must not cost the read.
 /// </summary>
 /// <remarks>Not thread-safe: owned by one <see cref="ReplicaCore"/>.</remarks>
 internal sealed class PendingReads(Action<ReplicaOutput> emit)
@@ -20,10 +21,12 @@ internal sealed class PendingReads(Action<ReplicaOutput> emit)
 
     /// <summary>
     /// Starts a read. A <see cref="Consistency.Local"/> read completes at once (reported now); the others wait
-    /// for a majority or all of <paramref name="members"/> (this replica included).
+    /// for a majority or all of <paramref name="members"/> (this replica included), until
+    /// <paramref name="deadline"/>; the peers are asked for <paramref name="key"/> at <paramref name="now"/>, the
+    /// first time.
     /// </summary>
     /// <returns>The read id its <see cref="ReadCompleted"/> carries.</returns>
-    public long Start(string key, Consistency consistency, int members, long deadline)
+    public long Start(string key, Consistency consistency, int members, long deadline, long now)
     {
         var readId = _nextReadId++;
         if (consistency == Consistency.Local)
@@ -32,8 +35,31 @@ internal sealed class PendingReads(Action<ReplicaOutput> emit)
             return readId;
         }
         var needed = consistency == Consistency.Majority ? (members / 2) + 1 : members;
-        _reads.Add(new PendingRead(readId, key, needed, deadline));
+        _reads.Add(new PendingRead(readId, key, needed, deadline) { AskedAt = now });
         return readId;
+    }
+
+    /// <summary>
+    /// Asks again, through <paramref name="ask"/>, every peer that has not answered a read last asked
+    /// <paramref name="after"/> ms or more before <paramref name="now"/>.
+    /// </summary>
+    public void AskAgain(long now, long after, IEnumerable<ReplicaId> peers, Action<ReplicaId, long, string> ask)
+    {
+        foreach (var read in _reads)
+        {
+            if (now - read.AskedAt < after)
+            {
+                continue;
+            }
+            read.AskedAt = now;
+            foreach (var peer in peers)
+            {
+                if (!read.Answered.Contains(peer))
+                {
+                    ask(peer, read.ReadId, read.Key);
+                }
+            }
+        }
     }
 
     /// <summary>Counts a peer's answer to a waiting read.</summary>
@@ -101,5 +127,7 @@ internal sealed class PendingReads(Action<ReplicaOutput> emit)
         public long Deadline { get; } = deadline;
 
         public HashSet<ReplicaId> Answered { get; } = [];
+
+        public long AskedAt { get; set; }
     }
 }

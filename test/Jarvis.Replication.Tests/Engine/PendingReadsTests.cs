@@ -26,7 +26,7 @@ public sealed class PendingReadsTests
     public void A_local_read_completes_at_once_and_does_not_wait()
     {
         var reads = Reads();
-        var id = reads.Start("k", Consistency.Local, members: 5, deadline: 100);
+        var id = reads.Start("k", Consistency.Local, members: 5, deadline: 100, now: 0);
         Assert.Equal(new[] { (id, "k", ReadOutcome.Gathered) }, Completed());
         Assert.True(reads.Count == 0, "a local read does not wait");
     }
@@ -35,7 +35,7 @@ public sealed class PendingReadsTests
     public void A_majority_read_completes_once_a_majority_answered_counting_this_replica()
     {
         var reads = Reads();
-        var id = reads.Start("k", Consistency.Majority, members: 5, deadline: 100);
+        var id = reads.Start("k", Consistency.Majority, members: 5, deadline: 100, now: 0);
         Assert.True(reads.Answer(id, A), "a first answer counts");
         reads.Complete(Durable);
         Assert.True(Completed().Count == 0, "two of five is not a majority");
@@ -52,7 +52,7 @@ public sealed class PendingReadsTests
     public void An_all_read_waits_for_every_member()
     {
         var reads = Reads();
-        var id = reads.Start("k", Consistency.All, members: 3, deadline: 100);
+        var id = reads.Start("k", Consistency.All, members: 3, deadline: 100, now: 0);
         reads.Answer(id, A);
         reads.Complete(Durable);
         Assert.True(Completed().Count == 0, "two of three answered: a majority, not all");
@@ -65,9 +65,9 @@ public sealed class PendingReadsTests
     public void A_read_whose_key_is_not_durable_waits_and_fails_if_storage_fails()
     {
         var reads = Reads();
-        var waiting = reads.Start("undurable", Consistency.Majority, members: 3, deadline: 100);
-        var gathering = reads.Start("undurable", Consistency.All, members: 3, deadline: 100);
-        var other = reads.Start("durable", Consistency.Majority, members: 3, deadline: 100);
+        var waiting = reads.Start("undurable", Consistency.Majority, members: 3, deadline: 100, now: 0);
+        var gathering = reads.Start("undurable", Consistency.All, members: 3, deadline: 100, now: 0);
+        var other = reads.Start("durable", Consistency.Majority, members: 3, deadline: 100, now: 0);
         reads.Answer(waiting, A);
         reads.Answer(gathering, A);
         static bool OnlyDurable(string key) => key == "durable";
@@ -86,7 +86,7 @@ public sealed class PendingReadsTests
     public void A_withdrawn_answer_no_longer_counts_and_may_come_again()
     {
         var reads = Reads();
-        var id = reads.Start("k", Consistency.Majority, members: 3, deadline: 100);
+        var id = reads.Start("k", Consistency.Majority, members: 3, deadline: 100, now: 0);
         reads.Answer(id, A);
         reads.Unanswer(id, A);
         reads.Complete(Durable);
@@ -100,8 +100,8 @@ public sealed class PendingReadsTests
     public void Reads_past_their_deadline_time_out_once()
     {
         var reads = Reads();
-        var early = reads.Start("a", Consistency.Majority, members: 3, deadline: 50);
-        var late = reads.Start("b", Consistency.Majority, members: 3, deadline: 80);
+        var early = reads.Start("a", Consistency.Majority, members: 3, deadline: 50, now: 0);
+        var late = reads.Start("b", Consistency.Majority, members: 3, deadline: 80, now: 0);
         reads.Expire(49);
         Assert.True(Completed().Count == 0, "nothing times out before its deadline");
         reads.Expire(50);
@@ -111,5 +111,32 @@ public sealed class PendingReadsTests
         reads.Expire(1_000);
         Assert.True(Completed().Count == 0 && reads.Count == 0, "a read times out once");
         Assert.False(reads.Answer(early, A), "a timed-out read takes no answer");
+    }
+
+    [Fact]
+    public void Peers_that_have_not_answered_are_asked_again_once_per_interval()
+    {
+        var reads = Reads();
+        var id = reads.Start("k", Consistency.All, members: 4, deadline: 1_000, now: 100);
+        var asked = new List<(ReplicaId Peer, long ReadId, string Key)>();
+        void Ask(ReplicaId peer, long readId, string key) => asked.Add((peer, readId, key));
+        reads.Answer(id, B);
+
+        reads.AskAgain(299, after: 200, [A, B, C], Ask);
+        Assert.True(asked.Count == 0, "nobody is asked again before the interval has passed");
+        reads.AskAgain(300, after: 200, [A, B, C], Ask);
+        Assert.Equal(new[] { (A, id, "k"), (C, id, "k") }, asked);
+        asked.Clear();
+        reads.AskAgain(499, after: 200, [A, B, C], Ask);
+        Assert.True(asked.Count == 0, "the interval counts from the last time the peers were asked");
+        reads.Answer(id, A);
+        reads.AskAgain(500, after: 200, [A, B, C], Ask);
+        Assert.Equal(new[] { (C, id, "k") }, asked);
+
+        reads.Answer(id, C);
+        reads.Complete(Durable);
+        asked.Clear();
+        reads.AskAgain(2_000, after: 200, [A, B, C], Ask);
+        Assert.True(asked.Count == 0, "a completed read asks nobody");
     }
 }
