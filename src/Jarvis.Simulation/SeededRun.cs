@@ -46,6 +46,7 @@ public static class SeededRun
         }
         var simulation = new Simulation(options, random);
         var faults = ScheduleFaults(simulation, random) | ScheduleDiskLoss(simulation, seed);
+        simulation.RequireQuorumReadsGathered = faults == FaultMix.None;
         verbose?.WriteLine($"seed {seed}: {options.Replicas} replicas, faults {faults}, {options.Replica}");
         ScheduleWorkload(simulation, random);
         simulation.At(WorkloadMs, "every fault heals", () => HealEverything(simulation, options));

@@ -84,6 +84,12 @@ public sealed partial class Simulation
     public bool IsAcknowledged(int handle) => handle >= 0 && _ledger.Writes[handle].Acknowledged;
 
     /// <summary>
+    /// Whether a quorum read that times out is a violation: set for runs without faults, where every replica is up
+    /// and every message and storage request arrives within milliseconds, so each peer must answer in time.
+    /// </summary>
+    public bool RequireQuorumReadsGathered { get; set; }
+
+    /// <summary>
     /// Issues a read at replica <paramref name="index"/>. When a read of a set at Majority or All gathers its
     /// quorum, the checker requires the replica to hold every add acknowledged at Majority or All before
     /// the read was issued (read-your-writes across replicas), unless a disk was lost in between. Returns false if the replica is down.
@@ -248,6 +254,11 @@ public sealed partial class Simulation
             return;
         }
         _trace.Record(_now, TraceKind.ReadCompleted, replica.Index, x: completed.ReadId, detail: $"{read.Key} {completed.Outcome}");
+        if (completed.Outcome == ReadOutcome.TimedOut && RequireQuorumReadsGathered)
+        {
+            Fail($"liveness: r{replica.Index}'s quorum read of {read.Key} issued at t={read.IssuedAt} timed out with every replica up, on a perfect network and disks");
+            return;
+        }
         if (completed.Outcome != ReadOutcome.Gathered)
         {
             return;
