@@ -49,7 +49,10 @@ public sealed class DiskLossTests
     [Fact]
     public void Seeded_runs_that_lose_a_disk_pass_with_a_new_identity_and_fail_the_checkers_when_it_is_reused()
     {
-        var seeds = Enumerable.Range(1, 400).Where(SeededRun.LosesADisk).ToList();
+        // The share of seeds caught is a rate of a deliberately broken mode, not a guarantee: when quorum reads stopped being
+        // dropped by busy peers (December 2026) it fell from 20 to 13 of the first 800 seeds' 81 — a Majority read at the wiped
+        // replica now gathers its peers' state, repairing some of what reusing the identity breaks. 800 seeds keep it steady.
+        var seeds = Enumerable.Range(1, 800).Where(SeededRun.LosesADisk).ToList();
         var fixedFailures = new ConcurrentBag<string>();
         var reusedFailures = new ConcurrentBag<string>();
         Parallel.ForEach(seeds, seed =>
@@ -74,7 +77,7 @@ public sealed class DiskLossTests
 
         Assert.True(seeds.Count >= 25, $"enough seeds lose a disk to say something ({seeds.Count})");
         Assert.True(fixedFailures.IsEmpty, "every seed that loses a disk passes every checker with a new identity: " + string.Join(Environment.NewLine, fixedFailures.Take(3)));
-        Assert.True(reusedFailures.Count * 5 >= seeds.Count, $"reusing the identity of a lost disk fails a checker in many of them: {reusedFailures.Count} of {seeds.Count} seeds caught");
+        Assert.True(reusedFailures.Count * 8 >= seeds.Count, $"reusing the identity of a lost disk fails a checker in many of them: {reusedFailures.Count} of {seeds.Count} seeds caught");
         var lost = reusedFailures.Count(m => m.Contains("acknowledged add lost", StringComparison.Ordinal) || m.Contains("digests differ", StringComparison.Ordinal) || m.Contains("counter bound", StringComparison.Ordinal));
         Assert.True(lost * 2 >= reusedFailures.Count, $"most of them for lost acknowledged writes or diverged digests ({lost} of {reusedFailures.Count}): {reusedFailures.FirstOrDefault()}");
     }
