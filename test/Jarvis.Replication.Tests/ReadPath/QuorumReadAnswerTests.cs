@@ -14,8 +14,7 @@ public sealed class QuorumReadAnswerTests
     [Fact]
     public void A_peer_whose_copy_of_the_key_is_not_durable_yet_answers_once_it_is()
     {
-        var cluster = new HeldStorageCluster(3, new ReplicaOptions { DefaultTimeoutMs = 5_000 });
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3, new ReplicaOptions { DefaultTimeoutMs = 5_000 });
         var (reader, busy, silent) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
         cluster.Isolated.Add(silent.Id);
         cluster.Holding.Add(busy.Id);
@@ -39,8 +38,7 @@ public sealed class QuorumReadAnswerTests
     [Fact]
     public void A_peer_persisting_another_key_answers_at_once()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var (reader, busy, silent) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
         busy.Update<GCounter>("c", c => c.Increment(busy.Id, 2));
         cluster.Run(100);
@@ -60,8 +58,7 @@ public sealed class QuorumReadAnswerTests
     public void A_read_whose_requests_were_lost_asks_again_and_gathers(Consistency consistency)
     {
         var options = new ReplicaOptions { DefaultTimeoutMs = 5_000 };
-        var cluster = new HeldStorageCluster(3, options);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3, options);
         var reader = cluster.Replicas[0];
         cluster.Replicas[2].Update<GCounter>("c", c => c.Increment(cluster.Replicas[2].Id, 3));
         cluster.Run(100);

@@ -14,11 +14,9 @@ public sealed class QuorumReadTimeoutTests
     [InlineData(Consistency.All)]
     public void A_quorum_read_whose_peers_never_answer_times_out_exactly_at_its_deadline_once(Consistency consistency)
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var reader = cluster.Replicas[0];
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(reader);
 
         var read = reader.Read("c", consistency, timeoutMs: 250);
         cluster.Run(240);
@@ -34,8 +32,7 @@ public sealed class QuorumReadTimeoutTests
     [Fact]
     public void An_all_read_missing_one_answer_times_out_with_the_answers_that_came_joined_in()
     {
-        var cluster = new HeldStorageCluster(3, new ReplicaOptions { DefaultTimeoutMs = 300 });
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3, new ReplicaOptions { DefaultTimeoutMs = 300 });
         var (reader, answering, silent) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
         cluster.Isolated.Add(reader.Id);
         answering.Update<GCounter>("c", c => c.Increment(answering.Id, 6));
@@ -57,8 +54,7 @@ public sealed class QuorumReadTimeoutTests
     [Fact]
     public void A_local_read_completes_at_once_and_asks_no_peer()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var reader = cluster.Replicas[0];
         var sent = cluster.Sent.Count;
 

@@ -29,6 +29,26 @@ internal sealed class HeldStorageCluster : LoopbackDriver
         }
     }
 
+    /// <summary>A cluster that has run 100 ms, so every replica has met every other: where most tests start.</summary>
+    public static HeldStorageCluster Started(int size, ReplicaOptions? options = null)
+    {
+        var cluster = new HeldStorageCluster(size, options);
+        cluster.Run(100);
+        return cluster;
+    }
+
+    /// <summary>Cuts off every replica but <paramref name="replica"/>.</summary>
+    public void IsolatePeersOf(ReplicaCore replica)
+    {
+        foreach (var other in Replicas)
+        {
+            if (other.Id != replica.Id)
+            {
+                Isolated.Add(other.Id);
+            }
+        }
+    }
+
     /// <summary>Replicas cut off from everyone: nothing they send or are sent arrives.</summary>
     public HashSet<ReplicaId> Isolated { get; } = [];
 

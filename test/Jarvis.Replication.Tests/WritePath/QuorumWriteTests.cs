@@ -15,8 +15,7 @@ public sealed class QuorumWriteTests
     [Fact]
     public void An_all_write_is_not_acknowledged_while_one_member_lacks_it_though_a_majority_holds_it()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var (writer, holder, cutOff) = (cluster.Replicas[0], cluster.Replicas[1], cluster.Replicas[2]);
         cluster.Isolated.Add(cutOff.Id);
 
@@ -39,8 +38,7 @@ public sealed class QuorumWriteTests
     [Fact]
     public void A_majority_of_four_is_three()
     {
-        var cluster = new HeldStorageCluster(4);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(4);
         var writer = cluster.Replicas[0];
         cluster.Isolated.Add(cluster.Replicas[2].Id);
         cluster.Isolated.Add(cluster.Replicas[3].Id);
@@ -65,8 +63,7 @@ public sealed class QuorumWriteTests
         cluster.Run(300);
         Assert.True(cluster.Replicas.All(r => r.Get<GCounter>("earlier")?.Value == 1), "every peer holds and acknowledged the earlier write");
 
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(writer);
         var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id), consistency);
         cluster.Run(500);
 
@@ -78,8 +75,7 @@ public sealed class QuorumWriteTests
     [InlineData(Consistency.All)]
     public void A_quorum_write_is_shipped_the_moment_it_is_durable_here_and_not_before(Consistency consistency)
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var writer = cluster.Replicas[0];
         cluster.Holding.Add(writer.Id);
 
@@ -97,8 +93,7 @@ public sealed class QuorumWriteTests
     [Fact]
     public void A_durable_local_write_is_not_pushed_ahead_of_the_sync_round()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var writer = cluster.Replicas[0];
         cluster.Holding.Add(writer.Id);
         var sentBefore = cluster.Sent.Count(s => s.From == writer.Id && s.Message is DeltaBatch);
@@ -114,8 +109,7 @@ public sealed class QuorumWriteTests
     [Fact]
     public void A_volatile_replica_ships_a_quorum_write_as_it_is_written()
     {
-        var cluster = new HeldStorageCluster(3, new ReplicaOptions { Durable = false });
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3, new ReplicaOptions { Durable = false });
         var writer = cluster.Replicas[0];
 
         var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.All);
@@ -132,8 +126,7 @@ public sealed class QuorumWriteTests
     {
         var cluster = new HeldStorageCluster(3);
         var writer = cluster.Replicas[0];
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(writer);
 
         var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id), consistency, timeoutMs: 300);
         cluster.Run(290);
@@ -152,8 +145,7 @@ public sealed class QuorumWriteTests
     {
         var cluster = new HeldStorageCluster(3, new ReplicaOptions { DefaultTimeoutMs = 700 });
         var writer = cluster.Replicas[0];
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(writer);
 
         var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.Majority);
         cluster.Run(690);
@@ -167,8 +159,7 @@ public sealed class QuorumWriteTests
     [InlineData(Consistency.All)]
     public void A_quorum_write_whose_storage_fails_ends_as_storage_failed_once_even_after_it_replicates(Consistency consistency)
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var writer = cluster.Replicas[0];
         cluster.Holding.Add(writer.Id);
 
@@ -190,11 +181,9 @@ public sealed class QuorumWriteTests
     [Fact]
     public void A_quorum_write_already_durable_when_storage_later_fails_is_not_failed_by_it()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var writer = cluster.Replicas[0];
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(writer);
         cluster.Holding.Add(writer.Id);
 
         var durable = writer.Update<GCounter>("c", c => c.Increment(writer.Id), Consistency.Majority);
@@ -216,11 +205,9 @@ public sealed class QuorumWriteTests
     [Fact]
     public void A_local_write_made_while_a_quorum_write_waits_is_not_pushed_with_it()
     {
-        var cluster = new HeldStorageCluster(3);
-        cluster.Run(100);
+        var cluster = HeldStorageCluster.Started(3);
         var writer = cluster.Replicas[0];
-        cluster.Isolated.Add(cluster.Replicas[1].Id);
-        cluster.Isolated.Add(cluster.Replicas[2].Id);
+        cluster.IsolatePeersOf(writer);
         cluster.Holding.Add(writer.Id);
         writer.Update<GCounter>("q", c => c.Increment(writer.Id), Consistency.Majority);
         cluster.Pump();
