@@ -20,6 +20,7 @@ IBenchCommand[] commands =
     new Jarvis.Bench.TimeSeries.TimeSeriesCommand(),
     new Jarvis.Bench.Workflow.WorkflowCommand(),
     new Jarvis.Bench.Graph.GraphCommand(),
+    new Jarvis.Bench.Assignment.AssignCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
