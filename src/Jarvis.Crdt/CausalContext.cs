@@ -137,6 +137,11 @@ public sealed class CausalContext
             _entries[_count - 1] = default;
         }
         _count--;
+        if (_count == 0)
+        {
+            // Back to the empty shape: an emptied array would otherwise be read while the next entry went to _solo.
+            _entries = null;
+        }
         return true;
     }
 
@@ -174,7 +179,7 @@ public sealed class CausalContext
     {
         Debug.Assert(!replica.IsNone && from > 0 && from <= to, "ranges are validated where they are created");
         ref var entry = ref GetOrAddEntry(replica);
-        if (!entry.HasCloud && from <= entry.Base + 1)
+        if (!entry.HasCloud && from - 1 <= entry.Base)
         {
             // The common case: a replica's own next dots extend its contiguous base.
             entry.Base = Math.Max(entry.Base, to);
@@ -204,11 +209,11 @@ public sealed class CausalContext
         ulong baseCounter = 0;
         foreach (var (from, to) in ranges)
         {
-            if (merged.Count == 0 && from <= baseCounter + 1)
+            if (merged.Count == 0 && from - 1 <= baseCounter)
             {
                 baseCounter = Math.Max(baseCounter, to);
             }
-            else if (merged.Count > 0 && from <= merged[^1] + 1)
+            else if (merged.Count > 0 && from - 1 <= merged[^1])
             {
                 merged[^1] = Math.Max(merged[^1], to);
             }

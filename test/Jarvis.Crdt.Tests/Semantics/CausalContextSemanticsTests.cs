@@ -258,6 +258,24 @@ public sealed class CausalContextSemanticsTests
     }
 
     [Fact]
+    public void A_context_emptied_by_removals_takes_new_dots_again()
+    {
+        // Found by the model test: an emptied two-replica context kept its (empty) table and read it, while the next
+        // dot went to the single-entry slot — the dot was lost and the context showed a replica of id 0.
+        var context = new CausalContext();
+        context.Add(new Dot(A, 1));
+        context.Add(new Dot(B, 1));
+        Assert.True(context.Remove(A) && context.Remove(B) && context.IsEmpty);
+
+        var dot = context.NextDot(C);
+        Rule.Equal(new Dot(C, 1), dot, "a replica with no dots left starts again at 1");
+        Assert.True(context.Contains(dot), "the new dot is in the context");
+        Rule.Equal(C, context.ReplicaAt(0), "the only replica is the one that added the dot");
+        context.Add(new Dot(D, 2));
+        Assert.True(context.Contains(new Dot(D, 2)) && context.ReplicaCount == 2, "and it grows again past one replica");
+    }
+
+    [Fact]
     public void Adding_a_dot_the_contiguous_part_already_holds_changes_nothing()
     {
         var compact = CausalContext.Prefix(A, 3);
