@@ -162,6 +162,7 @@ public sealed class CausalContext
         {
             throw new ArgumentException("A mutation needs a replica id.", nameof(replica));
         }
+        // Stryker disable once Checked : the project compiles checked (CheckForOverflowUnderflow), so the sum throws without the keyword too.
         var dot = new Dot(replica, checked(Max(replica) + 1));
         Add(dot);
         return dot;

@@ -86,6 +86,7 @@ public struct DotSet : IDotStore<DotSet>
         }
         var mine = Dots;
         var theirs = other.Dots;
+        // Stryker disable once Equality,Conditional,Arithmetic : whether the scratch buffer is on the stack or the heap does not change the result.
         Span<Dot> result = mine.Length + theirs.Length <= 16 ? stackalloc Dot[mine.Length + theirs.Length] : new Dot[mine.Length + theirs.Length];
         int i = 0, j = 0, n = 0;
         var changed = false;
@@ -152,6 +153,7 @@ public struct DotSet : IDotStore<DotSet>
         {
             return false;
         }
+        // Stryker disable once Equality,Conditional : whether the scratch buffer is on the stack or the heap does not change the result.
         Span<Dot> result = kept <= 16 ? stackalloc Dot[kept] : new Dot[kept];
         var n = 0;
         foreach (var dot in _many)

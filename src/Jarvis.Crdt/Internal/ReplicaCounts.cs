@@ -107,6 +107,7 @@ internal struct ReplicaCounts
     /// The replica's count plus <paramref name="amount"/>: the entry a local mutation would write.
     /// </summary>
     /// <exception cref="OverflowException">The entry would pass 2^64 - 1; nothing is changed.</exception>
+    // Stryker disable once Checked : the project compiles checked (CheckForOverflowUnderflow), so the sum throws without the keyword too.
     public readonly ulong Raised(ReplicaId replica, ulong amount) => checked(Get(replica) + amount);
 
     public readonly ReplicaCounts Clone()

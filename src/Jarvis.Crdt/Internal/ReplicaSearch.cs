@@ -34,6 +34,7 @@ internal static class ReplicaSearch
             {
                 return mid;
             }
+            // Stryker disable once Equality : cmp == 0 returned above, so < 0 and <= 0 agree here.
             if (cmp < 0)
             {
                 lo = mid + 1;
