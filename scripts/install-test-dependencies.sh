@@ -6,18 +6,4 @@
 set -euo pipefail
 missing=()
 [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || missing+=(faketime)
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
-fi
-sudo=()
-if [ "$(id -u)" -ne 0 ]; then
-    if ! command -v sudo >/dev/null; then
-        echo "install-test-dependencies: need root (or sudo) to install: ${missing[*]}" >&2
-        exit 1
-    fi
-    sudo=(sudo)
-fi
-echo "install-test-dependencies: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+[ ${#missing[@]} -eq 0 ] || "$(dirname "$0")/apt-install.sh" install-test-dependencies "${missing[@]}"
