@@ -360,15 +360,52 @@ public sealed class CausalContextSemanticsTests
             {
                 failures.Add($"{written} decoded as {DecodeRanges(baseCounter, ranges)}");
             }
-            catch (CrdtDecodeException)
+            catch (CrdtDecodeException e) when (e.Message.Contains("Context range overflows", StringComparison.Ordinal))
             {
             }
             catch (Exception e)
             {
-                failures.Add($"{written} threw {e.GetType().Name}");
+                failures.Add($"{written} threw {e.GetType().Name}: {e.Message}");
             }
         }
         Assert.True(failures.Count == 0, $"a cloud range past 2^64 - 1 is refused with CrdtDecodeException: {string.Join("; ", failures)}");
+    }
+
+    [Fact]
+    public void The_decoder_names_what_is_wrong_with_a_context()
+    {
+        static string Refusal(params ulong[] varints)
+        {
+            using var writer = new CrdtWriter();
+            foreach (var value in varints)
+            {
+                writer.WriteVarUInt(value);
+            }
+            var reader = new CrdtReader(writer.WrittenSpan);
+            try
+            {
+                CausalContext.ReadFrom(ref reader);
+                return "decoded";
+            }
+            catch (CrdtDecodeException e)
+            {
+                return e.Message;
+            }
+        }
+
+        // (count, then per entry: replica, base, range count)
+        Assert.Contains("Context replicas are not in ascending order", Refusal(2, 2, 1, 0, 1, 1, 0), StringComparison.Ordinal);
+        Assert.Contains("Context replicas are not in ascending order", Refusal(2, 2, 1, 0, 2, 1, 0), StringComparison.Ordinal);
+        Assert.Contains("Empty context entry", Refusal(1, 1, 0, 0), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prefix_and_NextDot_refuse_the_none_replica_and_a_prefix_of_nothing_is_empty()
+    {
+        Assert.Contains("needs a replica id", Assert.Throws<ArgumentException>(() => CausalContext.Prefix(default, 3)).Message, StringComparison.Ordinal);
+        Assert.Contains("needs a replica id", Assert.Throws<ArgumentException>(() => new CausalContext().NextDot(default)).Message, StringComparison.Ordinal);
+        Assert.True(CausalContext.Prefix(A, 0).IsEmpty && CausalContext.Prefix(A, 0).ReplicaCount == 0, "a prefix up to 0 holds nothing, not an entry of nothing");
+        Rule.Equal(3UL, CausalContext.Prefix(A, 3).ContiguousMax(A), "a prefix is contiguous");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class GCounterGuardTests
         counter.Increment(A, 3);
         Assert.Throws<ArgumentNullException>(() => counter.Join(null!));
         Assert.Throws<ArgumentNullException>(() => counter.WriteTo(null!));
-        Assert.Throws<ArgumentException>(() => counter.Increment(default, 1));
+        Assert.Contains("needs a replica id", Assert.Throws<ArgumentException>(() => counter.Increment(default, 1)).Message, StringComparison.Ordinal);
         Assert.Equal(3UL, (ulong)counter.Value);
         Assert.Equal("3 {" + A + "=3}", counter.ToString());
     }
@@ -30,8 +30,8 @@ public sealed class PNCounterGuardTests
         counter.Decrement(B, 2);
         Assert.Throws<ArgumentNullException>(() => counter.Join(null!));
         Assert.Throws<ArgumentNullException>(() => counter.WriteTo(null!));
-        Assert.Throws<ArgumentException>(() => counter.Increment(default, 1));
-        Assert.Throws<ArgumentException>(() => counter.Decrement(default, 1));
+        Assert.Contains("needs a replica id", Assert.Throws<ArgumentException>(() => counter.Increment(default, 1)).Message, StringComparison.Ordinal);
+        Assert.Contains("needs a replica id", Assert.Throws<ArgumentException>(() => counter.Decrement(default, 1)).Message, StringComparison.Ordinal);
         Assert.Equal(3, (long)counter.Value);
         Assert.Equal("3 (+{" + A + "=5} -{" + B + "=2})", counter.ToString());
     }
