@@ -87,6 +87,9 @@ public sealed partial class ReplicaCore
                 PushQuorumWrites(wasDurable);
                 break;
         }
+        // Peers' reads of keys that just became durable are answered now; nothing else makes a key durable, so this
+        // is the only place to look (not every tick: with storage failing the list can hold thousands).
+        _deferredAnswers.AnswerDurable(_isDurable, _answerRead);
         CompleteWaiting();
         SendReadyAcks();
     }
@@ -178,7 +181,6 @@ public sealed partial class ReplicaCore
 
     private void CompleteWaiting()
     {
-        _deferredAnswers.AnswerDurable(_isDurable, _answerRead);
         _reads.Complete(_isDurable);
         _writes.Complete(_log.Durable, _peers);
     }
