@@ -12,10 +12,11 @@ namespace Jarvis.Agents.Assignment;
 /// <remarks>
 /// <para>The method is shortest augmenting paths with dual potentials (Jonker–Volgenant's, in the rectangular form
 /// Crouse gives in "On implementing 2D rectangular assignment algorithms", IEEE TAES 2016, as SciPy's
-/// <c>linear_sum_assignment</c> does), after a row reduction that assigns each row its cheapest column when that
-/// column is still free: the reduction keeps every reduced cost non-negative and every column's potential zero,
-/// which is what optimality asks of the columns left unassigned, so only the rows it could not assign need an
-/// augmenting path. Each path is a Dijkstra search over reduced costs, a scan of the free columns for a dense
+/// <c>linear_sum_assignment</c> does), after an initialisation that places most rows at once: Jonker–Volgenant's
+/// own (column reduction, reduction transfer, augmenting row reduction) for a complete square matrix, otherwise a
+/// row reduction that assigns each row its cheapest column when that column is still free — it keeps every
+/// reduced cost non-negative and every column's potential zero, which is what optimality asks of the columns a
+/// rectangular assignment leaves out. Only the rows left need an augmenting path. Each path is a Dijkstra search over reduced costs, a scan of the free columns for a dense
 /// matrix and a binary heap for a sparse one; the worst case is O(rows² · columns) for a dense matrix.</para>
 /// <para>Exact for integer costs (the optimum's total is summed from the matrix, in row order); for fractional
 /// costs it is optimal up to floating-point rounding of the potentials.</para>
