@@ -16,4 +16,18 @@ public sealed class FreePortsTests
             Assert.True(start < 11_000 || ports.All(p => p < start), $"a port a child binds seconds later is below the ephemeral range (from {start}), so no outgoing connection can hold it meanwhile: " + string.Join(", ", ports));
         }
     }
+
+    [Fact]
+    public void A_process_is_never_given_the_same_port_twice_even_by_concurrent_callers()
+    {
+        var taken = new System.Collections.Concurrent.ConcurrentBag<int>();
+        Parallel.For(0, 8, _ =>
+        {
+            foreach (var port in FreePorts.Take(25))
+            {
+                taken.Add(port);
+            }
+        });
+        Assert.True(taken.Distinct().Count() == 200, "each port once, though every probe was released before the next caller probed");
+    }
 }

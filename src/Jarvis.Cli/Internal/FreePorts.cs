@@ -17,9 +17,14 @@ internal static class FreePorts
     private const int LowestPort = 10_000;
     private const int MinimumRange = 1_000;
 
+    // Every port this process has handed out: a probe's port is free again the moment it is released, so two
+    // concurrent callers (clusters starting side by side in one test process) could otherwise both be given it,
+    // and the second node to bind fails with "address already in use" (seen once in a full suite).
+    private static readonly HashSet<int> Given = [];
+
     /// <summary>
-    /// Returns <paramref name="count"/> distinct ports that were free a moment ago. All probe sockets are held
-    /// open until every port is chosen, so no port is given twice.
+    /// Returns <paramref name="count"/> distinct ports that were free a moment ago, none given before in this
+    /// process.
     /// </summary>
     public static int[] Take(int count)
     {
@@ -30,8 +35,17 @@ internal static class FreePorts
             var attempts = 0;
             while (sockets.Count < count)
             {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 var port = below is { } end && attempts++ < 100 * count ? Random.Shared.Next(LowestPort, end) : 0;
+                lock (Given)
+                {
+                    // Reserved before the probe: binding is no test of a port this process already holds — a second
+                    // probe bound a port the first still held open (FreePortsTests once got 12321 twice in one call).
+                    if (port != 0 && !Given.Add(port))
+                    {
+                        continue;
+                    }
+                }
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
                     socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
@@ -44,7 +58,12 @@ internal static class FreePorts
                 }
                 sockets.Add(socket);
             }
-            return [.. sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port)];
+            int[] ports = [.. sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port)];
+            lock (Given)
+            {
+                Given.UnionWith(ports); // the ephemeral fallback's ports, which were not reserved up front
+            }
+            return ports;
         }
         finally
         {
