@@ -83,9 +83,10 @@ public sealed class SecurityTests
 
         await TestCluster.WaitUntilAsync(() => Task.FromResult(process.HasExited), "the node exits");
         Assert.Equal(2, process.ExitCode);
-        // The terminal wraps long lines: read the log as one line.
-        var said = string.Join(' ', process.LogTail(60).Split('\n').Select(line => line.Trim()));
-        Assert.Contains("reissue it with `jarvis cert issue node-9`", said, StringComparison.Ordinal);
+        // The terminal wraps long lines: read the log as one line. The log is copied from the process's output, which
+        // may still be arriving when the exit is seen (a fresh-clone run once read it empty): wait for the line.
+        string Said() => string.Join(' ', process.LogTail(60).Split('\n').Select(line => line.Trim()));
+        await TestCluster.WaitUntilAsync(() => Task.FromResult(Said().Contains("reissue it with `jarvis cert issue node-9`", StringComparison.Ordinal)), "the node says to reissue its certificate");
     }
 
     [Fact]
