@@ -31,6 +31,10 @@ public sealed partial class Simulation
         replica.PendingReads.Clear();
         replica.Digest = null;
         _changed = true;
+        if (Application is { } application)
+        {
+            Guard(replica, "stopping the application", () => application.Stopped(index));
+        }
         _trace.Record(_now, TraceKind.DiskDropped, index, x: lost);
         _trace.Record(_now, TraceKind.Script, index, detail: "crashed");
     }
@@ -139,6 +143,30 @@ public sealed partial class Simulation
     /// <summary>A test's fault: runs before the driver performs each output of a replica (by index); throwing from it fails that output.</summary>
     internal Action<int, ReplicaOutput>? BeforePerform { get; set; }
 
+    /// <summary>An application every replica runs (null: none). Set it before the first event runs; replicas already started are started in it at once.</summary>
+    public ISimulatedApplication? Application
+    {
+        get => _application;
+        set
+        {
+            _application = value;
+            if (value is null)
+            {
+                return;
+            }
+            foreach (var replica in _replicas)
+            {
+                if (replica.Core is { } core)
+                {
+                    Guard(replica, "starting the application", () => value.Started(replica.Index, core, _now));
+                    Drain(replica);
+                }
+            }
+        }
+    }
+
+    private ISimulatedApplication? _application;
+
     /// <summary>Storage requests completed, failed, and dropped after a failure, over every replica.</summary>
     public (long Completed, long Failed, long Dropped) StorageStatistics
         => (_replicas.Sum(r => r.Disk.Completed), _replicas.Sum(r => r.Disk.Failed), _replicas.Sum(r => r.Disk.Dropped));
@@ -168,6 +196,10 @@ public sealed partial class Simulation
             }
             core.Tick(_now);
         });
+        if (Application is { } application)
+        {
+            Guard(replica, "starting the application", () => application.Started(replica.Index, core, _now));
+        }
         Drain(replica);
         // Replicas tick out of phase, as separate machines would.
         Schedule(_now + 1 + _random.NextInt64(_options.TickIntervalMs), new SimEvent { Kind = SimEventKind.Tick, Replica = replica.Index, Incarnation = incarnation });
@@ -202,6 +234,10 @@ public sealed partial class Simulation
         }
         _trace.Record(_now, TraceKind.Tick, e.Replica);
         Guard(replica, "a tick", () => core.Tick(_now));
+        if (Application is { } application && replica.Core == core)
+        {
+            Guard(replica, "the application's tick", () => application.Tick(e.Replica, _now));
+        }
         Drain(replica);
         if (replica.Leaving && core.CanStop && replica.PendingWrites.Count == 0 && replica.PendingReads.Count == 0 && replica.Disk.PendingCount == 0)
         {
@@ -310,12 +346,27 @@ public sealed partial class Simulation
         {
             CheckPendingOutputs(replica, core.PendingOutputs, entries);
         }
+        // An application may act on an output (a claim's write completing issues a read): drain until quiet.
+        for (var round = 0; round < 16 && core.PendingOutputs > 0; round++)
+        {
+            DrainOnce(replica, core);
+        }
+        if (_options.CheckBoundsEveryStep)
+        {
+            CheckBuffers(replica, core);
+            CheckClock(replica);
+        }
+    }
+
+    private void DrainOnce(SimulatedReplica replica, ReplicaCore core)
+    {
         foreach (var output in core.TakeOutputs())
         {
             // Each output on its own: one that throws does not lose the ones after it.
             try
             {
                 BeforePerform?.Invoke(replica.Index, output);
+                Application?.Observe(replica.Index, output);
                 Perform(replica, output);
             }
             catch (SimulationFailureException)
@@ -326,11 +377,6 @@ public sealed partial class Simulation
             {
                 DriverFailed(replica, "performing " + output.GetType().Name, e);
             }
-        }
-        if (_options.CheckBoundsEveryStep)
-        {
-            CheckBuffers(replica, core);
-            CheckClock(replica);
         }
     }
 

@@ -219,6 +219,11 @@ public sealed partial class Simulation
     {
         if (!replica.PendingWrites.TryGetValue(completed.WriteId, out var record))
         {
+            if (Application is not null)
+            {
+                // The application's own write (write ids are unique per incarnation, so it cannot be one of ours).
+                return;
+            }
             Fail($"r{replica.Index} completed write {completed.WriteId}, which it has no record of (or already completed)");
             return;
         }
@@ -250,6 +255,10 @@ public sealed partial class Simulation
     {
         if (!replica.PendingReads.Remove(completed.ReadId, out var read))
         {
+            if (Application is not null)
+            {
+                return;
+            }
             Fail($"r{replica.Index} completed read {completed.ReadId}, which it has no record of (or already completed)");
             return;
         }

@@ -1,0 +1,291 @@
+using Jarvis.Agents.Assignment;
+using Jarvis.Agents.Registry;
+using Jarvis.Agents.Tasks;
+using Jarvis.Crdt;
+
+namespace Jarvis.Agents.Coordination;
+
+// The assignment round: runnable tasks × agents with free capacity, solved exactly as a rectangular min-cost
+// assignment with forbidden pairs. Every node solves the same global problem from (nearly) the same state and
+// claims only the pairs whose agent it hosts, so nodes rarely claim the same task twice without talking.
+public sealed partial class Coordinator
+{
+    /// <summary>The cost of leaving an agent slot without a task: above any real pair, so as many pairs as possible are made.</summary>
+    private const double Unassigned = 1e6;
+
+    /// <summary>Runnable tasks the last round saw, for metrics (queue depth).</summary>
+    public int LastRoundRunnable { get; private set; }
+
+    /// <summary>Tasks no alive agent can take (a capability no agent has, or a pool that does not exist), with the reason; refreshed each round.</summary>
+    public IReadOnlyDictionary<string, string> Unassignable => _unassignable;
+
+    private readonly Dictionary<string, string> _unassignable = new(StringComparer.Ordinal);
+
+    private void Round()
+    {
+        RefreshChanged();
+        var wall = _clock.WallTime;
+        var margin = (ulong)Options.ClockUncertaintyMs;
+        var candidates = new List<(TaskView View, int Seats)>();
+        var cancels = new List<(string TaskId, string Reason)>();
+        var deadlines = new List<string>();
+        foreach (var id in _live)
+        {
+            var view = _tasks[id].View!;
+            var spec = view.Spec;
+            var collective = spec.Collective;
+            int seats;
+            if (collective is null)
+            {
+                if (_claimingByTask.ContainsKey(id) || view.State is TaskState.Running or TaskState.Assigned && LiveLeaseUntil(id, view.NextAttempt) + margin > wall)
+                {
+                    continue;
+                }
+                seats = 1;
+            }
+            else
+            {
+                var active = view.ActiveRuns.Count(r => r.LeaseUntil + margin > wall) + _claimingByTask.GetValueOrDefault(id);
+                seats = collective.Voters - view.Votes.Count - active;
+                if (seats <= 0)
+                {
+                    continue;
+                }
+            }
+            if (view.EligibleAt > wall)
+            {
+                continue;
+            }
+            if (spec.DeadlineMs is { } deadline && wall > (ulong)deadline && view.Runs.Count == 0)
+            {
+                deadlines.Add(id);
+                continue;
+            }
+            var ready = true;
+            foreach (var dependency in spec.DependsOn)
+            {
+                var before = GetTask(dependency);
+                if (before is { State: TaskState.Succeeded })
+                {
+                    continue;
+                }
+                ready = false;
+                if (before is not null && before.State.IsFinal())
+                {
+                    cancels.Add((id, $"dependency {before.Spec.Step ?? dependency} {before.State.ToString().ToLowerInvariant()}"));
+                }
+                break;
+            }
+            if (ready)
+            {
+                candidates.Add((view, seats));
+            }
+        }
+        WriteEndings(cancels, deadlines);
+        LastRoundRunnable = candidates.Count;
+        _unassignable.Clear();
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+        var agents = Agents()
+            .Where(a => a.Status == AgentStatus.Alive)
+            .Select(a => (a.Descriptor, Free: a.Free - _claimingByAgent.GetValueOrDefault(a.Descriptor.Id), a.Running))
+            .Where(a => a.Free > 0)
+            .OrderBy(a => a.Descriptor.Id, StringComparer.Ordinal)
+            .ToList();
+        NoteUnassignable(candidates, agents.Select(a => a.Descriptor).ToList());
+        if (agents.Count == 0 || agents.All(a => new ReplicaId(a.Descriptor.NodeValue) != Node))
+        {
+            return;
+        }
+        candidates.Sort((a, b) =>
+        {
+            var c = b.View.Spec.Priority.CompareTo(a.View.Spec.Priority);
+            c = c != 0 ? c : b.View.Spec.Rank.CompareTo(a.View.Spec.Rank);
+            c = c != 0 ? c : a.View.SubmittedAt.CompareTo(b.View.SubmittedAt);
+            return c != 0 ? c : string.CompareOrdinal(a.View.Id, b.View.Id);
+        });
+        var columns = new List<TaskView>();
+        foreach (var (view, seats) in candidates)
+        {
+            for (var s = 0; s < seats && columns.Count < Options.MaxRoundTasks; s++)
+            {
+                columns.Add(view);
+            }
+            if (columns.Count >= Options.MaxRoundTasks)
+            {
+                break;
+            }
+        }
+        var slots = new List<(AgentDescriptor Agent, int Running)>();
+        foreach (var (descriptor, free, running) in agents)
+        {
+            for (var s = 0; s < Math.Min(free, columns.Count) && slots.Count < Options.MaxRoundSlots; s++)
+            {
+                slots.Add((descriptor, running + s));
+            }
+        }
+        var solution = Solve(slots, columns, wall);
+        Counters.Rounds++;
+        var claimed = new HashSet<(string Task, string Agent)>();
+        for (var row = 0; row < slots.Count; row++)
+        {
+            var column = solution.ColumnOfRow[row];
+            if (column < 0 || column >= columns.Count)
+            {
+                continue;
+            }
+            var agent = slots[row].Agent;
+            var view = columns[column];
+            if (new ReplicaId(agent.NodeValue) != Node || !_localAgents.ContainsKey(agent.Id) || !claimed.Add((view.Id, agent.Id)))
+            {
+                continue;
+            }
+            if (view.Spec.Collective is null && !claimed.Add((view.Id, "")))
+            {
+                continue;
+            }
+            Claim(GetTask(view.Id)!, agent);
+        }
+    }
+
+    private AssignmentSolution Solve(List<(AgentDescriptor Agent, int Running)> slots, List<TaskView> columns, ulong wall)
+    {
+        var weights = Options.Weights;
+        var maxRank = columns.Max(c => c.Spec.Rank);
+        var experience = new Dictionary<(string, string), (double Success, double LatencyMs)>();
+        var costs = new CostMatrix(slots.Count, columns.Count + slots.Count);
+        for (var row = 0; row < slots.Count; row++)
+        {
+            var (agent, running) = slots[row];
+            var node = new ReplicaId(agent.NodeValue);
+            for (var column = 0; column < columns.Count; column++)
+            {
+                var view = columns[column];
+                var spec = view.Spec;
+                if (!Allowed(agent, view))
+                {
+                    costs.Forbid(row, column);
+                    continue;
+                }
+                double proficiency = 1, success = 0, latency = 0, price = 0;
+                foreach (var capability in spec.Capabilities)
+                {
+                    var skill = agent.Capabilities[capability];
+                    proficiency = Math.Min(proficiency, skill.Proficiency);
+                    price += skill.Cost;
+                    if (!experience.TryGetValue((agent.Id, capability), out var seen))
+                    {
+                        experience[(agent.Id, capability)] = seen = Experience(agent.Id, capability);
+                    }
+                    success += seen.Success;
+                    latency += seen.LatencyMs;
+                }
+                var n = Math.Max(1, spec.Capabilities.Count);
+                success = spec.Capabilities.Count == 0 ? 1 : success / n;
+                latency /= n;
+                var rtt = Options.RoundTripMs?.Invoke(node, view.SubmittedBy) ?? (node == view.SubmittedBy ? 0 : 1);
+                var age = (double)(wall - Math.Min(wall, view.SubmittedAt));
+                var cost = weights.Proficiency * (1 - proficiency)
+                    + weights.Failures * (1 - success)
+                    + weights.Latency * Math.Min(1, latency / Options.LatencyScaleMs)
+                    + weights.Load * ((double)running / agent.Capacity)
+                    + weights.Locality * Math.Min(1, rtt / Options.RoundTripScaleMs)
+                    + weights.Cost * Math.Min(1, price / Options.CostScale)
+                    - weights.Priority * (spec.Priority / 1000.0)
+                    - weights.Rank * (maxRank > 0 ? spec.Rank / maxRank : 0)
+                    - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
+                costs[row, column] = cost;
+            }
+            for (var dummy = 0; dummy < slots.Count; dummy++)
+            {
+                costs[row, columns.Count + dummy] = Unassigned;
+            }
+        }
+        return LinearAssignment.Solve(costs);
+    }
+
+    private bool Allowed(AgentDescriptor agent, TaskView view)
+    {
+        var spec = view.Spec;
+        foreach (var capability in spec.Capabilities)
+        {
+            if (!agent.Capabilities.ContainsKey(capability))
+            {
+                return false;
+            }
+        }
+        foreach (var (pool, units) in spec.Pools)
+        {
+            if (_pools is null || !_pools.HasFree(pool, units))
+            {
+                return false;
+            }
+        }
+        if (spec.Collective is not null && (view.Votes.ContainsKey(agent.Id) || view.ActiveRuns.Any(r => r.Agent == agent.Id)))
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>An agent's observed success rate (Laplace-smoothed) and mean run length for a capability, from the shared counters.</summary>
+    private (double Success, double LatencyMs) Experience(string agent, string capability)
+    {
+        var ok = (double)(_core.Get<GCounter>(AgentKeys.Stat(agent, capability, "ok"))?.Value ?? 0);
+        var fail = (double)(_core.Get<GCounter>(AgentKeys.Stat(agent, capability, "fail"))?.Value ?? 0);
+        var ms = (double)(_core.Get<GCounter>(AgentKeys.Stat(agent, capability, "ms"))?.Value ?? 0);
+        return ((ok + 1) / (ok + fail + 2), ok > 0 ? ms / ok : 0);
+    }
+
+    /// <summary>Shared experience of one agent for one capability: successes, failures, mean run length.</summary>
+    public (ulong Succeeded, ulong Failed, double MeanMs) ExperienceOf(string agent, string capability)
+    {
+        var ok = _core.Get<GCounter>(AgentKeys.Stat(agent, capability, "ok"))?.Value ?? 0;
+        var fail = _core.Get<GCounter>(AgentKeys.Stat(agent, capability, "fail"))?.Value ?? 0;
+        var ms = _core.Get<GCounter>(AgentKeys.Stat(agent, capability, "ms"))?.Value ?? 0;
+        return ((ulong)ok, (ulong)fail, ok > 0 ? (double)ms / (double)ok : 0);
+    }
+
+    private void NoteUnassignable(List<(TaskView View, int Seats)> candidates, List<AgentDescriptor> alive)
+    {
+        var all = RegisteredAgents().ToList();
+        foreach (var (view, _) in candidates)
+        {
+            var spec = view.Spec;
+            var missing = spec.Capabilities.FirstOrDefault(c => !all.Any(a => a.Capabilities.ContainsKey(c)));
+            if (missing is not null)
+            {
+                _unassignable[view.Id] = $"no registered agent has capability '{missing}'";
+            }
+            else if (!alive.Any(a => spec.Capabilities.All(a.Capabilities.ContainsKey)))
+            {
+                _unassignable[view.Id] = "no alive agent with free capacity has every capability the task needs";
+            }
+            else if (spec.Pools.FirstOrDefault(p => _pools is null || !_pools.HasFree(p.Key, p.Value)) is { Key: not null } pool)
+            {
+                _unassignable[view.Id] = $"pool '{pool.Key}' has fewer than {pool.Value} free units";
+            }
+        }
+    }
+
+    private void WriteEndings(List<(string TaskId, string Reason)> cancels, List<string> deadlines)
+    {
+        if (cancels.Count == 0 && deadlines.Count == 0)
+        {
+            return;
+        }
+        _core.Write(tx =>
+        {
+            foreach (var (taskId, reason) in cancels)
+            {
+                Append(tx, taskId, TaskEvent.At(EventKind.Cancel, _clock.Now(), Node) with { Text = reason });
+            }
+            foreach (var taskId in deadlines)
+            {
+                Append(tx, taskId, TaskEvent.At(EventKind.Deadline, _clock.Now(), Node));
+            }
+        });
+    }
+}
