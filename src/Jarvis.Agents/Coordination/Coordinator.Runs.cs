@@ -169,8 +169,42 @@ public sealed partial class Coordinator
         End(run.TaskId, run.Id, asFailure ? EventKind.Fail : EventKind.Stop, reason, retry: true);
     }
 
+    private bool _recovered;
+
+    /// <summary>
+    /// Runs this node started in an earlier life (before a crash or restart) that have no outcome: their agents are
+    /// gone with the process, so each is recorded as failed (retryable) and its pool units are given back — in one
+    /// transaction, as they were taken with its start.
+    /// </summary>
+    private void RecoverOrphans()
+    {
+        _recovered = true;
+        var orphans = _tasks.Values.Select(e => e.View).OfType<TaskView>()
+            .SelectMany(v => v.ActiveRuns.Where(r => r.Node == Node && !_runs.ContainsKey(r.Id)).Select(r => (View: v, Run: r)))
+            .ToList();
+        foreach (var (view, run) in orphans)
+        {
+            var e = TaskEvent.At(EventKind.Fail, _clock.Now(), Node) with { Run = run.Id.ToString(), Attempt = run.Attempt, Text = "the node restarted while the run was going on", Retry = true };
+            _core.Write(tx =>
+            {
+                Append(tx, view.Id, e);
+                if (_pools is not null)
+                {
+                    foreach (var (pool, units) in view.Spec.Pools)
+                    {
+                        _pools.Give(tx, pool, units);
+                    }
+                }
+            });
+        }
+    }
+
     private void ManageRuns()
     {
+        if (!_recovered)
+        {
+            RecoverOrphans();
+        }
         if (_runs.Count == 0)
         {
             return;

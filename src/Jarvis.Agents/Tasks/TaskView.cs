@@ -17,10 +17,10 @@ public enum RunOutcome
     /// <summary>It was stopped: another run of its attempt won, its task was cancelled or it lost its lease.</summary>
     Stopped = 3,
 
-    /// <summary>Its lease was seen past by the node that took the next attempt, and no outcome came within the lease.</summary>
+    /// <summary>Its lease was seen past by a node that took the next attempt, before any outcome of it was recorded.</summary>
     Expired = 4,
 
-    /// <summary>It returned a result after its lease ended: recorded, never the task's result.</summary>
+    /// <summary>It returned a result after it was seen expired: recorded, never the task's result.</summary>
     Late = 5,
 }
 
@@ -163,7 +163,7 @@ public sealed class TaskView
             var id = start.Id;
             var lease = start.LeaseUntil;
             TaskEvent? outcome = null;
-            var expired = false;
+            TaskEvent? expiry = null;
             if (byRun.TryGetValue(id.ToString(), out var related))
             {
                 foreach (var e in related)
@@ -174,7 +174,7 @@ public sealed class TaskView
                             lease = Math.Max(lease, e.LeaseUntil);
                             break;
                         case EventKind.Expire:
-                            expired = true;
+                            expiry ??= e;
                             break;
                         case EventKind.Done or EventKind.Fail or EventKind.Stop:
                             outcome ??= e;
@@ -182,19 +182,20 @@ public sealed class TaskView
                     }
                 }
             }
+            // An outcome counts if it came before the run was seen expired (by HLC); a result after that is late:
+            // recorded, never the task's result, however the run's own side renewed its lease meanwhile.
+            var beforeExpiry = outcome is not null && (expiry is null || outcome.Id < expiry.Id);
             var (kind, text, endedAt) = outcome switch
             {
-                { Kind: EventKind.Done } when outcome.Wall <= lease => (RunOutcome.Succeeded, outcome.Text, outcome.Wall),
-                { Kind: EventKind.Done } => (expired ? RunOutcome.Expired : RunOutcome.Late, outcome.Text, outcome.Wall),
-                { Kind: EventKind.Fail } => (RunOutcome.Failed, outcome.Text, outcome.Wall),
-                { Kind: EventKind.Stop } => (RunOutcome.Stopped, outcome.Text, outcome.Wall),
-                _ => expired ? (RunOutcome.Expired, "lease expired", lease) : (RunOutcome.Running, null, 0UL),
+                { Kind: EventKind.Done } when beforeExpiry => (RunOutcome.Succeeded, outcome.Text, outcome.Wall),
+                { Kind: EventKind.Done } => (RunOutcome.Late, outcome.Text, expiry!.Wall),
+                { Kind: EventKind.Fail } when beforeExpiry => (RunOutcome.Failed, outcome.Text, outcome.Wall),
+                { Kind: EventKind.Stop } when beforeExpiry => (RunOutcome.Stopped, outcome.Text, outcome.Wall),
+                _ => expiry is not null ? (RunOutcome.Expired, "lease expired", expiry.Wall) : (RunOutcome.Running, null, 0UL),
             };
             runs.Add(new RunView(id, start.Attempt, start.Agent ?? "", lease, kind, text, endedAt, outcome?.ElapsedMs ?? 0) { Weight = Math.Clamp(start.Weight, 1, 100) });
         }
 
-        // A late result whose run was also seen expired reads Expired; one never seen expired reads Late: both
-        // are recorded and neither is ever the result.
         Claims = [.. claims.Select(c =>
         {
             var withdrawn = byRun.TryGetValue(c.Id.ToString(), out var related) && related.Any(e => e.Kind is EventKind.Yield or EventKind.Expire);
@@ -209,8 +210,9 @@ public sealed class TaskView
         var undecidable = false;
         if (collective is null)
         {
-            // The result: the valid success of the lowest attempt, the earliest run within it.
-            resultRun = runs.Where(r => r.Outcome == RunOutcome.Succeeded).OrderBy(r => r.Attempt).ThenBy(r => r.Id).FirstOrDefault();
+            // The result: the valid success that completed first (by HLC wall time, then run id) — the one a user
+            // is likeliest to have seen already; two sides of a partition that both completed agree on it at merge.
+            resultRun = runs.Where(r => r.Outcome == RunOutcome.Succeeded).OrderBy(r => r.EndedAt).ThenBy(r => r.Id).FirstOrDefault();
         }
         else
         {
