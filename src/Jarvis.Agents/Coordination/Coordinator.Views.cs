@@ -47,6 +47,16 @@ public sealed partial class Coordinator
         return _tasks.Values.Select(e => e.View).OfType<TaskView>().Where(v => state is null || v.State == state);
     }
 
+    /// <summary>How many tasks this node knows (with their spec).</summary>
+    public int TaskCount
+    {
+        get
+        {
+            RefreshChanged();
+            return _live.Count + _tasks.Values.Count(e => e.View is { } v && v.State.IsFinal());
+        }
+    }
+
     /// <summary>How many tasks are not final.</summary>
     public int LiveTasks
     {

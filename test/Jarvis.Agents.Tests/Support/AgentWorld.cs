@@ -205,6 +205,12 @@ public sealed class AgentWorld : ISimulatedApplication
         {
             return false;
         }
+        // Cheap tests first: this runs after every simulated event.
+        var count = up[0].TaskCount;
+        if (up.Any(c => c.TaskCount != count))
+        {
+            return false;
+        }
         var first = up[0].Tasks().ToDictionary(t => t.Id, Summary);
         return up.Skip(1).All(c =>
         {
