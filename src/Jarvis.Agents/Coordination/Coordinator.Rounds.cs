@@ -99,13 +99,8 @@ public sealed partial class Coordinator
         {
             return;
         }
-        candidates.Sort((a, b) =>
-        {
-            var c = b.View.Spec.Priority.CompareTo(a.View.Spec.Priority);
-            c = c != 0 ? c : b.View.Spec.Rank.CompareTo(a.View.Spec.Rank);
-            c = c != 0 ? c : a.View.SubmittedAt.CompareTo(b.View.SubmittedAt);
-            return c != 0 ? c : string.CompareOrdinal(a.View.Id, b.View.Id);
-        });
+        // The round's tasks: the MaxRoundTasks first by priority, rank, age and id (a bounded heap, not a full sort).
+        candidates = TopCandidates(candidates, Options.MaxRoundTasks);
         var columns = new List<TaskView>();
         foreach (var (view, seats) in candidates)
         {
@@ -150,12 +145,43 @@ public sealed partial class Coordinator
         }
     }
 
+    private static int CompareCandidates(TaskView a, TaskView b)
+    {
+        var c = b.Spec.Priority.CompareTo(a.Spec.Priority);
+        c = c != 0 ? c : b.Spec.Rank.CompareTo(a.Spec.Rank);
+        c = c != 0 ? c : a.SubmittedAt.CompareTo(b.SubmittedAt);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+    }
+
+    private static List<(TaskView View, int Seats)> TopCandidates(List<(TaskView View, int Seats)> candidates, int limit)
+    {
+        if (candidates.Count > limit)
+        {
+            // A max-heap on "comes later" holding the best `limit` seen so far.
+            var heap = new PriorityQueue<(TaskView View, int Seats), TaskView>(limit + 1, Comparer<TaskView>.Create((a, b) => CompareCandidates(b, a)));
+            foreach (var candidate in candidates)
+            {
+                heap.Enqueue(candidate, candidate.View);
+                if (heap.Count > limit)
+                {
+                    heap.Dequeue();
+                }
+            }
+            candidates = [.. heap.UnorderedItems.Select(i => i.Element)];
+        }
+        candidates.Sort((a, b) => CompareCandidates(a.View, b.View));
+        return candidates;
+    }
+
     private AssignmentSolution Solve(List<(AgentDescriptor Agent, int Running)> slots, List<TaskView> columns, ulong wall)
     {
         var weights = Options.Weights;
         var maxRank = columns.Max(c => c.Spec.Rank);
         var experience = new Dictionary<(string, string), (double Success, double LatencyMs)>();
-        var costs = new CostMatrix(slots.Count, columns.Count + slots.Count);
+        // Every slot may stay idle, or every task unassigned, at a cost above any real pair: the most pairs are made,
+        // and the problem is always feasible. The dummies go on the side that makes the matrix smaller.
+        var dummyColumns = slots.Count <= columns.Count;
+        var costs = dummyColumns ? new CostMatrix(slots.Count, columns.Count + slots.Count) : new CostMatrix(slots.Count + columns.Count, columns.Count);
         for (var row = 0; row < slots.Count; row++)
         {
             var (agent, running) = slots[row];
@@ -198,9 +224,22 @@ public sealed partial class Coordinator
                     - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
                 costs[row, column] = cost;
             }
-            for (var dummy = 0; dummy < slots.Count; dummy++)
+            if (dummyColumns)
             {
-                costs[row, columns.Count + dummy] = Unassigned;
+                for (var dummy = 0; dummy < slots.Count; dummy++)
+                {
+                    costs[row, columns.Count + dummy] = Unassigned;
+                }
+            }
+        }
+        if (!dummyColumns)
+        {
+            for (var dummy = slots.Count; dummy < slots.Count + columns.Count; dummy++)
+            {
+                for (var column = 0; column < columns.Count; column++)
+                {
+                    costs[dummy, column] = Unassigned;
+                }
             }
         }
         return LinearAssignment.Solve(costs);
@@ -250,20 +289,25 @@ public sealed partial class Coordinator
 
     private void NoteUnassignable(List<(TaskView View, int Seats)> candidates, List<AgentDescriptor> alive)
     {
-        var all = RegisteredAgents().ToList();
+        // Distinct capability sets, so the check is per kind of agent, not per agent.
+        var registered = RegisteredAgents().SelectMany(a => a.Capabilities.Keys).ToHashSet(StringComparer.Ordinal);
+        var kinds = alive.Select(a => a.Capabilities.Keys.Order(StringComparer.Ordinal).ToArray())
+            .DistinctBy(k => string.Join('\n', k))
+            .Select(k => k.ToHashSet(StringComparer.Ordinal))
+            .ToList();
         foreach (var (view, _) in candidates)
         {
             var spec = view.Spec;
-            var missing = spec.Capabilities.FirstOrDefault(c => !all.Any(a => a.Capabilities.ContainsKey(c)));
+            var missing = spec.Capabilities.FirstOrDefault(c => !registered.Contains(c));
             if (missing is not null)
             {
                 _unassignable[view.Id] = $"no registered agent has capability '{missing}'";
             }
-            else if (!alive.Any(a => spec.Capabilities.All(a.Capabilities.ContainsKey)))
+            else if (!kinds.Any(k => spec.Capabilities.All(k.Contains)))
             {
                 _unassignable[view.Id] = "no alive agent with free capacity has every capability the task needs";
             }
-            else if (spec.Pools.FirstOrDefault(p => _pools is null || !_pools.HasFree(p.Key, p.Value)) is { Key: not null } pool)
+            else if (spec.Pools.Count > 0 && spec.Pools.FirstOrDefault(p => _pools is null || !_pools.HasFree(p.Key, p.Value)) is { Key: not null } pool)
             {
                 _unassignable[view.Id] = $"pool '{pool.Key}' has fewer than {pool.Value} free units";
             }

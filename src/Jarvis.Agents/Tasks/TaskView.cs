@@ -260,12 +260,14 @@ public sealed class TaskView
         var fatal = runs.Where(r => r.Outcome == RunOutcome.Failed && !r.IsDuplicate && IsFatal(byRun, r)).OrderBy(r => r.EndedAt).FirstOrDefault();
         var attemptsAllowed = collective is null ? spec.Retry.MaxAttempts : spec.Retry.MaxAttempts * collective.Voters;
 
-        if (collective is null && resultRun is not null && (cancel is null || resultRun.EndedAt <= cancel.Wall))
+        // A valid result wins over a cancel, whatever their times: a run that finished before its node saw the
+        // cancel did the work, and a result never turns back into a cancellation (steps after it may have run).
+        if (collective is null && resultRun is not null)
         {
             Finish(TaskState.Succeeded, resultRun.Text, resultRun.EndedAt);
             ResultRun = resultRun.Id;
         }
-        else if (collective is not null && decided is not null && (cancel is null || votes.Count > 0 && runs.Where(r => r.Outcome == RunOutcome.Succeeded).Max(r => r.EndedAt) <= cancel.Wall))
+        else if (collective is not null && decided is not null)
         {
             Finish(TaskState.Succeeded, decided, runs.Where(r => r.Outcome == RunOutcome.Succeeded).Max(r => r.EndedAt));
         }

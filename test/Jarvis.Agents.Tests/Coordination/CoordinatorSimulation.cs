@@ -39,8 +39,9 @@ public static class CoordinatorSimulation
     public static CoordinatorRunResult Run(int seed)
     {
         var random = new Random(seed);
-        var sim = new SimCluster(new SimulationOptions { Seed = seed, Replicas = 3 });
-        var options = new CoordinatorOptions { ClockUncertaintyMs = 100 };
+        // Ticks every 20 ms and a round every 50: a history of ~20 virtual seconds costs well under a second.
+        var sim = new SimCluster(new SimulationOptions { Seed = seed, Replicas = 3, TickIntervalMs = 20 });
+        var options = new CoordinatorOptions { ClockUncertaintyMs = 100, RoundIntervalMs = 50 };
         var world = new AgentWorld(sim, options).Attach();
         sim.RunFor(100);
         var faults = new List<string>();
@@ -64,7 +65,15 @@ public static class CoordinatorSimulation
         }
         sim.RunFor(300);
 
+        // Submissions as (task, node, incarnation, write id): only acknowledged ones must survive (a Local write
+        // lost in a crash before it was durable was never acknowledged to its client).
+        var submissions = new List<(string Id, int Node, int Incarnation, long WriteId)>();
         var submitted = new List<string>();
+        void Record(int node, Coordinator c, Submission s)
+        {
+            submitted.Add(s.Id);
+            submissions.Add((s.Id, node, world.Incarnation(node), s.Existing ? 0 : s.WriteId));
+        }
         var exclusive = new HashSet<string>();
         string? planId = null;
         TaskSpec Spec(int i) => new()
@@ -91,18 +100,23 @@ public static class CoordinatorSimulation
             {
                 if (world.Coordinators[node] is { } c)
                 {
-                    var id = c.Submit(spec).Id;
-                    submitted.Add(id);
+                    var submission = c.Submit(spec);
+                    Record(node, c, submission);
                     if (spec.Mode == DeliveryMode.Exclusive)
                     {
-                        exclusive.Add(id);
+                        exclusive.Add(submission.Id);
                     }
                 }
                 var other = (node + 1) % 3;
                 if (twice && world.Coordinators[other] is { } d)
                 {
                     // The same request through another node, maybe across a partition.
-                    submitted.Add(d.Submit(spec).Id);
+                    var again = d.Submit(spec);
+                    Record(other, d, again);
+                    if (spec.Mode == DeliveryMode.Exclusive)
+                    {
+                        exclusive.Add(again.Id);
+                    }
                 }
             }, node);
         }
@@ -118,14 +132,18 @@ public static class CoordinatorSimulation
                 var deps = Enumerable.Range(0, s).Where(_ => random.NextDouble() < 0.3).Select(d => $"s{d}").ToList();
                 steps.Add(new PlanStep($"s{s}", Spec(100 + s), deps));
             }
-            planId = c.SubmitPlan(new PlanSpec { Steps = steps }).Id;
-            submitted.AddRange(c.GetPlan(planId)!.Steps.Values.Select(v => v!.Id));
+            var plan = c.SubmitPlan(new PlanSpec { Steps = steps });
+            planId = plan.Id;
+            foreach (var step in c.GetPlan(planId)!.Steps.Values)
+            {
+                Record(0, c, plan with { Id = step!.Id });
+            }
         }, 0);
         sim.At(start + random.Next(3_000), "submit collective", () =>
         {
             if (world.Coordinators[1] is { } c)
             {
-                submitted.Add(c.Submit(Spec(200) with { Capabilities = [], Collective = new CollectiveDecision(3) }).Id);
+                Record(1, c, c.Submit(Spec(200) with { Capabilities = [], Collective = new CollectiveDecision(3) }));
             }
         }, 1);
         sim.At(start + 1_000 + random.Next(3_000), "cancel one", () =>
@@ -195,7 +213,8 @@ public static class CoordinatorSimulation
             throw new CoordinatorViolationException(seed, $"did not settle within 120 s of the faults ending ({string.Join(" | ", stuck)}); faults: {string.Join(", ", faults)}");
         }
         var settledAt = sim.Now;
-        Check(seed, world, submitted, exclusive, faults);
+        var required = submissions.Where(s => s.WriteId == 0 || world.Acknowledged.Contains((s.Node, s.Incarnation, s.WriteId))).Select(s => s.Id).ToList();
+        Check(seed, world, required, exclusive, faults);
         var views = world[0].Tasks().ToList();
         return new CoordinatorRunResult(seed, views.Count, world.Runs.Count, views.Sum(v => v.Duplicates), exclusive.Count, settledAt - faultEnd, string.Join(", ", faults));
     }
@@ -249,13 +268,15 @@ public static class CoordinatorSimulation
             }
             foreach (var dependency in view.Spec.DependsOn)
             {
+                // Started only after some run of the dependency returned a result, and the dependency ended Succeeded
+                // (its result run may be another: a success seen expired elsewhere is late at merge).
                 var before = views[dependency];
+                var firstSuccess = world.Runs.Where(o => o.TaskId == dependency && o.Ending == "returned").Select(o => o.EndedAt!.Value).DefaultIfEmpty(long.MaxValue).Min();
                 foreach (var run in runs)
                 {
-                    var done = before.ResultRun is { } r ? world.Runs.FirstOrDefault(o => o.Run == r)?.EndedAt : null;
-                    if (before.State != TaskState.Succeeded || done is null || run.StartedAt < done)
+                    if (before.State != TaskState.Succeeded || run.StartedAt < firstSuccess)
                     {
-                        Fail($"plan step {view.Spec.Step} started at {run.StartedAt} before its dependency {before.Spec.Step} succeeded ({before.State} at {done})");
+                        Fail($"plan step {view.Spec.Step} started at {run.StartedAt} before its dependency {before.Spec.Step} succeeded (it is {before.State}; first success at {firstSuccess})");
                     }
                 }
             }

@@ -114,8 +114,18 @@ public sealed class AgentWorld : ISimulatedApplication
         }
     }
 
+    /// <summary>Writes acknowledged (durable at least locally): (replica, incarnation, write id).</summary>
+    public HashSet<(int Replica, int Incarnation, long WriteId)> Acknowledged { get; } = [];
+
+    /// <summary>The current incarnation of replica <paramref name="index"/> (changes at every start and crash).</summary>
+    public int Incarnation(int index) => _incarnations.GetValueOrDefault(index);
+
     public void Observe(int index, ReplicaOutput output)
     {
+        if (output is WriteCompleted { Outcome: WriteOutcome.Acknowledged } written)
+        {
+            Acknowledged.Add((index, _incarnations.GetValueOrDefault(index), written.WriteId));
+        }
         if (Coordinators[index] is { } coordinator)
         {
             coordinator.Observe(output);
