@@ -160,6 +160,35 @@ public sealed class ResourcePools
     }
 
     /// <summary>
+    /// Hands every right this replica holds, in every pool it knows, to <paramref name="to"/>, inside the caller's
+    /// transaction: for a replica about to leave the cluster for good (call it, then <see cref="ReplicaCore.Leave"/>),
+    /// whose rights would otherwise leave with it. Units it still holds (taken, not given back) stay held: give them
+    /// back first. Safe at any time, like every transfer: only rights this replica holds move.
+    /// </summary>
+    /// <returns>The rights handed over, summed over the pools.</returns>
+    /// <exception cref="ArgumentException"><paramref name="to"/> is this replica or no replica.</exception>
+    public ulong HandOff(ReplicaTransaction tx, ReplicaId to)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var self = _records.Self;
+        if (to.IsNone || to == self)
+        {
+            throw new ArgumentException("Rights are handed to another replica.", nameof(to));
+        }
+        var total = 0UL;
+        foreach (var name in _records.Names.Order(StringComparer.Ordinal).ToList())
+        {
+            var rights = PoolRecords.RightsOf(_records.Counter(name), self);
+            if (rights > 0)
+            {
+                tx.Update<BoundedCounter>(PoolKeys.Counter(name), counter => counter.Transfer(self, to, rights));
+                total += rights;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>
     /// Whether <see cref="TryTake"/> would take <paramref name="units"/> now. Writes nothing; when it answers false,
     /// the units are remembered as demand, as a refused take's are.
     /// </summary>

@@ -114,4 +114,23 @@ public sealed class PoolTakeGiveTests
         Assert.Equal((7UL, 3UL, 3UL, 7UL), (here.Free, here.InUse, here.HeldHere, here.RightsHere));
         Assert.Equal((7UL, 3UL, 0UL, 0UL), (there.Free, there.InUse, there.HeldHere, there.RightsHere));
     }
+
+    [Fact]
+    public void A_replica_leaving_hands_its_rights_over_and_keeps_only_what_it_holds()
+    {
+        var cluster = ClusterWithPool("gpu", 6);
+        cluster.Pools[0].Create("tokens", 100);
+        cluster.Run(200);
+        cluster.Cores[0].Write(tx => Assert.True(cluster.Pools[0].TryTake(tx, "gpu", 2)));
+
+        ulong handed = 0;
+        cluster.Cores[0].Write(tx => handed = cluster.Pools[0].HandOff(tx, cluster.Cores[2].Id));
+        cluster.Run(200);
+
+        Assert.Equal(104UL, handed);
+        Assert.Equal((0UL, 2UL), (cluster.Pools[0].Get("gpu")!.RightsHere, cluster.Pools[0].Get("gpu")!.HeldHere));
+        Assert.Equal((4UL, 100UL), (cluster.Pools[1].Get("gpu")!.Free, cluster.Pools[1].Get("tokens")!.Free));
+        Assert.Equal((4UL, 100UL), (cluster.Pools[2].Get("gpu")!.RightsHere, cluster.Pools[2].Get("tokens")!.RightsHere));
+        Assert.Throws<ArgumentException>("to", () => cluster.Cores[0].Write(tx => cluster.Pools[0].HandOff(tx, cluster.Cores[0].Id)));
+    }
 }
