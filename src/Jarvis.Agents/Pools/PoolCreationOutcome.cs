@@ -10,15 +10,16 @@ public enum PoolCreationOutcome
     AlreadyExists = 1,
 
     /// <summary>
-    /// Another creation of the same name was seen, so this one minted nothing. The pool exists only if one of the
-    /// competing creations minted it (it then appears through replication); if every competing creation saw
-    /// another, none minted and the name stays unusable (docs/agents.md, "Resource pools").
+    /// Another replica's creation of the same name was seen still able to mint, so this one minted nothing and
+    /// withdrew its proposal. The pool exists if a competing creation minted it (it then appears through
+    /// replication); if none did, a later creation succeeds once the withdrawals have replicated.
     /// </summary>
     Conflict = 2,
 
     /// <summary>
     /// The definition did not reach a majority, or the read-back did not gather one, in time (a minority side of a
-    /// partition): nothing was minted. The proposal stays and replicates, so a later creation of the name conflicts with it.
+    /// partition): nothing was minted, and the proposal is withdrawn. Another replica's creation of the name conflicts
+    /// with the proposal until the withdrawal reaches it (after the partition heals); a retry here does not.
     /// </summary>
     TimedOut = 3,
 

@@ -55,8 +55,9 @@ public sealed class ResourcePools
     /// Starts creating a pool of <paramref name="capacity"/> units. The outcome arrives as a
     /// <see cref="PoolCreationCompleted"/> with the returned id (at once in the next <see cref="TakeOutputs"/> when
     /// the pool exists already). Safe under concurrency: of any creations of one name, on any sides of any
-    /// partitions, at most one mints its capacity — the definition is written at Majority, read back at Majority,
-    /// and minted only by a creation that saw no other. A minority side times out and mints nothing.
+    /// partitions, at most one mints its capacity — the proposal is written at Majority, read back at Majority,
+    /// and minted only by a creation that saw no other replica's proposal still able to mint. A minority side times
+    /// out and mints nothing; a creation that does not mint withdraws its proposal, so the name can be created later.
     /// </summary>
     /// <returns>The creation's id; a creation of the name already in flight here returns its id.</returns>
     /// <exception cref="ArgumentException">The name is empty, longer than 128 characters, or holds '/' or a control character.</exception>

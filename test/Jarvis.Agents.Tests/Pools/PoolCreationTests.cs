@@ -60,6 +60,43 @@ public sealed class PoolCreationTests
     }
 
     [Fact]
+    public void A_creation_that_timed_out_on_a_minority_is_withdrawn_so_the_name_can_be_created_again()
+    {
+        var cluster = new PoolCluster(3);
+        cluster.Isolated.Add(0);
+        var first = cluster.Pools[0].Create("gpu", 4);
+        cluster.Run(1_500);
+        Assert.Equal(PoolCreationOutcome.TimedOut, cluster.OutcomeOf(0, first));
+        cluster.Isolated.Clear();
+        cluster.Run(500);
+
+        var elsewhere = cluster.Pools[1].Create("gpu", 6);
+        cluster.Run(500);
+        var retry = cluster.Pools[0].Create("gpu", 4);
+        cluster.Run(500);
+
+        Assert.Equal(PoolCreationOutcome.Created, cluster.OutcomeOf(1, elsewhere));
+        Assert.Equal(PoolCreationOutcome.AlreadyExists, cluster.OutcomeOf(0, retry));
+        Assert.All(cluster.Pools, pools => Assert.Equal((6UL, 6UL), (pools.Get("gpu")!.Capacity, pools.Get("gpu")!.Free)));
+    }
+
+    [Fact]
+    public void Creations_that_conflicted_withdraw_so_a_later_creation_succeeds()
+    {
+        var cluster = new PoolCluster(3);
+        var ids = Enumerable.Range(0, 3).Select(i => cluster.Pools[i].Create("gpu", 4)).ToArray();
+        cluster.Run(1_500);
+        // Started in the same instant, each reads the others' proposals: none mints.
+        Assert.All(ids.Select((id, i) => cluster.OutcomeOf(i, id)), outcome => Assert.Equal(PoolCreationOutcome.Conflict, outcome));
+
+        var again = cluster.Pools[2].Create("gpu", 5);
+        cluster.Run(500);
+
+        Assert.Equal(PoolCreationOutcome.Created, cluster.OutcomeOf(2, again));
+        Assert.All(cluster.Pools, pools => Assert.Equal(5UL, pools.Get("gpu")!.Free));
+    }
+
+    [Fact]
     public void Creations_started_together_in_one_majority_never_both_mint()
     {
         var cluster = new PoolCluster(3);
@@ -77,12 +114,12 @@ public sealed class PoolCreationTests
     public void Concurrent_creations_under_random_partitions_and_timings_mint_at_most_once()
     {
         var failures = new List<string>();
-        for (var seed = 1; seed <= 60; seed++)
+        for (var seed = 1; seed <= 100; seed++)
         {
             var random = new Random(seed);
             var cluster = new PoolCluster(3, seed, reorder: random.Next(2) == 0);
             var capacities = new ulong[] { 3, 5, 7 };
-            var ids = new long?[3];
+            var ids = new List<long>[] { [], [], [] };
             string? violation = null;
             cluster.AfterEachStep = () => violation ??= PoolInvariants.Violation(cluster, "p", 7);
             for (var step = 0; step < 30; step++)
@@ -97,8 +134,12 @@ public sealed class PoolCreationTests
                         cluster.Isolated.Clear();
                         break;
                     case 2:
+                        // A creator retries once its last creation ended without minting.
                         var creator = random.Next(3);
-                        ids[creator] ??= cluster.Pools[creator].Create("p", capacities[creator]);
+                        if (ids[creator].Count == 0 || cluster.OutcomeOf(creator, ids[creator][^1]) is PoolCreationOutcome.TimedOut or PoolCreationOutcome.Conflict)
+                        {
+                            ids[creator].Add(cluster.Pools[creator].Create("p", capacities[creator]));
+                        }
                         break;
                 }
                 cluster.DropRate = random.Next(3) == 0 ? 0.2 : 0;
@@ -108,15 +149,15 @@ public sealed class PoolCreationTests
             cluster.DropRate = 0;
             cluster.Run(2_000);
 
-            var created = Enumerable.Range(0, 3).Where(i => ids[i] is { } id && cluster.OutcomeOf(i, id) == PoolCreationOutcome.Created).ToList();
+            var created = Enumerable.Range(0, 3).SelectMany(i => ids[i].Where(id => cluster.OutcomeOf(i, id) == PoolCreationOutcome.Created).Select(_ => i)).ToList();
             var free = cluster.Cores.Select(core => core.Get<BoundedCounter>("agents/pools/p")?.Value ?? 0).Distinct().ToList();
             var expected = created.Count == 1 ? capacities[created[0]] : 0;
             if (violation is not null || created.Count > 1 || free.Count != 1 || free[0] != expected
-                || ids.Select((id, i) => id is null || cluster.OutcomeOf(i, id.Value) is not null).Contains(false))
+                || Enumerable.Range(0, 3).Any(i => ids[i].Any(id => cluster.OutcomeOf(i, id) is null)))
             {
                 failures.Add($"seed {seed}: created by {string.Join(",", created)}, free {string.Join("/", free)}, expected {expected}; {violation}");
             }
         }
-        Assert.True(failures.Count == 0, "at most one creation mints, every creation reports, the replicas converge on its capacity:\n" + string.Join("\n", failures));
+        Assert.True(failures.Count == 0, "at most one creation mints (retries included), every creation reports, the replicas converge on its capacity:\n" + string.Join("\n", failures));
     }
 }

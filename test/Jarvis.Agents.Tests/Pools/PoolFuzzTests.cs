@@ -49,7 +49,7 @@ public sealed class PoolFuzzTests
                 violation = $"takers hold {string.Join("+", held)} units, above the capacity {capacity}";
             }
         };
-        for (var step = 0; step < 80 && violation is null; step++)
+        for (var step = 0; step < 120 && violation is null; step++)
         {
             var replica = random.Next(3);
             var pools = cluster.Pools[replica];

@@ -32,5 +32,5 @@ internal sealed class PendingCreations
     public void Finish(PendingCreation creation) => _byName.Remove(creation.Name);
 }
 
-/// <summary>One creation: its proposal is written at Majority, then read back at Majority.</summary>
+/// <summary>One creation: its proposal ("sequence:capacity", this replica's entry) is written at Majority, then read back at Majority.</summary>
 internal sealed record PendingCreation(long Id, string Name, ulong Capacity, string Proposal);

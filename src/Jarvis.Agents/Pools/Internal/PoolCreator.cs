@@ -5,21 +5,29 @@ namespace Jarvis.Agents.Pools.Internal;
 
 /// <summary>
 /// Creates pools so that a capacity is minted at most once per name, whatever runs concurrently and wherever the
-/// partitions fall. A creation writes its proposal into the name's proposal set at Majority, then reads the set
-/// back at Majority, and mints (increments its own rights by the capacity, in one local write with the pool's
-/// definition) only if it saw no other proposal.
+/// partitions fall. A creation writes its proposal (this replica's entry of the name's proposals) at Majority, then
+/// reads the proposals back at Majority, and mints (increments its own rights by the capacity, in one local write
+/// with the pool's definition) only if every other replica's proposal it saw is withdrawn. A creation that ends
+/// without minting withdraws its proposal, so that a later creation, here or elsewhere, can succeed.
 /// </summary>
 /// <remarks>
 /// Why at most one of any two creations A and B mints: A's write quorum and B's read quorum share a replica m, and
 /// B's write quorum and A's read quorum share a replica n. If neither saw the other, n answered A's read before
-/// holding B's proposal, and m answered B's read before holding A's; but A's read starts after A's write was held
-/// by m, and B's after B's was held by n, so m answered B after holding A's proposal — a contradiction. With every
-/// pair, at most one creation sees no competitor. This is the write-then-read of a majority register (Attiya,
-/// Bar-Noy, Dolev, <i>Sharing Memory Robustly in Message-Passing Systems</i>, 1995), and it relies on the core's
-/// Majority meaning more than half of one stable membership.
+/// holding B's proposal, and m answered B's read before holding A's. But m held A's proposal before A's write
+/// completed, hence before A's read began and n answered it; n held B's proposal after that and before B's read
+/// began; so m answered B's read after holding A's proposal — a contradiction. Over every
+/// pair, at most one creation sees no competitor. A withdrawn proposal is not a competitor: its creation ended
+/// without minting and never mints. A replica's entry only ever shows its latest creation, and it writes a newer one
+/// only after the older ended (one creation of a name at a time per replica), so an overwritten proposal is one
+/// that can no longer mint either. A creation that timed out on a minority can therefore be retried, on any replica,
+/// once its withdrawal has replicated. This is the write-then-read of a majority register (Attiya, Bar-Noy, Dolev, <i>Sharing Memory Robustly in
+/// Message-Passing Systems</i>, 1995); it relies on the core's Majority meaning more than half of one stable
+/// membership. One <see cref="ResourcePools"/> per replica.
 /// </remarks>
 internal sealed class PoolCreator(PoolRecords records, ResourcePoolOptions options, Action<PoolEvent> emit)
 {
+    private const string Withdrawn = ":withdrawn";
+
     private readonly PendingCreations _pending = new();
 
     public bool IsCreating(string name, out ulong capacity)
@@ -45,8 +53,8 @@ internal sealed class PoolCreator(PoolRecords records, ResourcePoolOptions optio
         }
         var core = records.Core;
         // The log sequence only grows, across restarts of a durable replica too, so no proposal is ever repeated.
-        var proposal = $"{records.SelfKey}:{core.LastSequence + 1}:{PoolKeys.Format(capacity)}";
-        var writeId = core.Write(tx => tx.Update<GSet<string>>(PoolKeys.Proposals(name), set => set.Add(proposal)), Consistency.Majority, options.CreationTimeoutMs);
+        var proposal = $"{core.LastSequence + 1}:{PoolKeys.Format(capacity)}";
+        var writeId = core.Write(tx => records.SetOwnEntry(tx, PoolKeys.Proposals(name), proposal), Consistency.Majority, options.CreationTimeoutMs);
         _pending.AwaitWrite(new PendingCreation(id, name, capacity, proposal), writeId);
         return id;
     }
@@ -87,8 +95,9 @@ internal sealed class PoolCreator(PoolRecords records, ResourcePoolOptions optio
             Finish(creation, PoolCreationOutcome.AlreadyExists);
             return;
         }
-        var proposals = records.Core.Get<GSet<string>>(PoolKeys.Proposals(creation.Name));
-        if (proposals is null || !proposals.Contains(creation.Proposal) || proposals.Count != 1)
+        var proposals = records.Core.Get<LWWMap<string, string>>(PoolKeys.Proposals(creation.Name));
+        if (proposals is null || !proposals.TryGetValue(records.SelfKey, out var own) || own != creation.Proposal
+            || proposals.Entries.Any(entry => entry.Key != records.SelfKey && !entry.Value.EndsWith(Withdrawn, StringComparison.Ordinal)))
         {
             Finish(creation, PoolCreationOutcome.Conflict);
             return;
@@ -119,6 +128,11 @@ internal sealed class PoolCreator(PoolRecords records, ResourcePoolOptions optio
     private void Finish(PendingCreation creation, PoolCreationOutcome outcome)
     {
         _pending.Finish(creation);
+        if (outcome != PoolCreationOutcome.Created && outcome != PoolCreationOutcome.AlreadyExists && records.CanWrite)
+        {
+            // Ended without minting, for good: withdrawn, the proposal no longer blocks a later creation.
+            records.Core.Write(tx => records.SetOwnEntry(tx, PoolKeys.Proposals(creation.Name), creation.Proposal + Withdrawn));
+        }
         emit(new PoolCreationCompleted(creation.Id, creation.Name, creation.Capacity, outcome));
     }
 }

@@ -25,7 +25,11 @@ internal static class PoolKeys
     /// <summary><c>LWWRegister&lt;string&gt;</c>: the capacity (decimal), written once, by the minter, with the mint.</summary>
     public static string Definition(string name) => Prefix + name + "/def";
 
-    /// <summary><c>GSet&lt;string&gt;</c>: every creation's proposal, "replica:sequence:capacity".</summary>
+    /// <summary>
+    /// <c>LWWMap&lt;string,string&gt;</c>: replica id (decimal) → its latest creation's proposal, "sequence:capacity"
+    /// while it may still mint, "sequence:capacity:withdrawn" once it ended without minting; each entry written by
+    /// its replica only.
+    /// </summary>
     public static string Proposals(string name) => Prefix + name + "/proposals";
 
     /// <summary><c>LWWMap&lt;string,string&gt;</c>: replica id (decimal) → the units it wants to hold (decimal); each entry written by its replica only.</summary>

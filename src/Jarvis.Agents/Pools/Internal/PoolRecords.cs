@@ -57,6 +57,10 @@ internal sealed class PoolRecords
 
     /// <summary>Sets (or, for null, removes) this replica's entry of a per-replica map, later than the entry's last write.</summary>
     public void SetOwnEntry(ReplicaTransaction tx, string key, ulong? value)
+        => SetOwnEntry(tx, key, value is { } units ? PoolKeys.Format(units) : null);
+
+    /// <summary>Sets (or, for null, removes) this replica's entry of a per-replica map, later than the entry's last write.</summary>
+    public void SetOwnEntry(ReplicaTransaction tx, string key, string? value)
     {
         var clock = Core.Clock;
         var self = Self;
@@ -64,7 +68,7 @@ internal sealed class PoolRecords
         tx.Update<LWWMap<string, string>>(key, map =>
         {
             var timestamp = PoolTimestamps.After(clock, map.LatestTimestamp);
-            return value is { } units ? map.Set(self, timestamp, selfKey, PoolKeys.Format(units)) : map.Remove(self, timestamp, selfKey);
+            return value is not null ? map.Set(self, timestamp, selfKey, value) : map.Remove(self, timestamp, selfKey);
         });
     }
 
