@@ -92,7 +92,7 @@ public sealed class PoolFuzzTests
 
         cluster.Isolated.Clear();
         cluster.DropRate = 0;
-        cluster.Run(2_000);
+        cluster.Run(1_000);
         var expectedFree = capacity - held.Aggregate(0UL, (sum, h) => sum + h);
         for (var i = 0; i < 3; i++)
         {
