@@ -35,7 +35,7 @@ public sealed partial class Coordinator
     /// <param name="core">The node's replica; it must have a clock.</param>
     /// <param name="options">Defaults when null.</param>
     /// <param name="random">Task ids without an idempotency key come from it (seeded in the simulator).</param>
-    /// <param name="pools">The resource pools (null: tasks that need a pool are never assigned).</param>
+    /// <param name="pools">The resource pools (a <see cref="Pools.ResourcePools"/> on the same replica; null: tasks that need a pool are never assigned). The coordinator passes it the replica's outputs and ticks it.</param>
     public Coordinator(ReplicaCore core, CoordinatorOptions? options = null, Random? random = null, IPoolLedger? pools = null)
     {
         ArgumentNullException.ThrowIfNull(core);
@@ -263,6 +263,7 @@ public sealed partial class Coordinator
     /// <summary>Passes one of the replica's outputs on (the host still handles it itself): changes, write and read completions.</summary>
     public void Observe(ReplicaOutput output)
     {
+        _pools?.Observe(output);
         switch (output)
         {
             case ObjectChanged changed when changed.Key.StartsWith(AgentKeys.Prefix, StringComparison.Ordinal):
@@ -287,6 +288,7 @@ public sealed partial class Coordinator
         {
             return;
         }
+        _pools?.Tick(nowMs);
         if (nowMs >= _nextHeartbeat)
         {
             _nextHeartbeat = nowMs + Options.AgentHeartbeatIntervalMs;

@@ -16,4 +16,10 @@ public interface IPoolLedger
 
     /// <summary>Gives the units back in <paramref name="tx"/>.</summary>
     void Give(ReplicaTransaction tx, string name, ulong units);
+
+    /// <summary>One of the replica's outputs (the coordinator passes each on, outside any transaction).</summary>
+    void Observe(ReplicaOutput output);
+
+    /// <summary>Advances time (rights rebalancing); the coordinator calls it from its own tick.</summary>
+    void Tick(long nowMs);
 }

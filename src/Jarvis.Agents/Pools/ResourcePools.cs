@@ -22,7 +22,7 @@ namespace Jarvis.Agents.Pools;
 /// outputs the host handles as usual. Not thread-safe: use it from the thread (or under the lock) that drives the
 /// replica. Key layout and limits: docs/agents.md, "Resource pools".</para>
 /// </remarks>
-public sealed class ResourcePools
+public sealed class ResourcePools : Coordination.IPoolLedger
 {
     private readonly PoolRecords _records;
     private readonly PoolCreator _creator;
@@ -196,6 +196,9 @@ public sealed class ResourcePools
     /// <exception cref="ArgumentException">The name is not a valid pool name.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The units are 0 or more than the pool's capacity.</exception>
     public bool CanTake(string name, ulong units) => Available(name, units);
+
+    /// <inheritdoc/>
+    public bool HasFree(string name, ulong units) => Get(name) is { State: PoolState.Active } pool && pool.Free >= units;
 
     /// <summary>
     /// Moves time forward. Every rebalancing interval: publishes this replica's unmet demand and hands rights it
