@@ -21,6 +21,7 @@ IBenchCommand[] commands =
     new Jarvis.Bench.Workflow.WorkflowCommand(),
     new Jarvis.Bench.Graph.GraphCommand(),
     new Jarvis.Bench.Assignment.AssignCommand(),
+    new Jarvis.Bench.Schedule.ScheduleCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
