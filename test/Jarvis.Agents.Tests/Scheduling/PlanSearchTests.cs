@@ -52,6 +52,30 @@ public sealed class PlanSearchTests
     }
 
     [Fact]
+    public void The_branch_and_bound_alone_proves_the_brute_force_optimum_on_identical_processors()
+    {
+        // Identical processors without transfers are where it treats equally free processors as one: that must lose nothing.
+        var random = new Random(8);
+        var failures = new List<string>();
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var processors = random.Next(2, 4);
+            var tasks = processors == 3 ? random.Next(2, 7) : random.Next(2, 8);
+            var graph = BruteForceSchedule.RandomGraph(random, tasks, processors, heterogeneous: false, transfers: false, edgeProbability: random.NextDouble() * 0.5);
+            var optimum = BruteForceSchedule.ShortestMakespan(graph);
+
+            var result = PlanSearch.Search(graph, new PlanSearchOptions { MaxSchedules = 0, MaxBranchNodes = 1_000_000 });
+
+            Collect(failures, $"trial {trial} ({tasks} tasks, {processors} processors)", graph, result, optimum);
+            if (!result.ProvenOptimal)
+            {
+                failures.Add($"trial {trial}: not proven");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
     public void Tiny_graphs_with_zero_cost_tasks_and_free_transfers_reach_the_optimum_proven()
     {
         // Zero costs make ties in start and finish: the branch-and-bound's order of starts must still reach every schedule.
