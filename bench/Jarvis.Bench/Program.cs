@@ -22,6 +22,7 @@ IBenchCommand[] commands =
     new Jarvis.Bench.Graph.GraphCommand(),
     new Jarvis.Bench.Assignment.AssignCommand(),
     new Jarvis.Bench.Coordinate.CoordinateCommand(),
+    new Jarvis.Bench.Schedule.ScheduleCommand(),
 ];
 
 if (args.Length > 0 && args[0] is "help" or "--help" or "-h")
