@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Jarvis.Agents.Assignment;
 
@@ -8,21 +7,28 @@ namespace Jarvis.Bench.Assignment;
 
 /// <summary>
 /// <c>assign DIR [--json] [--repeats N] [--no-peers]</c>: solves every instance of a directory laid out as
-/// <c>../shared/data/assignment</c> with <see cref="LinearAssignment"/>, then, in the same run, with SciPy's
-/// <c>linear_sum_assignment</c> (<c>bench/peers/scipy_assign.py</c> under <c>/usr/bin/python3</c>; install it with
-/// <c>scripts/install-bench-dependencies.sh</c>). Each time is the best of N solves (default 3), loading excluded.
-/// Exit 1 when any cost differs from its optimum.
+/// <c>../shared/data/assignment</c> with <see cref="LinearAssignment"/>, then, in the same run, with each
+/// <see cref="AssignmentPeer"/>: SciPy's <c>linear_sum_assignment</c> (<c>bench/peers/scipy_assign.py</c> under
+/// <c>/usr/bin/python3</c>; <c>scripts/install-bench-dependencies.sh</c> installs it) and OR-Tools'
+/// <c>LinearSumAssignment</c> (<c>bench/peers/ortools</c>, outside the solution; <c>scripts/build-ortools-peer.sh</c>
+/// builds it). Each time is the best of N solves (default 3), loading excluded. A peer's time is kept only when its
+/// cost is the optimum. Exit 1 when any of Jarvis's costs differs from its optimum.
 /// </summary>
-internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenchCommand
+internal sealed class AssignCommand(TextWriter output, TextWriter error, IReadOnlyList<AssignmentPeer> peers) : IBenchCommand
 {
     public AssignCommand()
         : this(Console.Out, Console.Error)
     {
     }
 
+    public AssignCommand(TextWriter output, TextWriter error)
+        : this(output, error, [AssignmentPeer.Scipy(), AssignmentPeer.OrTools(AssignmentPeer.BuiltOrToolsPeer())])
+    {
+    }
+
     public string Name => "assign";
 
-    public string Summary => "exact rectangular assignment on the shared instances, side by side with SciPy's linear_sum_assignment";
+    public string Summary => "exact rectangular assignment on the shared instances, side by side with SciPy's linear_sum_assignment and OR-Tools' LinearSumAssignment";
 
     public string Usage => "DIR [--json] [--repeats N (default 3)] [--no-peers]";
 
@@ -31,7 +37,7 @@ internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenc
         string? directory = null;
         var json = false;
         var repeats = 3;
-        var peers = true;
+        var runPeers = true;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--json")
@@ -40,7 +46,7 @@ internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenc
             }
             else if (args[i] == "--no-peers")
             {
-                peers = false;
+                runPeers = false;
             }
             else if (args[i] == "--repeats" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out repeats) && repeats > 0)
             {
@@ -89,13 +95,25 @@ internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenc
             });
         }
 
-        if (peers)
+        if (runPeers)
         {
-            foreach (var (name, ms) in RunScipy(directory, repeats))
+            foreach (var peer in peers)
             {
-                if (rows.Find(r => (string?)r["instance"] == name) is { } row)
+                foreach (var result in peer.Run(directory, repeats, error))
                 {
-                    row["scipyMs"] = ms;
+                    if (rows.Find(r => (string?)r["instance"] == result.Instance) is not { } row)
+                    {
+                        continue;
+                    }
+                    // A time of a wrong answer compares nothing.
+                    if (result.Cost == row["optimum"]!.GetValue<long>())
+                    {
+                        row[peer.Field] = result.Ms;
+                    }
+                    else
+                    {
+                        error.WriteLine($"assign: the {peer.Name} peer's cost on {result.Instance} is {result.Cost}, not the optimum {row["optimum"]}; {peer.Field} left null.");
+                    }
                 }
             }
         }
@@ -108,10 +126,12 @@ internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenc
             }
             else
             {
-                var scipy = row["scipyMs"]?.GetValue<double>();
                 var jarvis = row["jarvisMs"]!.GetValue<double>();
+                var scipy = row["scipyMs"]?.GetValue<double>();
+                var ortools = row["ortoolsMs"]?.GetValue<double>();
+                var fasterPeer = new[] { scipy, ortools }.Where(ms => ms is not null).Min();
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{row["instance"],-24} {row["agents"],5}×{row["tasks"],-5} cost {row["cost"],6} (optimum {row["optimum"],6})  jarvis {jarvis,9:F3} ms  scipy {(scipy is { } s ? s.ToString("F3", CultureInfo.InvariantCulture) : "—"),9} ms  {(scipy is { } t && jarvis > 0 ? (t / jarvis).ToString("F2", CultureInfo.InvariantCulture) + "× faster" : "")}"));
+                    $"{row["instance"],-24} {row["agents"],5}×{row["tasks"],-5} cost {row["cost"],6} (optimum {row["optimum"],6})  jarvis {jarvis,9:F3} ms  scipy {Ms(scipy),9} ms  or-tools {Ms(ortools),9} ms  {(fasterPeer is { } f && jarvis > 0 ? "faster peer / jarvis " + (f / jarvis).ToString("F2", CultureInfo.InvariantCulture) : "")}"));
             }
         }
         if (wrong > 0)
@@ -129,27 +149,5 @@ internal sealed class AssignCommand(TextWriter output, TextWriter error) : IBenc
         return 2;
     }
 
-    /// <summary>Runs the SciPy peer on the same directory; an absent SciPy says so on stderr and yields nothing.</summary>
-    private List<(string Name, double Ms)> RunScipy(string directory, int repeats)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "peers", "scipy_assign.py");
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(directory);
-        start.ArgumentList.Add(repeats.ToString(CultureInfo.InvariantCulture));
-        var results = new List<(string, double)>();
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        while (process.StandardOutput.ReadLine() is { } line)
-        {
-            using var parsed = JsonDocument.Parse(line);
-            results.Add((parsed.RootElement.GetProperty("instance").GetString()!, parsed.RootElement.GetProperty("ms").GetDouble()));
-        }
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            error.WriteLine($"assign: the SciPy peer failed (exit {process.ExitCode}; scripts/install-bench-dependencies.sh installs it): {errors.Result.Trim()}");
-        }
-        return results;
-    }
+    private static string Ms(double? ms) => ms is { } m ? m.ToString("F3", CultureInfo.InvariantCulture) : "—";
 }
