@@ -1,4 +1,5 @@
 using Jarvis.Agents.Coordination;
+using PoolCreationOutcome = Jarvis.Agents.Pools.PoolCreationOutcome;
 using Jarvis.Agents.Plans;
 using Jarvis.Agents.Registry;
 using Jarvis.Agents.Tasks;
@@ -27,6 +28,8 @@ public sealed record CoordinatorRunResult(int Seed, int Tasks, int Runs, int Dup
 public static class CoordinatorSimulation
 {
     private static readonly string[] Capabilities = ["a", "b", "c"];
+
+    private const ulong PoolCapacity = 2;
 
     /// <summary>
     /// Runs seed <paramref name="seed"/> and checks, once the cluster has healed and settled: every task is final on
@@ -64,6 +67,13 @@ public static class CoordinatorSimulation
             }
         }
         sim.RunFor(300);
+        // A pool of 2 GPU slots, created before the faults start; about a third of the tasks need one.
+        world.Pools[0]!.Create("gpu", PoolCapacity);
+        if (sim.RunUntil(() => world.PoolCreations.Any(c => c.Outcome == PoolCreationOutcome.Created), sim.Now + 5_000) is null)
+        {
+            throw new CoordinatorViolationException(seed, "the pool was not created on a healthy cluster");
+        }
+        sim.RunFor(200);
 
         // Submissions as (task, node, incarnation, write id): only acknowledged ones must survive (a Local write
         // lost in a crash before it was durable was never acknowledged to its client).
@@ -82,6 +92,7 @@ public static class CoordinatorSimulation
             Input = $"job{i}",
             Mode = random.NextDouble() < 0.35 ? DeliveryMode.Exclusive : DeliveryMode.AtLeastOnce,
             Priority = random.Next(-5, 6),
+            Pools = random.NextDouble() < 0.35 ? new Dictionary<string, ulong> { ["gpu"] = 1 } : new Dictionary<string, ulong>(),
             HeartbeatTimeoutMs = 600,
             StartToCloseMs = 2_000,
             Retry = new RetryPolicy(MaxAttempts: 6, InitialBackoffMs: 50, BackoffMultiplier: 1.5, MaxBackoffMs: 500),
@@ -223,6 +234,19 @@ public static class CoordinatorSimulation
     {
         void Fail(string message) => throw new CoordinatorViolationException(seed, message + "; faults: " + string.Join(", ", faults));
         var coordinator = world[0];
+        // No pool ever overdrawn: at no moment did running agents hold more units than the pool has; and once settled,
+        // every unit is back on every replica (none leaked by crashes, restarts or expiries).
+        if (world.PeakUnitsInUse.GetValueOrDefault("gpu") > PoolCapacity)
+        {
+            Fail($"pool gpu overdrawn: {world.PeakUnitsInUse["gpu"]} units held by runs at once, capacity {PoolCapacity}");
+        }
+        for (var i = 0; i < world.Pools.Length; i++)
+        {
+            if (world.Pools[i]?.Get("gpu") is { } pool && (pool.Free != PoolCapacity || pool.Capacity != PoolCapacity))
+            {
+                Fail($"r{i}: pool gpu has {pool.Free} of {pool.Capacity} units free after settling");
+            }
+        }
         var views = coordinator.Tasks().ToDictionary(t => t.Id);
         foreach (var id in submitted.Distinct())
         {

@@ -161,6 +161,30 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public void Tasks_that_need_a_pool_unit_never_hold_more_units_than_the_pool_has()
+    {
+        var world = World();
+        world.Host(1, Agent("gpu-1"), new AgentBehaviour(DurationMs: 200));
+        world.Host(2, Agent("gpu-2"), new AgentBehaviour(DurationMs: 200));
+        world.Sim.RunFor(300);
+        world.Pools[0]!.Create("gpu", 1);
+        world.Sim.RunFor(1_000);
+        Assert.Equal(Jarvis.Agents.Pools.PoolCreationOutcome.Created, Assert.Single(world.PoolCreations).Outcome);
+        var ids = Enumerable.Range(0, 4).Select(i => world[0].Submit(Work(input: $"render{i}") with { Pools = new Dictionary<string, ulong> { ["gpu"] = 1 } }).Id).ToList();
+        Assert.True(world.RunUntilSettled(world.Sim.Now + 30_000));
+        Assert.All(ids, id => Assert.Equal(TaskState.Succeeded, world[0].GetTask(id)!.State));
+        Assert.Equal(1UL, world.PeakUnitsInUse["gpu"]);
+        // Both agents worked (the unit's rights moved to where it was wanted), one at a time.
+        Assert.Equal(2, world.Runs.Select(r => r.Agent).Distinct().Count());
+        Assert.All(world.Pools, p => Assert.Equal(1UL, p!.Get("gpu")!.Free));
+        // A task needing a pool that does not exist stays pending, with the reason.
+        var orphan = world[0].Submit(Work(input: "tpu") with { Pools = new Dictionary<string, ulong> { ["tpu"] = 1 } }).Id;
+        world.Sim.RunFor(1_000);
+        Assert.Equal(TaskState.Pending, world[0].GetTask(orphan)!.State);
+        Assert.Contains("pool 'tpu'", world[0].Unassignable[orphan], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Shared_experience_steers_work_away_from_an_agent_that_keeps_failing()
     {
         var world = World();

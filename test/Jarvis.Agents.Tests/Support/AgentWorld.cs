@@ -1,4 +1,5 @@
 using Jarvis.Agents.Coordination;
+using Jarvis.Agents.Pools;
 using Jarvis.Agents.Registry;
 using Jarvis.Agents.Tasks;
 using Jarvis.Replication;
@@ -50,6 +51,7 @@ public sealed class AgentWorld : ISimulatedApplication
         Sim = simulation;
         Options = options ?? new CoordinatorOptions();
         Coordinators = new Coordinator?[simulation.ReplicaCount];
+        Pools = new ResourcePools?[simulation.ReplicaCount];
     }
 
     public SimCluster Sim { get; }
@@ -57,6 +59,20 @@ public sealed class AgentWorld : ISimulatedApplication
     public CoordinatorOptions Options { get; }
 
     public Coordinator?[] Coordinators { get; }
+
+    /// <summary>Each replica's resource pools (its coordinator drives them).</summary>
+    public ResourcePools?[] Pools { get; }
+
+    /// <summary>Pool creations that ended, in order.</summary>
+    public List<PoolCreationCompleted> PoolCreations { get; } = [];
+
+    /// <summary>Units of each pool held by runs going on now, as the agents see it (the ground truth of "overdrawn").</summary>
+    public Dictionary<string, ulong> UnitsInUse { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The most units of each pool ever held by runs at one moment.</summary>
+    public Dictionary<string, ulong> PeakUnitsInUse { get; } = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<RunId, IReadOnlyDictionary<string, ulong>> _runPools = [];
 
     public List<ObservedRun> Runs { get; } = [];
 
@@ -85,8 +101,10 @@ public sealed class AgentWorld : ISimulatedApplication
     public void Started(int index, ReplicaCore core, long now)
     {
         _incarnations[index] = _incarnations.GetValueOrDefault(index) + 1;
-        var coordinator = new Coordinator(core, Options, new Random(Sim.Random.Next()));
+        var pools = new ResourcePools(core, new ResourcePoolOptions { RebalanceIntervalMs = 50 });
+        var coordinator = new Coordinator(core, Options, new Random(Sim.Random.Next()), pools);
         Coordinators[index] = coordinator;
+        Pools[index] = pools;
         foreach (var (agent, _) in _agents.GetValueOrDefault(index) ?? [])
         {
             coordinator.RegisterAgent(agent);
@@ -98,6 +116,7 @@ public sealed class AgentWorld : ISimulatedApplication
     public void Stopped(int index)
     {
         Coordinators[index] = null;
+        Pools[index] = null;
         _incarnations[index] = _incarnations.GetValueOrDefault(index) + 1;
         foreach (var run in _running.Values.Where(r => r.Node == index).ToList())
         {
@@ -140,6 +159,13 @@ public sealed class AgentWorld : ISimulatedApplication
         {
             return;
         }
+        foreach (var e in Pools[index]!.TakeOutputs())
+        {
+            if (e is PoolCreationCompleted created)
+            {
+                PoolCreations.Add(created);
+            }
+        }
         foreach (var output in coordinator.TakeOutputs())
         {
             OnOutput?.Invoke(index, output);
@@ -165,6 +191,13 @@ public sealed class AgentWorld : ISimulatedApplication
         var run = new ObservedRun { Run = ticket.Run, TaskId = ticket.TaskId, Attempt = ticket.Attempt, Agent = ticket.AgentId, Node = index, StartedAt = Sim.Now };
         Runs.Add(run);
         _running[ticket.Run] = run;
+        var needs = this[index].GetTask(ticket.TaskId)?.Spec.Pools ?? new Dictionary<string, ulong>();
+        _runPools[ticket.Run] = needs;
+        foreach (var (pool, units) in needs)
+        {
+            var now = UnitsInUse[pool] = UnitsInUse.GetValueOrDefault(pool) + units;
+            PeakUnitsInUse[pool] = Math.Max(PeakUnitsInUse.GetValueOrDefault(pool), now);
+        }
         var roll = Sim.Random.NextDouble();
         if (roll < behaviour.HangRate)
         {
@@ -199,6 +232,13 @@ public sealed class AgentWorld : ISimulatedApplication
         run.EndedAt = Sim.Now;
         run.Ending = why;
         _running.Remove(run.Run);
+        if (_runPools.Remove(run.Run, out var needs))
+        {
+            foreach (var (pool, units) in needs)
+            {
+                UnitsInUse[pool] -= units;
+            }
+        }
     }
 
     /// <summary>Runs until every up replica sees every task final and all agree, or the deadline; returns whether it settled.</summary>
