@@ -5,7 +5,7 @@ namespace Jarvis.Agents.Execution;
 
 /// <summary>
 /// Words and sentences of a text, the same on every machine (invariant lower-casing, no culture rules), for the
-/// built-in text agents. A word is a run of letters, digits and inner apostrophes; a sentence ends at '.', '!' or '?'
+/// built-in text agents. A word is a run of letters and digits, with inner apostrophes ("don't") and inner decimal points ("3.14"); a sentence ends at '.', '!' or '?'
 /// followed by white space or the end (so "3.14" and "e.g.x" stay inside one), or at a blank line.
 /// </summary>
 internal static class TextSegments
@@ -25,7 +25,8 @@ internal static class TextSegments
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            var inner = c == '\'' && current.Length > 0 && i + 1 < text.Length && char.IsLetterOrDigit(text[i + 1]);
+            var next = i + 1 < text.Length ? text[i + 1] : ' ';
+            var inner = current.Length > 0 && (c == '\'' && char.IsLetter(next) || c is '.' or ',' && char.IsDigit(text[i - 1]) && char.IsDigit(next));
             if (char.IsLetterOrDigit(c) || inner)
             {
                 current.Append(char.ToLowerInvariant(c));
