@@ -122,7 +122,7 @@ public sealed class AgentRunner
         }
         var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(ticket.StartToCloseMs), _time);
         var run = new ActiveRun(ticket, cancellation);
-        run.Context = new AgentRunContext(ticket, _ => QueueHeartbeat(run));
+        run.Context = new RunContext(ticket, _ => QueueHeartbeat(run));
         _runs[ticket.Run] = run;
         Counters.Started++;
         if (!_agents.TryGetValue(ticket.AgentId, out var agent))
@@ -292,7 +292,7 @@ public sealed class AgentRunner
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
 
-        public AgentRunContext Context { get; set; } = null!;
+        public RunContext Context { get; set; } = null!;
 
         public int HeartbeatQueued;
 

@@ -46,7 +46,7 @@ public sealed class FlakyAgent : IAgent
         => new() { Id = id, Capabilities = new Dictionary<string, AgentSkill> { [Capability] = new(proficiency) }, Capacity = capacity, Kind = AgentKind.InProcess };
 
     /// <inheritdoc/>
-    public async Task<string> RunAsync(AgentRunContext context, CancellationToken cancellationToken)
+    public async Task<string> RunAsync(RunContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (_duration > TimeSpan.Zero)

@@ -4,7 +4,7 @@ namespace Jarvis.Agents.Execution;
 /// A code agent: one async method that turns a task's input into a result. An <see cref="AgentRunner"/> calls it on
 /// the thread pool, once per run the coordinator starts; the same task may be run again (a retry, a failover, or a
 /// duplicate on the other side of a partition), so an agent with effects outside Jarvis uses
-/// <see cref="AgentRunContext.IdempotencyKey"/>, the same for every run of a task.
+/// <see cref="RunContext.IdempotencyKey"/>, the same for every run of a task.
 /// </summary>
 /// <remarks>
 /// Return the result, or throw: <see cref="AgentFailedException"/> says whether the task may be tried again
@@ -21,5 +21,5 @@ public interface IAgent
     /// <param name="cancellationToken">Cancelled when the run is stopped or its time runs out.</param>
     /// <returns>The result, recorded as the task's result if this run wins (at most the coordinator's input bound, UTF-8).</returns>
     /// <exception cref="AgentFailedException">The agent's own failure, retryable or not.</exception>
-    Task<string> RunAsync(AgentRunContext context, CancellationToken cancellationToken);
+    Task<string> RunAsync(RunContext context, CancellationToken cancellationToken);
 }

@@ -5,16 +5,17 @@ namespace Jarvis.Agents.Execution;
 /// <summary>
 /// What an agent is handed for one run: the coordinator's <see cref="RunTicket"/> and a heartbeat. Thread-safe: an
 /// agent may call <see cref="Heartbeat"/> from any thread, as often as it likes (heartbeats between two drains of the
-/// runner collapse into one).
+/// runner collapse into one). Not called AgentRunContext: Microsoft.Agents.AI has a type of that name, and an agent
+/// project often imports both namespaces.
 /// </summary>
-public sealed class AgentRunContext
+public sealed class RunContext
 {
     private readonly Action<string?>? _heartbeat;
 
     /// <summary>Creates a context (the runner makes one per run; tests of an agent make their own).</summary>
     /// <param name="ticket">The run.</param>
     /// <param name="heartbeat">Called on every heartbeat with its progress text; null: heartbeats go nowhere.</param>
-    public AgentRunContext(RunTicket ticket, Action<string?>? heartbeat = null)
+    public RunContext(RunTicket ticket, Action<string?>? heartbeat = null)
     {
         ArgumentNullException.ThrowIfNull(ticket);
         Ticket = ticket;

@@ -31,7 +31,7 @@ public sealed class TextStatisticsAgent : IAgent
         => new() { Id = id, Capabilities = new Dictionary<string, AgentSkill> { [Capability] = new(proficiency) }, Capacity = capacity, Kind = AgentKind.InProcess };
 
     /// <inheritdoc/>
-    public Task<string> RunAsync(AgentRunContext context, CancellationToken cancellationToken)
+    public Task<string> RunAsync(RunContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         cancellationToken.ThrowIfCancellationRequested();

@@ -10,7 +10,7 @@ public sealed class BuiltInAgentTests
     private const string RaftText = "Raft is a consensus algorithm. The weather was pleasant yesterday. "
         + "Raft elects a leader to order the log and reach consensus. Lunch was soup. Consensus in Raft needs a majority.";
 
-    private static AgentRunContext Context(string input, int attempt = 1, Action<string?>? heartbeat = null)
+    private static RunContext Context(string input, int attempt = 1, Action<string?>? heartbeat = null)
         => new(new RunTicket(new RunId(new HlcTimestamp(1, 0), new ReplicaId(1)), "t-1", attempt, "agent", ["work"], input, "key-1", 60_000), heartbeat);
 
     [Fact]

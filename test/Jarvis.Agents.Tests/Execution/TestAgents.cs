@@ -4,13 +4,13 @@ using Jarvis.Agents.Registry;
 namespace Jarvis.Agents.Tests.Execution;
 
 /// <summary>An agent made of a function (tests that need one odd behaviour).</summary>
-public sealed class DelegateAgent(Func<AgentRunContext, CancellationToken, Task<string>> run) : IAgent
+public sealed class DelegateAgent(Func<RunContext, CancellationToken, Task<string>> run) : IAgent
 {
     public int Calls => _calls;
 
     private int _calls;
 
-    public Task<string> RunAsync(AgentRunContext context, CancellationToken cancellationToken)
+    public Task<string> RunAsync(RunContext context, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
         return run(context, cancellationToken);
