@@ -52,6 +52,17 @@ public sealed class CostMatrix
         }
     }
 
+    /// <summary>
+    /// A row's cells, to fill in bulk (the coordinator's rounds): the caller writes only finite costs within
+    /// <see cref="MaxMagnitude"/>, or +∞ for a forbidden pair — the indexer's checks are skipped.
+    /// </summary>
+    internal Span<double> Row(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        return _cells.AsSpan(row * Columns, Columns);
+    }
+
     /// <summary>Forbids a pair: no assignment uses it.</summary>
     public void Forbid(int row, int column) => _cells[IndexOf(row, column)] = double.PositiveInfinity;
 

@@ -173,101 +173,139 @@ public sealed partial class Coordinator
         return candidates;
     }
 
+    /// <summary>
+    /// Builds the round's matrix and solves it. The cost is split into what depends on the agent and the task's
+    /// capability set (computed once per agent and distinct set), the agent's load, the locality of its node to the
+    /// task's submitter (once per pair of nodes) and what depends on the task alone (once per task): the pairs cost a
+    /// few additions each, so a round of 1,000 slots × 512 tasks is built in milliseconds.
+    /// </summary>
     private AssignmentSolution Solve(List<(AgentDescriptor Agent, int Running)> slots, List<TaskView> columns, ulong wall)
     {
         var weights = Options.Weights;
         var maxRank = columns.Max(c => c.Spec.Rank);
-        var experience = new Dictionary<(string, string), (double Success, double LatencyMs)>();
+
+        // Per task: its capability set's index, what depends on it alone, whether its pools have the units.
+        var sets = new Dictionary<string, int>(StringComparer.Ordinal);
+        var setCapabilities = new List<IReadOnlyList<string>>();
+        var setOf = new int[columns.Count];
+        var taskTerm = new double[columns.Count];
+        var poolsOk = new bool[columns.Count];
+        for (var column = 0; column < columns.Count; column++)
+        {
+            var view = columns[column];
+            var spec = view.Spec;
+            var key = spec.Capabilities.Count == 1 ? spec.Capabilities[0] : string.Join('\n', spec.Capabilities);
+            if (!sets.TryGetValue(key, out var set))
+            {
+                sets[key] = set = setCapabilities.Count;
+                setCapabilities.Add(spec.Capabilities);
+            }
+            setOf[column] = set;
+            var age = (double)(wall - Math.Min(wall, view.SubmittedAt));
+            taskTerm[column] = -weights.Priority * (spec.Priority / 1000.0)
+                - weights.Rank * (maxRank > 0 ? spec.Rank / maxRank : 0)
+                - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
+            poolsOk[column] = spec.Pools.Count == 0 || spec.Pools.All(p => _pools is not null && _pools.HasFree(p.Key, p.Value));
+        }
+
+        // Per agent and capability set: NaN when the agent lacks a capability, else its part of the cost.
+        var agentTerms = new Dictionary<(string Agent, int Set), double>();
+        double AgentTerm(AgentDescriptor agent, int set)
+        {
+            if (agentTerms.TryGetValue((agent.Id, set), out var term))
+            {
+                return term;
+            }
+            var capabilities = setCapabilities[set];
+            double proficiency = 1, success = 0, latency = 0, price = 0;
+            foreach (var capability in capabilities)
+            {
+                if (!agent.Capabilities.TryGetValue(capability, out var skill))
+                {
+                    return agentTerms[(agent.Id, set)] = double.NaN;
+                }
+                proficiency = Math.Min(proficiency, skill.Proficiency);
+                price += skill.Cost;
+                var seen = Experience(agent.Id, capability);
+                success += seen.Success;
+                latency += seen.LatencyMs;
+            }
+            var n = Math.Max(1, capabilities.Count);
+            success = capabilities.Count == 0 ? 1 : success / n;
+            latency /= n;
+            term = weights.Proficiency * (1 - proficiency)
+                + weights.Failures * (1 - success)
+                + weights.Latency * Math.Min(1, latency / Options.LatencyScaleMs)
+                + weights.Cost * Math.Min(1, price / Options.CostScale);
+            return agentTerms[(agent.Id, set)] = term;
+        }
+
+        // Per node of an agent: the locality term of every task (nodes are few; tasks share submitters).
+        var localityByNode = new Dictionary<ulong, double[]>();
+        var pairs = new Dictionary<(ulong From, ulong To), double>();
+        double[] LocalityOf(ReplicaId node)
+        {
+            if (!localityByNode.TryGetValue(node.Value, out var terms))
+            {
+                terms = new double[columns.Count];
+                for (var column = 0; column < columns.Count; column++)
+                {
+                    var submitter = columns[column].SubmittedBy;
+                    if (!pairs.TryGetValue((node.Value, submitter.Value), out var term))
+                    {
+                        var rtt = Options.RoundTripMs?.Invoke(node, submitter) ?? (node == submitter ? 0 : 1);
+                        pairs[(node.Value, submitter.Value)] = term = weights.Locality * Math.Min(1, rtt / Options.RoundTripScaleMs);
+                    }
+                    terms[column] = term;
+                }
+                localityByNode[node.Value] = terms;
+            }
+            return terms;
+        }
+
         // Every slot may stay idle, or every task unassigned, at a cost above any real pair: the most pairs are made,
         // and the problem is always feasible. The dummies go on the side that makes the matrix smaller.
         var dummyColumns = slots.Count <= columns.Count;
         var costs = dummyColumns ? new CostMatrix(slots.Count, columns.Count + slots.Count) : new CostMatrix(slots.Count + columns.Count, columns.Count);
+        var rowTerms = new double[setCapabilities.Count];
+        // Row by row through spans: every value written is a sum of bounded, finite terms (descriptors and specs
+        // are validated), or +∞ for a forbidden pair, or the dummy cost.
         for (var row = 0; row < slots.Count; row++)
         {
             var (agent, running) = slots[row];
             var node = new ReplicaId(agent.NodeValue);
+            for (var set = 0; set < rowTerms.Length; set++)
+            {
+                rowTerms[set] = AgentTerm(agent, set);
+            }
+            var load = weights.Load * ((double)running / agent.Capacity);
+            var cells = costs.Row(row);
+            var near = LocalityOf(node);
             for (var column = 0; column < columns.Count; column++)
             {
+                var term = rowTerms[setOf[column]];
                 var view = columns[column];
-                var spec = view.Spec;
-                if (!Allowed(agent, view))
-                {
-                    costs.Forbid(row, column);
-                    continue;
-                }
-                double proficiency = 1, success = 0, latency = 0, price = 0;
-                foreach (var capability in spec.Capabilities)
-                {
-                    var skill = agent.Capabilities[capability];
-                    proficiency = Math.Min(proficiency, skill.Proficiency);
-                    price += skill.Cost;
-                    if (!experience.TryGetValue((agent.Id, capability), out var seen))
-                    {
-                        experience[(agent.Id, capability)] = seen = Experience(agent.Id, capability);
-                    }
-                    success += seen.Success;
-                    latency += seen.LatencyMs;
-                }
-                var n = Math.Max(1, spec.Capabilities.Count);
-                success = spec.Capabilities.Count == 0 ? 1 : success / n;
-                latency /= n;
-                var rtt = Options.RoundTripMs?.Invoke(node, view.SubmittedBy) ?? (node == view.SubmittedBy ? 0 : 1);
-                var age = (double)(wall - Math.Min(wall, view.SubmittedAt));
-                var cost = weights.Proficiency * (1 - proficiency)
-                    + weights.Failures * (1 - success)
-                    + weights.Latency * Math.Min(1, latency / Options.LatencyScaleMs)
-                    + weights.Load * ((double)running / agent.Capacity)
-                    + weights.Locality * Math.Min(1, rtt / Options.RoundTripScaleMs)
-                    + weights.Cost * Math.Min(1, price / Options.CostScale)
-                    - weights.Priority * (spec.Priority / 1000.0)
-                    - weights.Rank * (maxRank > 0 ? spec.Rank / maxRank : 0)
-                    - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
-                costs[row, column] = cost;
+                cells[column] = double.IsNaN(term) || !poolsOk[column] || view.Spec.Collective is not null && !AllowedVoter(agent, view)
+                    ? double.PositiveInfinity
+                    : term + load + near[column] + taskTerm[column];
             }
             if (dummyColumns)
             {
-                for (var dummy = 0; dummy < slots.Count; dummy++)
-                {
-                    costs[row, columns.Count + dummy] = Unassigned;
-                }
+                cells[columns.Count..].Fill(Unassigned);
             }
         }
         if (!dummyColumns)
         {
             for (var dummy = slots.Count; dummy < slots.Count + columns.Count; dummy++)
             {
-                for (var column = 0; column < columns.Count; column++)
-                {
-                    costs[dummy, column] = Unassigned;
-                }
+                costs.Row(dummy).Fill(Unassigned);
             }
         }
         return LinearAssignment.Solve(costs);
     }
 
-    private bool Allowed(AgentDescriptor agent, TaskView view)
-    {
-        var spec = view.Spec;
-        foreach (var capability in spec.Capabilities)
-        {
-            if (!agent.Capabilities.ContainsKey(capability))
-            {
-                return false;
-            }
-        }
-        foreach (var (pool, units) in spec.Pools)
-        {
-            if (_pools is null || !_pools.HasFree(pool, units))
-            {
-                return false;
-            }
-        }
-        if (spec.Collective is not null && (view.Votes.ContainsKey(agent.Id) || view.ActiveRuns.Any(r => r.Agent == agent.Id)))
-        {
-            return false;
-        }
-        return true;
-    }
+    private static bool AllowedVoter(AgentDescriptor agent, TaskView view)
+        => !view.Votes.ContainsKey(agent.Id) && !view.ActiveRuns.Any(r => r.Agent == agent.Id);
 
     /// <summary>An agent's observed success rate (Laplace-smoothed) and mean run length for a capability, from the shared counters.</summary>
     private (double Success, double LatencyMs) Experience(string agent, string capability)

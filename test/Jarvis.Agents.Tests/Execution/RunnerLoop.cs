@@ -15,12 +15,18 @@ namespace Jarvis.Agents.Tests.Execution;
 /// </summary>
 public sealed class RunnerLoop : IDisposable
 {
+    /// <summary>The most the loop's time advances in one step: a machine stalled for seconds (a busy CI box) does not
+    /// age leases by seconds in one go, so heartbeats queued meanwhile still arrive in time.</summary>
+    private const long MaxStepMs = 25;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly AutoResetEvent _wake = new(false);
+    private readonly LoopTime _time = new();
+    private long _lastWall;
 
     public RunnerLoop(CoordinatorOptions? coordinator = null, AgentRunnerOptions? runner = null)
     {
-        Core = new ReplicaCore(new ReplicaId(1), CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = false }, new Random(1), new HybridLogicalClock(TimeProvider.System));
+        Core = new ReplicaCore(new ReplicaId(1), CrdtTypeRegistry.CreateDefault(), new ReplicaOptions { Durable = false }, new Random(1), new HybridLogicalClock(_time));
         Coordinator = new Coordinator(Core, coordinator, new Random(1));
         Runner = new AgentRunner((runner ?? new AgentRunnerOptions()) with { WorkQueued = () => _wake.Set() });
         Step();
@@ -45,7 +51,10 @@ public sealed class RunnerLoop : IDisposable
     /// <summary>One iteration of the host loop.</summary>
     public void Step()
     {
-        var now = _clock.ElapsedMilliseconds;
+        var wall = _clock.ElapsedMilliseconds;
+        _time.Elapsed += Math.Min(MaxStepMs, wall - _lastWall);
+        _lastWall = wall;
+        var now = _time.Elapsed;
         Core.Tick(now);
         foreach (var output in Core.TakeOutputs())
         {
@@ -103,4 +112,14 @@ public sealed class RunnerLoop : IDisposable
         Runner.CancelAll();
         _wake.Dispose();
     }
+}
+
+/// <summary>The loop's clock: wall time, except that one step never advances it by more than the step bound.</summary>
+internal sealed class LoopTime : TimeProvider
+{
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
+
+    public long Elapsed { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => _start.AddMilliseconds(Elapsed);
 }
