@@ -16,10 +16,11 @@ public sealed partial class Coordinator
     /// <summary>Runnable tasks the last round saw, for metrics (queue depth).</summary>
     public int LastRoundRunnable { get; private set; }
 
-    /// <summary>Tasks no alive agent can take (a capability no agent has, or a pool that does not exist), with the reason; refreshed each round.</summary>
+    /// <summary>Tasks no alive agent can take (a capability no agent has, or a pool without the units), with the reason; refreshed at most once a second.</summary>
     public IReadOnlyDictionary<string, string> Unassignable => _unassignable;
 
     private readonly Dictionary<string, string> _unassignable = new(StringComparer.Ordinal);
+    private long _nextUnassignableNote;
 
     private void Round()
     {
@@ -83,9 +84,9 @@ public sealed partial class Coordinator
         }
         WriteEndings(cancels, deadlines);
         LastRoundRunnable = candidates.Count;
-        _unassignable.Clear();
         if (candidates.Count == 0)
         {
+            _unassignable.Clear();
             return;
         }
         var agents = Agents()
@@ -94,7 +95,13 @@ public sealed partial class Coordinator
             .Where(a => a.Free > 0)
             .OrderBy(a => a.Descriptor.Id, StringComparer.Ordinal)
             .ToList();
-        NoteUnassignable(candidates, agents.Select(a => a.Descriptor).ToList());
+        if (_now >= _nextUnassignableNote)
+        {
+            // Informational, and costly with many agents: refreshed at most once a second.
+            _nextUnassignableNote = _now + 1_000;
+            _unassignable.Clear();
+            NoteUnassignable(candidates, agents.Select(a => a.Descriptor).ToList());
+        }
         if (agents.Count == 0 || agents.All(a => new ReplicaId(a.Descriptor.NodeValue) != Node))
         {
             return;
@@ -145,31 +152,47 @@ public sealed partial class Coordinator
         }
     }
 
-    private static int CompareCandidates(TaskView a, TaskView b)
+    /// <summary>A candidate's place in the round's order: priority, then upward rank (both higher first), then age, then id.</summary>
+    private readonly record struct CandidateKey(int Priority, double Rank, ulong SubmittedAt, string Id) : IComparable<CandidateKey>
     {
-        var c = b.Spec.Priority.CompareTo(a.Spec.Priority);
-        c = c != 0 ? c : b.Spec.Rank.CompareTo(a.Spec.Rank);
-        c = c != 0 ? c : a.SubmittedAt.CompareTo(b.SubmittedAt);
-        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+        public int CompareTo(CandidateKey other)
+        {
+            var c = other.Priority.CompareTo(Priority);
+            c = c != 0 ? c : other.Rank.CompareTo(Rank);
+            c = c != 0 ? c : SubmittedAt.CompareTo(other.SubmittedAt);
+            return c != 0 ? c : string.CompareOrdinal(Id, other.Id);
+        }
+    }
+
+    private sealed class LaterFirst : IComparer<CandidateKey>
+    {
+        public static readonly LaterFirst Instance = new();
+
+        public int Compare(CandidateKey x, CandidateKey y) => y.CompareTo(x);
     }
 
     private static List<(TaskView View, int Seats)> TopCandidates(List<(TaskView View, int Seats)> candidates, int limit)
     {
+        static CandidateKey KeyOf(TaskView v) => new(v.Spec.Priority, v.Spec.Rank, v.SubmittedAt, v.Id);
         if (candidates.Count > limit)
         {
-            // A max-heap on "comes later" holding the best `limit` seen so far.
-            var heap = new PriorityQueue<(TaskView View, int Seats), TaskView>(limit + 1, Comparer<TaskView>.Create((a, b) => CompareCandidates(b, a)));
-            foreach (var candidate in candidates)
+            // A heap whose top is the latest of the best `limit` seen so far.
+            var heap = new PriorityQueue<int, CandidateKey>(limit + 1, LaterFirst.Instance);
+            for (var i = 0; i < candidates.Count; i++)
             {
-                heap.Enqueue(candidate, candidate.View);
-                if (heap.Count > limit)
+                var key = KeyOf(candidates[i].View);
+                if (heap.Count < limit)
                 {
-                    heap.Dequeue();
+                    heap.Enqueue(i, key);
+                }
+                else if (heap.TryPeek(out _, out var worst) && key.CompareTo(worst) < 0)
+                {
+                    heap.DequeueEnqueue(i, key);
                 }
             }
-            candidates = [.. heap.UnorderedItems.Select(i => i.Element)];
+            candidates = [.. heap.UnorderedItems.Select(item => candidates[item.Element])];
         }
-        candidates.Sort((a, b) => CompareCandidates(a.View, b.View));
+        candidates.Sort((x, y) => KeyOf(x.View).CompareTo(KeyOf(y.View)));
         return candidates;
     }
 
@@ -190,6 +213,7 @@ public sealed partial class Coordinator
         var setOf = new int[columns.Count];
         var taskTerm = new double[columns.Count];
         var poolsOk = new bool[columns.Count];
+        var collective = new bool[columns.Count];
         for (var column = 0; column < columns.Count; column++)
         {
             var view = columns[column];
@@ -205,6 +229,7 @@ public sealed partial class Coordinator
             taskTerm[column] = -weights.Priority * (spec.Priority / 1000.0)
                 - weights.Rank * (maxRank > 0 ? spec.Rank / maxRank : 0)
                 - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
+            collective[column] = spec.Collective is not null;
             poolsOk[column] = spec.Pools.Count == 0 || spec.Pools.All(p => _pools is not null && _pools.HasFree(p.Key, p.Value));
         }
 
@@ -284,8 +309,7 @@ public sealed partial class Coordinator
             for (var column = 0; column < columns.Count; column++)
             {
                 var term = rowTerms[setOf[column]];
-                var view = columns[column];
-                cells[column] = double.IsNaN(term) || !poolsOk[column] || view.Spec.Collective is not null && !AllowedVoter(agent, view)
+                cells[column] = double.IsNaN(term) || !poolsOk[column] || collective[column] && !AllowedVoter(agent, columns[column])
                     ? double.PositiveInfinity
                     : term + load + near[column] + taskTerm[column];
             }
