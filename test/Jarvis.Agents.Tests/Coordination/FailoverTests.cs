@@ -74,8 +74,10 @@ public sealed class FailoverTests
     public void A_late_result_of_an_expired_run_is_recorded_but_never_becomes_the_result()
     {
         var world = World();
+        // The cut-off run finishes first (2 s) but after the others saw its lease expire (~1.3 s); the next attempt
+        // finishes later (~4.5 s): completion order alone would make the late answer the result.
         world.Host(1, Agent("slow", 1.0), new AgentBehaviour(DurationMs: 2_000, Answer: _ => "late answer"));
-        world.Host(2, Agent("quick", 0.5), new AgentBehaviour(DurationMs: 200, Answer: _ => "winning answer"));
+        world.Host(2, Agent("quick", 0.5), new AgentBehaviour(DurationMs: 3_000, Answer: _ => "winning answer"));
         world.Sim.RunFor(500);
         var id = world[0].Submit(Work()).Id;
         world.Sim.RunUntil(() => world.Runs.Count == 1, 5_000);
@@ -88,6 +90,9 @@ public sealed class FailoverTests
         var view = world[1].GetTask(id)!;
         Assert.Equal("winning answer", view.Result);
         Assert.Equal(2, view.Runs.Count);
+        var late = view.Runs.Single(r => r.Agent == "slow");
+        Assert.Equal(RunOutcome.Late, late.Outcome);
+        Assert.Equal("late answer", late.Text);
     }
 
     [Fact]
