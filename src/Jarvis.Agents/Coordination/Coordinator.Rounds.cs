@@ -214,6 +214,7 @@ public sealed partial class Coordinator
         var taskTerm = new double[columns.Count];
         var poolsOk = new bool[columns.Count];
         var collective = new bool[columns.Count];
+        var preferred = new string?[columns.Count];
         for (var column = 0; column < columns.Count; column++)
         {
             var view = columns[column];
@@ -230,6 +231,7 @@ public sealed partial class Coordinator
                 - weights.Rank * (maxRank > 0 ? spec.Rank / maxRank : 0)
                 - weights.Age * Math.Min(1, age / Options.AgeScaleMs);
             collective[column] = spec.Collective is not null;
+            preferred[column] = spec.PreferredAgent;
             poolsOk[column] = spec.Pools.Count == 0 || spec.Pools.All(p => _pools is not null && _pools.HasFree(p.Key, p.Value));
         }
 
@@ -311,7 +313,7 @@ public sealed partial class Coordinator
                 var term = rowTerms[setOf[column]];
                 cells[column] = double.IsNaN(term) || !poolsOk[column] || collective[column] && !AllowedVoter(agent, columns[column])
                     ? double.PositiveInfinity
-                    : term + load + near[column] + taskTerm[column];
+                    : term + load + near[column] + taskTerm[column] - (preferred[column] is { } p && p == agent.Id ? weights.Placement : 0);
             }
             if (dummyColumns)
             {

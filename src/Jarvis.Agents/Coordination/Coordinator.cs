@@ -80,6 +80,9 @@ public sealed partial class Coordinator
     /// <summary>The id a plan submitted under <paramref name="idempotencyKey"/> has on every node.</summary>
     public static string PlanIdFor(string idempotencyKey) => "p-" + Hash(idempotencyKey);
 
+    /// <summary>Round-trip milliseconds between two nodes: the host's measure, or 0 on one node and 1 between two.</summary>
+    internal double RoundTrip(ReplicaId from, ReplicaId to) => Options.RoundTripMs?.Invoke(from, to) ?? (from == to ? 0 : 1);
+
     private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 12));
 
     private string RandomId(string prefix)
@@ -174,7 +177,15 @@ public sealed partial class Coordinator
     public Submission SubmitPlan(PlanSpec plan, Consistency consistency = Consistency.Local, long? timeoutMs = null)
     {
         var order = PlanGraph.Validate(plan);
-        var ranks = PlanGraph.UpwardRanks(order);
+        foreach (var step in order)
+        {
+            // Validated before the schedule reads them (estimates, capabilities).
+            TaskSpecValidator.Validate(step.Task ?? throw new InvalidTaskException($"Step '{step.Name}' has no task.", "Task"), Options.MaxInputBytes);
+        }
+        var alive = Agents().Where(a => a.Status == AgentStatus.Alive).Select(a => a.Descriptor).ToList();
+        var placement = PlanPlacement.Place(order, alive, (agent, capability) => ExperienceOf(agent, capability).MeanMs, RoundTrip);
+        var ranks = order.Select((s, i) => (s.Name, placement[i].Rank)).ToDictionary(p => p.Name, p => p.Rank, StringComparer.Ordinal);
+        var preferred = order.Select((s, i) => (s.Name, placement[i].Agent)).ToDictionary(p => p.Name, p => p.Agent, StringComparer.Ordinal);
         var planId = plan.IdempotencyKey is { } key ? PlanIdFor(key) : RandomId("p-");
         if (plan.IdempotencyKey is not null)
         {
@@ -184,7 +195,7 @@ public sealed partial class Coordinator
         var specs = new List<(string TaskId, TaskSpec Spec)>(order.Count);
         foreach (var step in order)
         {
-            var given = step.Task ?? throw new InvalidTaskException($"Step '{step.Name}' has no task.", "Task");
+            var given = step.Task;
             if (given.PlanId is not null || given.DependsOn.Count > 0)
             {
                 throw new InvalidTaskException($"Step '{step.Name}': PlanId and DependsOn are set by the plan; give dependencies by step name.", "DependsOn");
@@ -195,6 +206,7 @@ public sealed partial class Coordinator
                 Step = step.Name,
                 DependsOn = [.. (step.DependsOn ?? []).Distinct(StringComparer.Ordinal).Select(d => stepTasks[d])],
                 Rank = ranks[step.Name],
+                PreferredAgent = given.PreferredAgent ?? preferred[step.Name],
                 IdempotencyKey = given.IdempotencyKey ?? (plan.IdempotencyKey is null ? null : plan.IdempotencyKey + "/" + step.Name),
             };
             TaskSpecValidator.Validate(spec, Options.MaxInputBytes);

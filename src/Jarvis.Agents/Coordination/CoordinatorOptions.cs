@@ -29,6 +29,9 @@ public sealed record CostWeights
     /// <summary>A plan step's upward rank over the largest in the round, subtracted: the critical path first.</summary>
     public double Rank { get; init; } = 1.0;
 
+    /// <summary>Subtracted when the agent is the one the plan's schedule chose for the step (<see cref="PlanPlacement"/>).</summary>
+    public double Placement { get; init; } = 1.5;
+
     /// <summary>Waiting time over <see cref="CoordinatorOptions.AgeScaleMs"/> (capped at 1), subtracted: nothing starves.</summary>
     public double Age { get; init; } = 0.5;
 }

@@ -116,6 +116,9 @@ public sealed record TaskSpec
     /// <summary>A plan step's upward rank (estimated length of the longest path to the plan's end), used as priority.</summary>
     public double Rank { get; init; }
 
+    /// <summary>The agent the plan's schedule chose for this step (set by plan submission; advice, not a constraint).</summary>
+    public string? PreferredAgent { get; init; }
+
     /// <summary>An estimate of a run's length in milliseconds (scheduling; 0 when unknown).</summary>
     public double EstimatedMs { get; init; }
 

@@ -96,9 +96,13 @@ public static class TaskSpecValidator
                 throw new InvalidTaskException($"k-of-n needs 1 ≤ K ≤ {collective.Voters}, not {collective.K}.", nameof(spec.Collective));
             }
         }
-        if (!double.IsFinite(spec.Rank) || !double.IsFinite(spec.EstimatedMs) || spec.EstimatedMs < 0 || spec.Rank < 0)
+        if (!double.IsFinite(spec.Rank) || !double.IsFinite(spec.EstimatedMs) || spec.EstimatedMs < 0 || spec.Rank < 0 || spec.EstimatedMs > MaxDurationMs)
         {
-            throw new InvalidTaskException("Rank and EstimatedMs must be finite and non-negative.", nameof(spec.EstimatedMs));
+            throw new InvalidTaskException($"Rank must be finite and non-negative, EstimatedMs within 0..{MaxDurationMs} ms.", nameof(spec.EstimatedMs));
+        }
+        if (spec.PreferredAgent is { } preferred)
+        {
+            RequireName(preferred, nameof(spec.PreferredAgent), allowSlash: false);
         }
         if (spec.DependsOn is null)
         {

@@ -119,6 +119,38 @@ public sealed class CoordinatorTests
         Assert.True(view.Steps["fetch"]!.Spec.Rank > view.Steps["parse"]!.Spec.Rank);
     }
 
+    [Theory]
+    [InlineData(null, null, "b-fast")]
+    [InlineData("a-slow", "b-fast", "a-slow")]
+    public void A_plan_step_runs_on_the_agent_its_schedule_placed_it_on(string? preferLongOn, string? preferShortOn, string expected)
+    {
+        // Two independent steps, one agent four times faster. Every other term of the round's cost is the agent's or
+        // the task's alone, so any pairing costs the round the same and only the placement tells them apart: the
+        // schedule puts the long step on the fast agent (the short makespan); placements given in the specs — here
+        // the other way round — are followed just the same, which the round's tie-break would not do on its own.
+        var world = World();
+        world.Host(1, Agent("b-fast", ("work", 1.0)), new AgentBehaviour(DurationMs: 100));
+        world.Host(2, Agent("a-slow", ("work", 0.25)), new AgentBehaviour(DurationMs: 100));
+        world.Sim.RunFor(500);
+        var plan = new PlanSpec
+        {
+            Steps =
+            [
+                new PlanStep("short", Task("work", "short") with { EstimatedMs = 100, PreferredAgent = preferShortOn }),
+                new PlanStep("long", Task("work", "long") with { EstimatedMs = 1_000, PreferredAgent = preferLongOn }),
+            ],
+        };
+        var id = world[0].SubmitPlan(plan).Id;
+        var view = world[0].GetPlan(id)!;
+        Assert.Equal(expected, view.Steps["long"]!.Spec.PreferredAgent);
+        if (preferLongOn is null)
+        {
+            Assert.Equal("a-slow", view.Steps["short"]!.Spec.PreferredAgent);
+        }
+        Assert.True(world.RunUntilSettled(world.Sim.Now + 10_000));
+        Assert.Equal(expected, world.Runs.Single(r => r.TaskId == view.Steps["long"]!.Id).Agent);
+    }
+
     [Fact]
     public void A_cyclic_plan_or_an_unknown_dependency_is_refused_and_nothing_is_stored()
     {
@@ -260,6 +292,8 @@ public sealed class CoordinatorTests
         Assert.Throws<InvalidTaskException>(() => coordinator.Submit(Task("w") with { DependsOn = ["t-x"] }));
         Assert.Throws<InvalidTaskException>(() => coordinator.Submit(Task("w") with { Collective = new CollectiveDecision(1) }));
         Assert.Throws<InvalidTaskException>(() => coordinator.Submit(Task("w") with { EstimatedMs = double.PositiveInfinity }));
+        Assert.Throws<InvalidTaskException>(() => coordinator.Submit(Task("w") with { EstimatedMs = 1.7e308 }));
+        Assert.Throws<InvalidTaskException>(() => coordinator.SubmitPlan(new PlanSpec { Steps = [new PlanStep("a", Task("w") with { EstimatedMs = 1.7e308 })] }));
         Assert.Throws<InvalidTaskException>(() => coordinator.RegisterAgent(Agent("x") with { Capacity = 0 }));
         Assert.Throws<InvalidTaskException>(() => coordinator.RegisterAgent(Agent("y", ("w", 1.5))));
         Assert.Throws<InvalidTaskException>(() => coordinator.RegisterAgent(Agent("z", ("w", double.NaN))));
