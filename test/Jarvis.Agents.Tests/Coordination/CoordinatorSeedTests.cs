@@ -5,10 +5,19 @@ using Xunit.Abstractions;
 
 namespace Jarvis.Agents.Tests.Coordination;
 
+/// <summary>Tests that keep every core busy run alone: beside them, the thread pool starves and real-time tests
+/// (an external agent's heartbeats keeping its lease) miss deadlines that have nothing to do with what they test.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CpuBoundCollection
+{
+    public const string Name = "cpu-bound, alone";
+}
+
 /// <summary>
 /// The CI run of seeded coordinator histories (<see cref="CoordinatorSimulation"/>): 300 seeds by default,
 /// <c>JARVIS_SIM_SEEDS=N</c> for more; <c>JARVIS_SIM_SEED=n</c> replays one.
 /// </summary>
+[Collection(CpuBoundCollection.Name)]
 public sealed class CoordinatorSeedTests(ITestOutputHelper output)
 {
     private const int DefaultSeeds = 300;
