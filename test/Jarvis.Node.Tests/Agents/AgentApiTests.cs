@@ -97,6 +97,18 @@ public sealed class AgentApiTests(AgentNodeFixture fixture) : IClassFixture<Agen
             var pools = (await _node.GetJsonAsync("v1/pools"))["pools"]!.AsArray();
             return pools.Any(p => p!["name"]!.GetValue<string>() == "gpu" && p["free"]!.GetValue<ulong>() == 1 && p["capacity"]!.GetValue<ulong>() == 1);
         }, AgentApi.Patience), "the unit is back in the pool once the task has ended");
+        Assert.True(await Eventually.HoldsAsync(async () => await _node.MetricAsync("jarvis_agent_pool_capacity", "pool=\"gpu\"") == 1 && await _node.MetricAsync("jarvis_agent_pool_free", "pool=\"gpu\"") == 1, AgentApi.Patience),
+            "the metrics show the pool's capacity and its free unit");
+    }
+
+    [Fact]
+    public async Task Registering_an_external_agent_under_an_in_process_agents_id_is_refused()
+    {
+        using var response = await _node.PostJsonAsync("v1/agents", """{"id":"echo-1","capabilities":{"echo":{}},"capacity":1}""");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict, "Refused");
+        Assert.Equal("InProcess", (await _node.GetJsonAsync("v1/agents/echo-1"))["kind"]!.GetValue<string>());
+        using var invalid = await _node.PostJsonAsync("v1/agents", """{"id":"no-capabilities","capacity":1}""");
+        await ApiAssert.ProblemAsync(invalid, HttpStatusCode.BadRequest, "Invalid task");
     }
 
     [Fact]
