@@ -87,6 +87,9 @@ public sealed partial class NodeOptions
     /// </summary>
     public long MaxClockDriftMs { get; set; } = DefaultMaxClockDriftMs;
 
+    /// <summary>The built-in agents this node hosts (<c>Jarvis:Agents:0:Kind</c>, <c>Jarvis:Agents:0:Id</c>, …); none by default.</summary>
+    public IList<HostedAgentOptions> Agents { get; } = [];
+
     /// <summary>The wall clock the node's hybrid logical clock reads (tests shift it; faketime shifts a whole process).</summary>
     internal TimeProvider WallClock { get; set; } = TimeProvider.System;
 
@@ -139,6 +142,17 @@ public sealed partial class NodeOptions
             {
                 options.PeerRoutes[route.Key] = route.Value;
             }
+        }
+        foreach (var child in section.GetSection(nameof(Agents)).GetChildren())
+        {
+            var at = $"{nameof(Agents)}:{child.Key}:";
+            var agent = new HostedAgentOptions { Kind = child[nameof(HostedAgentOptions.Kind)] ?? string.Empty, Id = child[nameof(HostedAgentOptions.Id)] ?? string.Empty };
+            agent.Capacity = ReadInt(section, at + nameof(HostedAgentOptions.Capacity), agent.Capacity, problems);
+            agent.Proficiency = ReadDouble(section, at + nameof(HostedAgentOptions.Proficiency), agent.Proficiency, problems);
+            agent.DurationMs = ReadLong(section, at + nameof(HostedAgentOptions.DurationMs), agent.DurationMs, problems);
+            agent.FailureRate = ReadDouble(section, at + nameof(HostedAgentOptions.FailureRate), agent.FailureRate, problems);
+            agent.Seed = ReadInt(section, at + nameof(HostedAgentOptions.Seed), agent.Seed, problems);
+            options.Agents.Add(agent);
         }
         options._bindingProblems.AddRange(problems);
         return options;
@@ -206,11 +220,59 @@ public sealed partial class NodeOptions
         {
             problems.Add($"Jarvis:MaxClockDriftMs {MaxClockDriftMs} is out of range: use 100 (a tenth of a second) to 86400000 (a day).");
         }
+        CheckAgents(problems);
         if (!Insecure)
         {
             CheckCertificates(problems);
         }
         return problems;
+    }
+
+    private void CheckAgents(List<string> problems)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Agents.Count; i++)
+        {
+            var agent = Agents[i];
+            var at = $"Jarvis:Agents:{i}";
+            if (agent is null)
+            {
+                problems.Add($"{at} is empty.");
+                continue;
+            }
+            if (!HostedAgentOptions.Kinds.Contains(agent.Kind))
+            {
+                problems.Add($"{at}:Kind '{agent.Kind}' is not a built-in agent: use one of {string.Join(", ", HostedAgentOptions.Kinds)}.");
+            }
+            try
+            {
+                Jarvis.Agents.Tasks.TaskSpecValidator.RequireName(agent.Id, "Id", allowSlash: false);
+                if (!ids.Add(agent.Id))
+                {
+                    problems.Add($"{at}:Id '{agent.Id}' names another hosted agent too: ids are unique.");
+                }
+            }
+            catch (Jarvis.Agents.Tasks.InvalidTaskException exception)
+            {
+                problems.Add($"{at}:Id '{agent.Id}' is not an agent id: {exception.Message}");
+            }
+            if (agent.Capacity is < 1 or > 10_000)
+            {
+                problems.Add($"{at}:Capacity {agent.Capacity} is out of range: use 1 to 10000.");
+            }
+            if (!double.IsFinite(agent.Proficiency) || agent.Proficiency is < 0 or > 1)
+            {
+                problems.Add($"{at}:Proficiency {agent.Proficiency} is out of range: use 0 to 1.");
+            }
+            if (agent.Kind is "sleep" or "flaky" && agent.DurationMs is < 0 or > Jarvis.Agents.Tasks.TaskSpecValidator.MaxDurationMs)
+            {
+                problems.Add($"{at}:DurationMs {agent.DurationMs} is out of range: use 0 to {Jarvis.Agents.Tasks.TaskSpecValidator.MaxDurationMs}.");
+            }
+            if (agent.Kind == "flaky" && (!double.IsFinite(agent.FailureRate) || agent.FailureRate is < 0 or > 1))
+            {
+                problems.Add($"{at}:FailureRate {agent.FailureRate} is out of range: use 0 to 1.");
+            }
+        }
     }
 
     private void CheckCertificates(List<string> problems)
@@ -301,6 +363,21 @@ public sealed partial class NodeOptions
             return fallback;
         }
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        problems.Add($"Jarvis:{key} '{text}' is not a number.");
+        return fallback;
+    }
+
+    private static double ReadDouble(IConfigurationSection section, string key, double fallback, List<string> problems)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }

@@ -24,6 +24,9 @@ internal sealed class NodeHooks
     /// <summary>Reads an environment variable (the process's by default): a test sets the endpoint variables the node refuses without touching the process.</summary>
     public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>Extra in-process agents the node hosts besides its configured ones (a test's throwing agent).</summary>
+    public IReadOnlyList<(Jarvis.Agents.Registry.AgentDescriptor Descriptor, Jarvis.Agents.Execution.IAgent Agent)> Agents { get; init; } = [];
+
     /// <summary>How long the replica's loop may go without an iteration before <c>/healthz</c> reports it stalled.</summary>
     public TimeSpan LoopStallThreshold { get; init; } = NodeRuntime.DefaultLoopStallThreshold;
 }

@@ -39,6 +39,7 @@ internal sealed class NodeMetrics : IDisposable
     private readonly Histogram<double> _writeDuration;
     private readonly Histogram<double> _readDuration;
     private NodeSnapshot _snapshot = NodeSnapshot.Empty;
+    private AgentFigures _agents = AgentFigures.Empty;
 
     public NodeMetrics(string nodeName)
     {
@@ -67,6 +68,7 @@ internal sealed class NodeMetrics : IDisposable
         _meter.CreateObservableGauge("jarvis_replication_lag_records", () => Volatile.Read(ref _snapshot).LagByPeer.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("peer", p.Key))), description: "Records this node holds beyond what each peer acknowledged.");
         _meter.CreateObservableGauge("jarvis_delta_buffer_deltas", () => (long)Volatile.Read(ref _snapshot).DeltaBufferCount, description: "Deltas held for peers that have not acknowledged them.");
         _meter.CreateObservableGauge("jarvis_delta_buffer_bytes", () => Volatile.Read(ref _snapshot).DeltaBufferBytes, description: "Bytes of deltas held for peers that have not acknowledged them.");
+        CreateAgentInstruments();
         _meter.CreateObservableGauge("jarvis_members", () => Volatile.Read(ref _snapshot).MemberCounts.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("status", p.Key))), description: "Members by the status this node believes.");
     }
 
@@ -75,6 +77,10 @@ internal sealed class NodeMetrics : IDisposable
     public NodeSnapshot Snapshot => Volatile.Read(ref _snapshot);
 
     public void Publish(NodeSnapshot snapshot) => Volatile.Write(ref _snapshot, snapshot);
+
+    public AgentFigures Agents => Volatile.Read(ref _agents);
+
+    public void PublishAgents(AgentFigures figures) => Volatile.Write(ref _agents, figures);
 
     public void Sent(int bytes) => Interlocked.Add(ref _bytesSent, bytes);
 
@@ -135,6 +141,35 @@ internal sealed class NodeMetrics : IDisposable
             }
             return claimed;
         }
+    }
+
+    private void CreateAgentInstruments()
+    {
+        _meter.CreateObservableGauge("jarvis_agent_tasks", () => Agents.TasksByState.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("state", p.Key.ToString()))), description: "Tasks this node knows, by state.");
+        _meter.CreateObservableGauge("jarvis_agent_queue_depth", () => (long)Agents.QueueDepth, description: "Runnable tasks the last assignment round saw.");
+        _meter.CreateObservableCounter("jarvis_agent_runs_started", () => Agents.RunsStarted, description: "Runs this node's coordinator started.");
+        _meter.CreateObservableCounter("jarvis_agent_lease_expiries", () => Agents.LeaseExpiries, description: "Runs this node's coordinator recorded as past their lease.");
+        _meter.CreateObservableGauge("jarvis_agent_duplicate_runs", () => Agents.DuplicateRuns, description: "Duplicate runs counted in the logs of the tasks this node knows.");
+        _meter.CreateObservableCounter("jarvis_agent_runner_runs", ObserveRunner, description: "In-process runs by how they ended: started, completed, failed, timedOut, cancelled, abandoned; duplicateStarts and reportsRefused.");
+        _meter.CreateObservableGauge("jarvis_agent_runner_running", () => (long)Agents.Runner.Running, description: "In-process runs now.");
+        _meter.CreateObservableGauge("jarvis_agent_external_queued", () => (long)Agents.ExternalQueued, description: "Runs of external agents waiting for their worker's poll.");
+        _meter.CreateObservableGauge("jarvis_agent_pool_free", () => Agents.Pools.Select(p => new Measurement<double>(p.Free, new KeyValuePair<string, object?>("pool", p.Name))), description: "Free units of each resource pool as this node sees them.");
+        _meter.CreateObservableGauge("jarvis_agent_pool_capacity", () => Agents.Pools.Select(p => new Measurement<double>(p.Capacity, new KeyValuePair<string, object?>("pool", p.Name))), description: "Capacity of each resource pool.");
+    }
+
+    private IEnumerable<Measurement<long>> ObserveRunner()
+    {
+        var runner = Agents.Runner;
+        yield return Outcome(runner.Started, "started");
+        yield return Outcome(runner.Completed, "completed");
+        yield return Outcome(runner.Failed, "failed");
+        yield return Outcome(runner.TimedOut, "timedOut");
+        yield return Outcome(runner.Cancelled, "cancelled");
+        yield return Outcome(runner.Abandoned, "abandoned");
+        yield return Outcome(runner.DuplicateStarts, "duplicateStarts");
+        yield return Outcome(runner.ReportsRefused, "reportsRefused");
+
+        static Measurement<long> Outcome(long value, string outcome) => new(value, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
     private IEnumerable<Measurement<long>> ObserveLoopFailures()

@@ -24,6 +24,7 @@ internal sealed partial class NodeRuntime
                 {
                     LoopOutputFailed(output, exception);
                 }
+                LoopObserveForAgents(output);
             }
         }
     }

@@ -165,7 +165,7 @@ internal sealed partial class NodeRuntime
         => _heardAt.TryGetValue(peer, out var heard) && _clock.ElapsedMilliseconds - heard <= windowMs;
 
     /// <summary>Waits for the loop's answer to a request; once the node is stopping and the grace has passed, answers 503 instead.</summary>
-    private async Task<T> AwaitAnswerAsync<T>(Task<T> answer)
+    public async Task<T> AwaitAnswerAsync<T>(Task<T> answer)
     {
         try
         {
@@ -263,6 +263,7 @@ internal sealed partial class NodeRuntime
         _writes.Clear();
         _reads.Clear();
         _watchers.Clear();
+        _agents?.FailWaiting(new NodeStoppingException());
         // Inputs posted but never run would leave their callers waiting.
         while (_inputs.Reader.TryRead(out _))
         {

@@ -169,6 +169,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         // The restart raises the incarnation past any a previous run used, so it overrides a Down recorded meanwhile.
         var incarnation = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         _core.Join(MemberAddress, [], incarnation);
+        CreateAgents();
         Volatile.Write(ref _lastIterationAt, _clock.ElapsedMilliseconds);
         _loop = Task.Run(() => RunLoopAsync(_stopping.Token), CancellationToken.None);
         _seeds = Task.WhenAll(_options.Seeds.Select(seed => ResolveSeedAsync(seed, incarnation, _stopping.Token)));
@@ -335,6 +336,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
                 LoopRun(new LoopInput(LoopPublish, "publishing metrics", null));
                 nextTick = now + TickMs;
             }
+            LoopDriveAgents(now);
             if (reader.TryPeek(out _))
             {
                 continue;

@@ -10,7 +10,8 @@ namespace Jarvis.Node.Internal.Api;
 
 /// <summary>
 /// The client HTTP/JSON API (<c>/v1/...</c>): objects (<see cref="ObjectEndpoints"/>), keys, watch, status and
-/// digest. Every request under <c>/v1</c> is first checked against its raw target (a dot segment is a 400 whatever
+/// digest; agents, tasks, plans, pools and external workers' runs (<see cref="AgentEndpoints"/>,
+/// <see cref="TaskEndpoints"/>, <see cref="PoolEndpoints"/>). Every request under <c>/v1</c> is first checked against its raw target (a dot segment is a 400 whatever
 /// it would have resolved to); what a handler does not handle is left to the host's request failure handling.
 /// </summary>
 internal static class ClientApi
@@ -21,11 +22,13 @@ internal static class ClientApi
     private static readonly string[] KeysParameters = ["prefix", "limit"];
     private static readonly string[] WatchParameters = ["prefix"];
     private static readonly string[] KnownPaths = ["/v1/keys", "/v1/watch", "/v1/status", "/v1/digest"];
+    private static readonly string[] ResourcePrefixes = ["/v1/objects", "/v1/agents", "/v1/tasks", "/v1/plans", "/v1/pools", "/v1/runs"];
 
     public static void Map(IEndpointRouteBuilder routes, NodeRuntime runtime, NodeOptions options)
     {
         var logger = routes.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Jarvis.Node.ClientApi");
-        var objects = new ObjectEndpoints(runtime, options, logger);
+        var bodies = new RequestBody(options, logger);
+        var objects = new ObjectEndpoints(runtime, bodies);
         var v1 = routes.MapGroup("/v1");
         v1.AddEndpointFilter(async (invocation, next) =>
         {
@@ -47,13 +50,16 @@ internal static class ClientApi
         v1.MapPut("/objects/{**key}", (Delegate)objects.PutAsync);
         v1.MapGet("/objects/{**key}", (Delegate)objects.GetAsync);
         v1.MapDelete("/objects/{**key}", (Delegate)objects.DeleteAsync);
+        new TaskEndpoints(runtime, bodies).Map(v1);
+        new AgentEndpoints(runtime, bodies).Map(v1);
+        new PoolEndpoints(runtime, bodies).Map(v1);
         v1.MapGet("/keys", (HttpRequest request) => KeysAsync(request, runtime));
         v1.MapGet("/watch", (Delegate)((HttpContext context) => WatchAsync(context, runtime)));
         v1.MapGet("/status", async (HttpRequest request) => QueryRules.Check(request.Query, []) ?? Json(StatusCodes.Status200OK, await runtime.StatusAsync().ConfigureAwait(false)));
         v1.MapGet("/digest", async (HttpRequest request) => QueryRules.Check(request.Query, []) ?? Json(StatusCodes.Status200OK, await runtime.DigestAsync().ConfigureAwait(false)));
         // Anything else under /v1 (another method on a known path, a path a dot segment resolved elsewhere): a
         // problem after the checks above, rather than routing's bare 405 or the host's fallback.
-        v1.Map("/{**rest}", (HttpRequest request) => KnownPaths.Contains(request.Path.Value ?? string.Empty) || request.Path.StartsWithSegments("/v1/objects")
+        v1.Map("/{**rest}", (HttpRequest request) => KnownPaths.Contains(request.Path.Value ?? string.Empty) || ResourcePrefixes.Any(p => request.Path.StartsWithSegments(p))
             ? Problems.Create(StatusCodes.Status405MethodNotAllowed, "Method not allowed", $"{request.Path} does not take {request.Method}.")
             : Problems.Create(StatusCodes.Status404NotFound, "Not found", "No such endpoint."));
     }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Jarvis.Replication;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Jarvis.Node.Internal.Api;
 
@@ -10,7 +9,7 @@ namespace Jarvis.Node.Internal.Api;
 /// replica, and what the object's state refuses is refused by the mutation before it changes anything, so a refused
 /// request stores nothing; every refusal is <c>application/problem+json</c> with a 4xx status.
 /// </summary>
-internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions options, ILogger logger)
+internal sealed class ObjectEndpoints(NodeRuntime runtime, RequestBody bodies)
 {
     private static readonly string[] WriteParameters = ["type", "consistency", "timeoutMs"];
     private static readonly string[] ReadParameters = ["consistency", "timeoutMs"];
@@ -43,7 +42,7 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
         {
             return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Not JSON", contentTypeProblem);
         }
-        var (body, bodyProblem) = await ReadBodyAsync(context).ConfigureAwait(false);
+        var (body, bodyProblem) = await bodies.ReadAsync(context).ConfigureAwait(false);
         if (bodyProblem is not null)
         {
             return bodyProblem;
@@ -167,44 +166,4 @@ internal sealed partial class ObjectEndpoints(NodeRuntime runtime, NodeOptions o
     }
 
     private static IResult NotFound(string key) => Problems.Create(StatusCodes.Status404NotFound, "Not found", $"No object under key '{key}'.");
-
-    /// <summary>Reads the body up to the node's limit: the bytes, or the problem that answers a body too large (413), too slow (408) or cut short (400).</summary>
-    private async Task<(byte[]? Body, IResult? Problem)> ReadBodyAsync(HttpContext context)
-    {
-        var limit = options.MaxBodyBytes;
-        var tooLarge = Problems.Create(StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body is larger than {limit} bytes.");
-        if (context.Request.ContentLength > limit)
-        {
-            return (null, tooLarge);
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return (null, tooLarge);
-                }
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException exception)
-        {
-            // The client's fault (a body sent too slowly, a malformed chunk, a connection closed mid-body): one line, no
-            // stack trace, and an answer if the connection can still carry one.
-            var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-            var path = RequestTarget.RawPath(context);
-            LogClientBodyFailed(client, context.Request.Method, path, exception.StatusCode, exception.Message);
-            return (null, exception.StatusCode == StatusCodes.Status408RequestTimeout
-                ? Problems.Create(StatusCodes.Status408RequestTimeout, "Body too slow", "The request body arrived too slowly; nothing was written.")
-                : Problems.BadRequest("Bad body", $"The request body could not be read: {exception.Message}"));
-        }
-        return (buffer.ToArray(), null);
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Client {Client} failed to send the body of {Method} {Path} ({Status}: {Reason}); nothing was written")]
-    private partial void LogClientBodyFailed(string client, string method, string path, int status, string reason);
 }
