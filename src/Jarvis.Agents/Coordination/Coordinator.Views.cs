@@ -18,6 +18,28 @@ public sealed partial class Coordinator
     private readonly Dictionary<string, int> _runningByAgent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PlanRecord> _plans = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Json, AgentDescriptor Agent)> _registryCache = new(StringComparer.Ordinal);
+    private readonly long[] _byState = new long[Enum.GetValues<TaskState>().Length];
+    private long _duplicates;
+
+    /// <summary>How many known tasks are in each state, kept as views change (for metrics: no scan of every task).</summary>
+    public IReadOnlyDictionary<TaskState, long> TaskCountsByState
+    {
+        get
+        {
+            RefreshChanged();
+            return Enum.GetValues<TaskState>().ToDictionary(s => s, s => _byState[(int)s]);
+        }
+    }
+
+    /// <summary>Duplicate runs counted over every known task, kept as views change.</summary>
+    public long DuplicateRuns
+    {
+        get
+        {
+            RefreshChanged();
+            return _duplicates;
+        }
+    }
 
     private sealed class TaskEntry
     {
@@ -268,6 +290,16 @@ public sealed partial class Coordinator
         var before = entry.View;
         var after = TaskView.Fold(taskId, entry.Events);
         entry.View = after;
+        if (before is not null)
+        {
+            _byState[(int)before.State]--;
+            _duplicates -= before.Duplicates;
+        }
+        if (after is not null)
+        {
+            _byState[(int)after.State]++;
+            _duplicates += after.Duplicates;
+        }
         if (before is not null)
         {
             foreach (var run in before.ActiveRuns)

@@ -123,13 +123,9 @@ internal sealed partial class NodeRuntime
 
     private void LoopPublishAgents()
     {
-        var byState = Enum.GetValues<TaskState>().ToDictionary(s => s, _ => 0L);
-        long duplicates = 0;
-        foreach (var task in _agents.Coordinator.Tasks())
-        {
-            byState[task.State]++;
-            duplicates += task.Duplicates;
-        }
+        // Counts the coordinator keeps as views change: publishing costs nothing per task.
+        var byState = _agents.Coordinator.TaskCountsByState.ToDictionary(p => p.Key, p => p.Value);
+        var duplicates = _agents.Coordinator.DuplicateRuns;
         var counters = _agents.Coordinator.Counters;
         var runner = _agents.Runner.Counters;
         Metrics.PublishAgents(new AgentFigures(

@@ -225,6 +225,8 @@ public sealed class CoordinatorTests
         var view = world[2].GetTask(id)!;
         Assert.Equal(TaskState.Failed, view.State);
         Assert.Equal(3, view.FailedAttempts);
+        Assert.Equal(1, world[2].TaskCountsByState[TaskState.Failed]);
+        Assert.Equal(0, world[2].TaskCountsByState.Where(p => p.Key != TaskState.Failed).Sum(p => p.Value));
         Assert.Equal("agent broken failed", view.Result);
     }
 

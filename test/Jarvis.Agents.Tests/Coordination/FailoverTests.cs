@@ -119,6 +119,10 @@ public sealed class FailoverTests
             var view = world[i].GetTask(left)!;
             Assert.Equal(2, view.Runs.Count);
             Assert.Equal(1, view.Duplicates);
+            // The running totals the node's metrics read agree with the views.
+            Assert.Equal(1, world[i].DuplicateRuns);
+            Assert.Equal(1, world[i].TaskCountsByState[TaskState.Succeeded]);
+            Assert.Equal(0, world[i].TaskCountsByState[TaskState.Pending]);
             // The result is the run that completed first; the other is the duplicate.
             Assert.Equal(view.Runs.OrderBy(r => r.EndedAt).ThenBy(r => r.Id).First().Id, view.ResultRun);
         }
