@@ -7,8 +7,8 @@ namespace Jarvis.Bench.Coordinate;
 
 /// <summary>
 /// <c>coordinate [--json] [--iterations N] [--agents N] [--tasks N]</c>: the seed's 5 × 5 scenario (submit 5 tasks
-/// to 5 no-op agents, until all complete) and the scale scenario (N agents, N tasks), in one process.
-/// The cluster figures (through the HTTP API of a 3-node local cluster) are not measured yet: printed as null.
+/// to 5 no-op agents, until all complete) in one process and on a 3-node cluster in this process through the HTTP
+/// API (<see cref="ClusterScenario"/>), and the scale scenario (N agents, N tasks) in one process.
 /// </summary>
 internal sealed class CoordinateCommand : IBenchCommand
 {
@@ -18,12 +18,13 @@ internal sealed class CoordinateCommand : IBenchCommand
 
     public string Summary => "Agent coordination: 5 tasks × 5 no-op agents submit→complete latency, and tasks completed per second at scale (in process)";
 
-    public string Usage => "[--json] [--iterations N (default 2000)] [--agents N (default 1000)] [--tasks N (default 100000)]";
+    public string Usage => "[--json] [--iterations N (default 2000)] [--agents N (default 1000)] [--tasks N (default 100000)] [--cluster-iterations N (default 200)] [--no-cluster]";
 
     public int Run(string[] args)
     {
         var json = false;
-        int iterations = 2_000, agents = 1_000, tasks = 100_000;
+        int iterations = 2_000, agents = 1_000, tasks = 100_000, clusterIterations = 200;
+        var cluster = true;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -39,6 +40,13 @@ internal sealed class CoordinateCommand : IBenchCommand
                     agents = a;
                     i++;
                     break;
+                case "--no-cluster":
+                    cluster = false;
+                    break;
+                case "--cluster-iterations" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0:
+                    clusterIterations = c;
+                    i++;
+                    break;
                 case "--tasks" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var t) && t > 0:
                     tasks = t;
                     i++;
@@ -50,7 +58,12 @@ internal sealed class CoordinateCommand : IBenchCommand
             }
         }
         var (p50, p99) = FiveByFive(iterations);
-        var small = new { scenario = "5x5", inProcessP50Ms = p50, inProcessP99Ms = p99, clusterP50Ms = (double?)null, clusterP99Ms = (double?)null };
+        double? clusterP50 = null, clusterP99 = null;
+        if (cluster)
+        {
+            (clusterP50, clusterP99) = ClusterScenario.FiveByFiveAsync(clusterIterations).GetAwaiter().GetResult();
+        }
+        var small = new { scenario = "5x5", inProcessP50Ms = p50, inProcessP99Ms = p99, clusterP50Ms = clusterP50, clusterP99Ms = clusterP99 };
         var (perSecond, submitPerSecond, rounds) = Scale(agents, tasks);
         var scale = new { scenario = "scale", nodes = 1, agents, tasks, tasksPerSecond = perSecond, submittedPerSecond = submitPerSecond, rounds };
         if (json)
@@ -61,6 +74,10 @@ internal sealed class CoordinateCommand : IBenchCommand
         else
         {
             Console.Out.WriteLine($"5x5 in process: p50 {p50:F3} ms, p99 {p99:F3} ms over {iterations} iterations");
+            if (cluster)
+            {
+                Console.Out.WriteLine($"5x5 on a 3-node cluster through the HTTP API: p50 {clusterP50:F3} ms, p99 {clusterP99:F3} ms over {clusterIterations} iterations");
+            }
             Console.Out.WriteLine($"scale in process: {agents} agents, {tasks} tasks: {perSecond:F0} tasks assigned and completed per second ({rounds} rounds); submitted at {submitPerSecond:F0} per second");
         }
         return 0;

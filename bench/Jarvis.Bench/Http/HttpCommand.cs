@@ -187,7 +187,8 @@ internal sealed class HttpCommand : IBenchCommand
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<RunningCluster> StartAsync(string root, string certs, int nodes, string tag, string? seed = null, int first = 1)
+    /// <summary>Starts <paramref name="nodes"/> in-process nodes (mTLS between them) and waits until each is ready; <paramref name="configure"/> adjusts each node's options (by its number) before it starts.</summary>
+    internal static async Task<RunningCluster> StartAsync(string root, string certs, int nodes, string tag, string? seed = null, int first = 1, Action<NodeOptions, int>? configure = null)
     {
         var apps = new List<WebApplication>();
         var urls = new List<string>();
@@ -204,6 +205,7 @@ internal sealed class HttpCommand : IBenchCommand
                 HttpPort = FreePort(),
                 CertificateDirectory = certs,
             };
+            configure?.Invoke(options, k);
             var seedAddress = seed ?? (peers.Count > 0 ? peers[0] : null);
             if (seedAddress is not null)
             {
@@ -233,7 +235,7 @@ internal sealed class HttpCommand : IBenchCommand
 
     private sealed record LoadResult(int Requests, double Seconds, double WritesPerSecond, double P50Ms, double P99Ms, int Errors);
 
-    private sealed class RunningCluster(List<WebApplication> apps, List<string> urls, List<string> peers) : IAsyncDisposable
+    internal sealed class RunningCluster(List<WebApplication> apps, List<string> urls, List<string> peers) : IAsyncDisposable
     {
         public List<string> HttpUrls => urls;
 
