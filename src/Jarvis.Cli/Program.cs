@@ -3,7 +3,7 @@ using System.CommandLine;
 using Jarvis.Cli.Commands;
 using Jarvis.Cli.Internal;
 
-var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read and write objects, and watch a partition heal (jarvis demo).")
+var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read and write objects, run agents' tasks and plans, and watch a partition heal (jarvis demo).")
 {
     CertCommands.Create(),
     NodeRunCommand.Create(),
@@ -14,6 +14,9 @@ var root = new RootCommand("jarvis: run Jarvis nodes and local clusters, read an
     ObjectCommands.CreateDelete(),
     ObjectCommands.CreateGet(),
     ObjectCommands.CreateKeys(),
+    AgentCommands.Create(),
+    TaskCommands.Create(),
+    PlanCommands.Create(),
     DemoCommand.Create(),
 };
 var parse = root.Parse(args);

@@ -12,7 +12,7 @@ namespace Jarvis.Cli.Internal;
 /// message says what went wrong in words (unreachable node, or the problem's title and detail).
 /// Thread-safe: one <see cref="HttpClient"/> shared by all calls.
 /// </summary>
-internal sealed class JarvisClient : IDisposable
+internal sealed partial class JarvisClient : IDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
     private readonly HttpClient _http;
