@@ -72,6 +72,13 @@ public sealed partial class NodeOptions
     public bool LeaveOnStop { get; set; } = true;
 
     /// <summary>
+    /// Ship every write to the peers as soon as it is durable, not at the next 50 ms sync round (<c>Jarvis:PushEveryWrite</c>;
+    /// off by default): lower latency for agent coordination across nodes (a task's start and result), more and
+    /// smaller messages under write load.
+    /// </summary>
+    public bool PushEveryWrite { get; set; }
+
+    /// <summary>
     /// How long a leaving node waits for its hand-off and announcement before stopping anyway (5 s by
     /// default): if the hand-off did not complete (a peer unreachable, say), the node stops without leaving
     /// and keeps its identity and membership.
@@ -119,6 +126,7 @@ public sealed partial class NodeOptions
         options.MaxClockDriftMs = ReadLong(section, nameof(MaxClockDriftMs), DefaultMaxClockDriftMs, problems);
         options.Insecure = ReadBool(section, nameof(Insecure), false, problems);
         options.LeaveOnStop = ReadBool(section, nameof(LeaveOnStop), true, problems);
+        options.PushEveryWrite = ReadBool(section, nameof(PushEveryWrite), false, problems);
         options.LeaveTimeoutMs = ReadInt(section, nameof(LeaveTimeoutMs), DefaultLeaveTimeoutMs, problems);
         // Seeds come as an array (Seeds:0, Seeds:1) or as one comma-separated value (handy in environment variables).
         var seeds = section.GetSection(nameof(Seeds));

@@ -45,7 +45,7 @@ public sealed partial class ReplicaCore
             FlushTransaction();
         }
         var writeId = _writes.Add(_log.LastApplied, consistency, _now + (timeoutMs ?? _options.DefaultTimeoutMs));
-        if (consistency != Consistency.Local && !_options.Durable)
+        if ((consistency != Consistency.Local || _options.PushEveryWrite) && !_options.Durable)
         {
             // Durable at once in memory: ship it now (a durable replica does so when its disk confirms).
             PushQuorumWrites(_log.LastApplied - 1);
@@ -95,13 +95,13 @@ public sealed partial class ReplicaCore
     }
 
     /// <summary>
-    /// Ships a Majority or All write as soon as it is durable here, instead of at the next sync round, so
+    /// Ships a Majority or All write (any write with <see cref="ReplicaOptions.PushEveryWrite"/>) as soon as it is durable here, instead of at the next sync round, so
     /// its latency is a round trip and the peers' disk writes rather than half a sync interval more. Only to
     /// peers in the normal delta exchange (not catching up by state transfer); the in-flight bound holds.
     /// </summary>
     private void PushQuorumWrites(long wasDurable)
     {
-        if (!_writes.AnyQuorumWriteWithin(wasDurable, _log.Durable))
+        if (!_options.PushEveryWrite && !_writes.AnyQuorumWriteWithin(wasDurable, _log.Durable))
         {
             return;
         }

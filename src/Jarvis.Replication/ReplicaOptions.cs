@@ -6,6 +6,13 @@ public sealed record ReplicaOptions
     /// <summary>How often a replica pushes deltas to its peers.</summary>
     public long SyncIntervalMs { get; init; } = 50;
 
+    /// <summary>
+    /// Ship every write to the peers as soon as it is durable here, as Majority and All writes always are, instead of
+    /// at the next sync round: a Local write reaches the others in a round trip rather than half a sync interval more
+    /// (agent coordination: a task's start and result), at the cost of more, smaller messages under write load.
+    /// </summary>
+    public bool PushEveryWrite { get; init; }
+
     /// <summary>How long a sent batch, or a quorum read's request, may stay unanswered before it is sent again.</summary>
     public long RetransmitAfterMs { get; init; } = 200;
 

@@ -10,11 +10,12 @@ namespace Jarvis.Bench.Coordinate;
 
 /// <summary>
 /// The 5 × 5 scenario on a 3-node cluster in this process, through the HTTP API as a client sees it: 5 echo agents
-/// spread over the nodes (2, 2, 1), 5 tasks posted to node 1, then node 1 polled until all 5 succeeded.
+/// spread over the nodes (2, 2, 1), 5 tasks posted to node 1, then node 1 polled until all 5 succeeded; with
+/// <c>pushEveryWrite</c> the nodes ship every write at once (<see cref="NodeOptions.PushEveryWrite"/>).
 /// </summary>
 internal static class ClusterScenario
 {
-    public static async Task<(double P50, double P99)> FiveByFiveAsync(int iterations)
+    public static async Task<(double P50, double P99)> FiveByFiveAsync(int iterations, bool pushEveryWrite = false)
     {
         var root = Path.Combine(Path.GetTempPath(), "jarvis-coordinate-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
@@ -24,6 +25,7 @@ internal static class ClusterScenario
         {
             await using var cluster = await HttpCommand.StartAsync(root, certs, 3, "coord", configure: (options, k) =>
             {
+                options.PushEveryWrite = pushEveryWrite;
                 for (var j = 0; j < (k < 3 ? 2 : 1); j++)
                 {
                     options.Agents.Add(new HostedAgentOptions { Kind = "echo", Id = $"echo-{k}-{j}", Capacity = 1 });

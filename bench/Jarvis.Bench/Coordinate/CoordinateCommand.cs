@@ -18,13 +18,14 @@ internal sealed class CoordinateCommand : IBenchCommand
 
     public string Summary => "Agent coordination: 5 tasks × 5 no-op agents submit→complete latency, and tasks completed per second at scale (in process)";
 
-    public string Usage => "[--json] [--iterations N (default 2000)] [--agents N (default 1000)] [--tasks N (default 100000)] [--cluster-iterations N (default 200)] [--no-cluster]";
+    public string Usage => "[--json] [--iterations N (default 2000)] [--agents N (default 1000)] [--tasks N (default 100000)] [--cluster-iterations N (default 200)] [--no-cluster] [--push (cluster nodes ship every write at once: NodeOptions.PushEveryWrite)]";
 
     public int Run(string[] args)
     {
         var json = false;
         int iterations = 2_000, agents = 1_000, tasks = 100_000, clusterIterations = 200;
         var cluster = true;
+        var push = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -42,6 +43,9 @@ internal sealed class CoordinateCommand : IBenchCommand
                     break;
                 case "--no-cluster":
                     cluster = false;
+                    break;
+                case "--push":
+                    push = true;
                     break;
                 case "--cluster-iterations" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0:
                     clusterIterations = c;
@@ -61,7 +65,7 @@ internal sealed class CoordinateCommand : IBenchCommand
         double? clusterP50 = null, clusterP99 = null;
         if (cluster)
         {
-            (clusterP50, clusterP99) = ClusterScenario.FiveByFiveAsync(clusterIterations).GetAwaiter().GetResult();
+            (clusterP50, clusterP99) = ClusterScenario.FiveByFiveAsync(clusterIterations, push).GetAwaiter().GetResult();
         }
         var small = new { scenario = "5x5", inProcessP50Ms = p50, inProcessP99Ms = p99, clusterP50Ms = clusterP50, clusterP99Ms = clusterP99 };
         var (perSecond, submitPerSecond, rounds) = Scale(agents, tasks);

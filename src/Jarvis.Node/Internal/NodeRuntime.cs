@@ -57,7 +57,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
     private readonly CancellationTokenSource _endWatches = new();
     private readonly NodeHooks _hooks;
     private readonly FailureLogLimiter _failureLog = new();
-    private readonly ReplicaOptions _replicaOptions = new() { Durable = true };
+    private readonly ReplicaOptions _replicaOptions;
     private readonly CrdtTypeRegistry _types;
     // One clock stamps this node's last-writer-wins writes and checks what peers send.
     private readonly HybridLogicalClock _hlc;
@@ -84,6 +84,7 @@ internal sealed partial class NodeRuntime : IHostedLifecycleService, IAsyncDispo
         Transport = transport;
         Metrics = metrics;
         _hooks = hooks;
+        _replicaOptions = new ReplicaOptions { Durable = true, PushEveryWrite = options.PushEveryWrite };
         _logger = logging.CreateLogger("Jarvis.Node");
         _hlc = new HybridLogicalClock(options.WallClock, TimeSpan.FromMilliseconds(options.MaxClockDriftMs));
         _types = CrdtTypeRegistry.CreateDefault();

@@ -21,10 +21,12 @@ public sealed class CoordinateCommandTests
         Assert.InRange(rounds, 20, 200);
     }
 
-    [Fact]
-    public async Task The_cluster_scenario_runs_tasks_through_the_http_api_of_three_nodes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_cluster_scenario_runs_tasks_through_the_http_api_of_three_nodes(bool pushEveryWrite)
     {
-        var (p50, p99) = await ClusterScenario.FiveByFiveAsync(iterations: 3);
+        var (p50, p99) = await ClusterScenario.FiveByFiveAsync(iterations: 3, pushEveryWrite);
         Assert.True(p50 > 0);
         Assert.True(p99 >= p50);
     }

@@ -107,6 +107,23 @@ public sealed class QuorumWriteTests
     }
 
     [Fact]
+    public void With_PushEveryWrite_a_local_write_is_shipped_the_moment_it_is_durable_here_and_not_before()
+    {
+        var cluster = HeldStorageCluster.Started(3, new ReplicaOptions { PushEveryWrite = true });
+        var writer = cluster.Replicas[0];
+        cluster.Holding.Add(writer.Id);
+
+        var write = writer.Update<GCounter>("c", c => c.Increment(writer.Id, 5));
+        cluster.Pump();
+        Assert.True(cluster.Replicas.Skip(1).All(r => r.Get<GCounter>("c") is null), "nothing undurable is shipped");
+
+        cluster.CompleteStorage(writer);   // no tick: only the disk's confirmation moves it
+
+        Assert.True(cluster.Replicas.Skip(1).All(r => r.Get<GCounter>("c")?.Value == 5), "the Local write reached every peer without waiting for a sync round");
+        Assert.Equal([WriteOutcome.Acknowledged], cluster.OutcomesOf(writer, write));
+    }
+
+    [Fact]
     public void A_volatile_replica_ships_a_quorum_write_as_it_is_written()
     {
         var cluster = HeldStorageCluster.Started(3, new ReplicaOptions { Durable = false });
