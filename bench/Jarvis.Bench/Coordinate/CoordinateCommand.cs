@@ -33,13 +33,11 @@ internal sealed class CoordinateCommand : IBenchCommand
                 case "--json":
                     json = true;
                     break;
-                case "--iterations" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
+                case "--iterations" when TryCount(args, ref i, out var n):
                     iterations = n;
-                    i++;
                     break;
-                case "--agents" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var a) && a > 0:
+                case "--agents" when TryCount(args, ref i, out var a):
                     agents = a;
-                    i++;
                     break;
                 case "--no-cluster":
                     cluster = false;
@@ -47,13 +45,11 @@ internal sealed class CoordinateCommand : IBenchCommand
                 case "--push":
                     push = true;
                     break;
-                case "--cluster-iterations" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var c) && c > 0:
+                case "--cluster-iterations" when TryCount(args, ref i, out var c):
                     clusterIterations = c;
-                    i++;
                     break;
-                case "--tasks" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var t) && t > 0:
+                case "--tasks" when TryCount(args, ref i, out var t):
                     tasks = t;
-                    i++;
                     break;
                 default:
                     Console.Error.WriteLine($"{Name}: bad option '{args[i]}'");
@@ -85,6 +81,18 @@ internal sealed class CoordinateCommand : IBenchCommand
             Console.Out.WriteLine($"scale in process: {agents} agents, {tasks} tasks: {perSecond:F0} tasks assigned and completed per second ({rounds} rounds); submitted at {submitPerSecond:F0} per second");
         }
         return 0;
+    }
+
+    /// <summary>A positive count after an option: consumes it (advances <paramref name="i"/>) when it is one.</summary>
+    private static bool TryCount(string[] args, ref int i, out int count)
+    {
+        if (i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out count) && count > 0)
+        {
+            i++;
+            return true;
+        }
+        count = 0;
+        return false;
     }
 
     /// <summary>Submit 5 tasks, then rounds until all 5 succeeded: the time of that, per iteration.</summary>

@@ -154,11 +154,12 @@ public sealed partial class Coordinator
     public Submission Submit(TaskSpec spec, Consistency consistency = Consistency.Local, long? timeoutMs = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        // The bounds first: a spec from JSON may hold nulls (DependsOn: null read as a NullReferenceException, a 500).
+        TaskSpecValidator.Validate(spec, Options.MaxInputBytes);
         if (spec.PlanId is not null || spec.DependsOn.Count > 0 || spec.Step is not null)
         {
             throw new InvalidTaskException("PlanId, Step and DependsOn are set by plan submission; submit a plan for dependencies.", nameof(spec.DependsOn));
         }
-        TaskSpecValidator.Validate(spec, Options.MaxInputBytes);
         var id = spec.IdempotencyKey is { } key ? TaskIdFor(key) : RandomId("t-");
         if (GetTask(id) is { } existing)
         {

@@ -5,6 +5,9 @@ using Jarvis.Agents.Tasks;
 
 namespace Jarvis.Agents.Tests.Execution;
 
+// Real time and agents on the thread pool: run apart from the assembly's CPU-bound tests, which starved the pool
+// enough in full runs (1 in ~3) for a heartbeating agent's lease to lapse.
+[Collection(Coordination.CpuBoundCollection.Name)]
 public sealed class AgentRunnerTests
 {
     private static TaskSpec Work(string input = "x", int attempts = 3, long startToCloseMs = 60_000, string capability = "work")
@@ -210,16 +213,17 @@ public sealed class AgentRunnerTests
     [Fact]
     public void Heartbeats_reach_the_coordinator_and_keep_an_external_agents_lease()
     {
-        // An external agent's lease is renewed only by its heartbeats: the run outlives a 1 s lease only if they arrive
-        // (renewal starts with two thirds of the lease left, so a loop stalled by a busy machine is still in time).
-        var spec = Work(attempts: 1) with { HeartbeatTimeoutMs = 1_000 };
-        using var beating = new RunnerLoop().Host(DelegateAgent.Descriptor("beating", kind: AgentKind.External), new SleepAgent(TimeSpan.FromMilliseconds(2_500), TimeSpan.FromMilliseconds(30)));
+        // An external agent's lease is renewed only by its heartbeats: the run (4.5 s) outlives a 2 s lease only if they
+        // arrive. Renewal starts with two thirds of the lease left, so heartbeats (every 30 ms) may stall ~1.3 s on a
+        // busy machine before it lapses; the silent agent's lapses at 2 s whatever the machine does.
+        var spec = Work(attempts: 1) with { HeartbeatTimeoutMs = 2_000 };
+        using var beating = new RunnerLoop().Host(DelegateAgent.Descriptor("beating", kind: AgentKind.External), new SleepAgent(TimeSpan.FromMilliseconds(4_500), TimeSpan.FromMilliseconds(30)));
         var id = beating.Submit(spec);
         Assert.True(beating.RunUntil(() => beating.Runner.Running == 1 && beating.Coordinator.GetTask(id)!.Runs.Count == 1 && beating.Runner.ProgressOf(beating.Coordinator.GetTask(id)!.Runs[0].Id) is not null), "the agent reported progress");
         var view = beating.Finish(id);
         Assert.True(view.State == TaskState.Succeeded, $"the heartbeating run succeeded: {view.State} {view.Result}");
 
-        using var silent = new RunnerLoop().Host(DelegateAgent.Descriptor("silent", kind: AgentKind.External), new SleepAgent(TimeSpan.FromMilliseconds(2_500), TimeSpan.FromHours(1)));
+        using var silent = new RunnerLoop().Host(DelegateAgent.Descriptor("silent", kind: AgentKind.External), new SleepAgent(TimeSpan.FromMilliseconds(4_500), TimeSpan.FromHours(1)));
         var lost = silent.Finish(silent.Submit(spec));
         Assert.Equal(TaskState.TimedOut, lost.State);
         Assert.Contains("lease lost", lost.Result, StringComparison.Ordinal);
